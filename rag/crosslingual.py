@@ -1,0 +1,116 @@
+"""English questions → Chinese search terms, so BM25 can help the dense leg on English questions.
+
+Two sources, both offline:
+
+* a domain glossary (``rag/data/glossary_en_zh.tsv``; one ``english<TAB>中文 词`` per line,
+  ``*`` matching any word ending), which users can extend;
+* place names in the index itself, matched by pinyin (``Dongwang`` → 东旺, ``Daocheng`` → 稻城),
+  built from the index vocabulary with ``pypinyin`` when it is installed.
+
+Example::
+
+    >>> from rag.crosslingual import translate_query
+    >>> translate_query("How many poor villages did Daocheng County have in 2014?")
+    '多少 贫困村 稻城 县 2014'
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+GLOSSARY_PATH = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
+_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?")
+_PLACE_SUFFIX = "县市州乡镇村区省"
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> list[tuple[list[str], list[str]]]:
+    entries = []
+    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        en, zh = line.split("\t", 1)
+        entries.append((en.strip().lower().split(), zh.split()))
+    # longest phrases first so "poor households" wins over "households"
+    entries.sort(key=lambda e: -len(e[0]))
+    return entries
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    if pattern.endswith("*"):
+        return word.startswith(pattern[:-1])
+    return word == pattern or word == pattern + "s" or word == pattern + "es"
+
+
+def _pinyin_variants(word: str, limit: int = 16) -> list[str]:
+    from pypinyin import Style, pinyin
+
+    readings = pinyin(word, style=Style.NORMAL, heteronym=True)
+    combos = itertools.islice(itertools.product(*[r[:3] for r in readings]), limit)
+    return ["".join(c) for c in combos]
+
+
+def build_place_index(vocab) -> dict[str, str]:
+    """Map pinyin (no tones, no spaces) → Chinese place name, for place-like words in ``vocab``."""
+    try:
+        import pypinyin  # noqa: F401
+    except ImportError:
+        log.info("pypinyin not installed: English place names are matched only through the glossary")
+        return {}
+    out: dict[str, str] = {}
+    for w in vocab:
+        if not (2 <= len(w) <= 6) or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
+            continue
+        if w[-1] not in _PLACE_SUFFIX:
+            continue
+        stem = w[:-1]
+        for form in {w, stem} if len(stem) >= 2 else {w}:
+            for py in _pinyin_variants(form):
+                out.setdefault(py, form)
+    return out
+
+
+def translate_query(question: str, places: dict[str, str] | None = None) -> str:
+    """Chinese terms (space separated) for an English question; numbers are kept."""
+    words = _WORD.findall(question.lower())
+    out: list[str] = []
+    i = 0
+    glossary = _glossary()
+    while i < len(words):
+        w = words[i]
+        if w[0].isdigit():
+            out.append(w)
+            i += 1
+            continue
+        matched = False
+        for en, zh in glossary:
+            n = len(en)
+            if i + n <= len(words) and all(_word_matches(p, x) for p, x in zip(en, words[i : i + n])):
+                out.extend(zh[:2])
+                i += n
+                matched = True
+                break
+        if matched:
+            continue
+        if places:
+            # one word or two joined ("shangri la", "dong wang")
+            for span in (2, 1):
+                key = "".join(words[i : i + span]).replace("-", "")
+                if i + span <= len(words) and key in places:
+                    out.append(places[key])
+                    i += span
+                    matched = True
+                    break
+        if not matched:
+            i += 1
+    seen, uniq = set(), []
+    for t in out:
+        if t not in seen:
+            seen.add(t)
+            uniq.append(t)
+    return " ".join(uniq)

@@ -1,0 +1,224 @@
+"""Hybrid retrieval: dense (e5) and BM25 (jieba) candidates fused by reciprocal rank fusion.
+
+English questions reach Chinese text through the multilingual dense leg; BM25
+carries exact terms and figures, and is blind to script (traditional and
+simplified match each other).
+
+Example::
+
+    >>> from rag.retrieve import HybridRetriever
+    >>> r = HybridRetriever.from_settings()                     # doctest: +SKIP
+    >>> r.search("稻城县2014年审定贫困村多少个？", k=3)[0].doc    # doctest: +SKIP
+    '000_0be71c8bf9467bc8.txt'
+    >>> r.invoke("How many poor villages did Daocheng have?")    # LangChain Documents  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .crosslingual import build_place_index, translate_query
+from .embeddings import BaseEmbedder, get_embedder
+from .lexical import tokenize
+from .normalize import cjk_count, split_sentences
+from .settings import Settings, get_settings
+
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QueryError(ValueError):
+    """A question that cannot be searched (empty, only punctuation)."""
+
+
+def clean_query(text: str, max_chars: int) -> tuple[str, bool]:
+    """Strip control characters and collapse white space; cut to ``max_chars``. Returns (query, truncated)."""
+    q = _CTRL.sub(" ", text or "")
+    q = re.sub(r"\s+", " ", q).strip()
+    if not q or not re.search(r"[\w\u3400-\u9fff]", q):
+        raise QueryError("the question is empty (no words or characters to search for)")
+    truncated = len(q) > max_chars
+    return (q[:max_chars], truncated)
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its provenance and how each leg ranked it."""
+
+    rank: int
+    doc: str
+    chunk_id: str
+    section: str
+    text: str
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    page: int | None = None
+    title: str | None = None
+    start: int | None = None
+    end: int | None = None
+    script: str | None = None
+
+    def to_json(self) -> dict:
+        """The CLI/API shape: rank, doc, chunk_id, section, text, score (+ provenance)."""
+        d = asdict(self)
+        d["score"] = round(self.score, 6)
+        return d
+
+    def to_document(self) -> Document:
+        meta = {k: v for k, v in asdict(self).items() if k != "text"}
+        meta["source"] = self.doc
+        return Document(page_content=self.text, metadata=meta)
+
+
+def is_english(text: str) -> bool:
+    return cjk_count(text) == 0
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a :class:`~rag.index.Store`: dense + BM25 fused by weighted RRF."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any
+    embedder: Any
+    k: int = 10
+    candidates: int = 50
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+    max_query_chars: int = 2000
+    rerank_weight: float = 0.5
+    rerank_depth: int = 20
+    last_timings: dict = {}
+    _places: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, name: str | None = None, store=None, embedder: BaseEmbedder | None = None) -> "HybridRetriever":
+        from .index import open_store
+
+        s = settings or get_settings()
+        store = store or open_store(s, name)
+        emb_name = store.manifest.get("embedder") or s.embedder
+        embedder = embedder or get_embedder(emb_name if emb_name.startswith("st:") else s.embedder)
+        if getattr(embedder, "id", None) and store.manifest.get("embedder") and embedder.id != store.manifest["embedder"]:
+            from .index import EmbedderMismatch
+
+            raise EmbedderMismatch(
+                f"index '{name or s.index_name}' was built with {store.manifest['embedder']!r}, "
+                f"but the embedder in use is {embedder.id!r}; rebuild the index or change RAG_EMBEDDER"
+            )
+        return cls(
+            store=store,
+            embedder=embedder,
+            k=s.top_k,
+            candidates=s.candidates,
+            dense_weight=s.dense_weight,
+            bm25_weight=s.bm25_weight,
+            rrf_k=s.rrf_k,
+            rerank_weight=s.rerank_weight,
+            rerank_depth=s.rerank_depth,
+            max_query_chars=s.max_question_chars,
+            last_timings={},
+        )
+
+    def search(self, query: str, k: int | None = None) -> list[Passage]:
+        k = k or self.k
+        q, _ = clean_query(query, self.max_query_chars)
+        t0 = time.perf_counter()
+        self.store.refresh()
+        n = max(self.candidates, k)
+        qvec = self.embedder.encode_query(q)
+        t1 = time.perf_counter()
+        dense = self.store.dense_search(qvec, n)
+        t2 = time.perf_counter()
+        lexical_query = q
+        bm25_w = self.bm25_weight
+        if is_english(q):
+            lexical_query = translate_query(q, self._place_names())
+            bm25_w *= 1.0 if lexical_query.strip() else 0.0
+        lexical = self.store.lexical_search(lexical_query, n) if lexical_query.strip() else []
+        t3 = time.perf_counter()
+        fused: dict[str, float] = {}
+        info: dict[str, dict] = {}
+        for rank, (cid, s) in enumerate(dense, start=1):
+            fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (self.rrf_k + rank)
+            info.setdefault(cid, {})
+            info[cid].update(dense_rank=rank, dense_score=s)
+        for rank, (cid, s) in enumerate(lexical, start=1):
+            fused[cid] = fused.get(cid, 0.0) + bm25_w / (self.rrf_k + rank)
+            info.setdefault(cid, {})
+            info[cid].update(bm25_rank=rank, bm25_score=s)
+        order = sorted(fused, key=lambda c: -fused[c])
+        if self.rerank_weight > 0 and lexical_query.strip():
+            order = self._rerank(lexical_query, order[: max(k, self.rerank_depth)], fused) + order[max(k, self.rerank_depth):]
+        order = order[:k]
+        out = []
+        for rank, cid in enumerate(order, start=1):
+            r = self.store.get(cid)
+            out.append(
+                Passage(
+                    rank=rank,
+                    doc=r["source"],
+                    chunk_id=cid,
+                    section=r.get("section") or "",
+                    text=r["text"],
+                    score=fused[cid],
+                    page=r.get("page"),
+                    title=r.get("title"),
+                    start=r.get("start"),
+                    end=r.get("end"),
+                    script=r.get("script"),
+                    **info[cid],
+                )
+            )
+        self.last_timings = {
+            "embed_ms": (t1 - t0) * 1000,
+            "dense_ms": (t2 - t1) * 1000,
+            "bm25_ms": (t3 - t2) * 1000,
+            "total_ms": (time.perf_counter() - t0) * 1000,
+        }
+        return out
+
+    def _rerank(self, query: str, order: list[str], fused: dict[str, float]) -> list[str]:
+        """Re-score the head of the fused list by the best single sentence's IDF-weighted coverage of the query.
+
+        A figure and its subject sit in one sentence; a chunk that merely mentions
+        the query words in different places should not outrank it.
+        """
+        q_tokens = list(dict.fromkeys(tokenize(query)))
+        if not q_tokens:
+            return order
+        idf = self.store.idf(q_tokens)
+        total = sum(idf.values()) or 1.0
+        top = max(fused[c] for c in order)
+        scored = []
+        for cid in order:
+            rec = self.store.get(cid)
+            best = 0.0
+            for i, j in split_sentences(rec["text"]):
+                toks = set(tokenize(rec["text"][i:j]))
+                best = max(best, sum(idf[t] for t in q_tokens if t in toks) / total)
+            head = set(tokenize(rec.get("section") or ""))
+            best = max(best, sum(idf[t] for t in q_tokens if t in head) / total)
+            scored.append((fused[cid] / top + self.rerank_weight * best, cid))
+            fused[cid] = fused[cid]  # fused score stays the reported score
+        scored.sort(key=lambda x: -x[0])
+        return [cid for _, cid in scored]
+
+    def _place_names(self) -> dict[str, str]:
+        key = getattr(self.store, "version", None) or id(self.store)
+        if self._places is None or self._places[0] != key:
+            self._places = (key, build_place_index(self.store.vocabulary()))
+        return self._places[1]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [p.to_document() for p in self.search(query)]
