@@ -1,0 +1,469 @@
+"""Evaluation against a gold set: retrieval, answers, citations, refusals, latency.
+
+Every metric is a named function ``metric(items) -> MetricResult`` (the aggregate
+and the per-item values, ``None`` where the item does not apply), so a new metric
+is one function added to ``METRICS``. ``items`` are ``(gold, record)`` pairs.
+
+Example::
+
+    >>> from rag.evaluate import mrr_at_10
+    >>> gold = {"id": "q1", "doc": "a.txt", "quote": "贫困村55个", "answers": ["55"], "must_contain": ["55"]}
+    >>> rec = {"retrieved": [{"doc": "a.txt", "section": "", "text": "x"}, {"doc": "b.txt", "section": "", "text": "y"},
+    ...                      {"doc": "a.txt", "section": "", "text": "贫困村55个"}]}
+    >>> mrr_at_10([(gold, rec)]).value
+    0.3333333333333333
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .normalize import match_key, nfkc, to_simplified
+
+log = logging.getLogger(__name__)
+
+Item = tuple[dict, dict]
+
+
+@dataclass
+class MetricResult:
+    name: str
+    value: float | None
+    per_item: list[float | None]
+
+    @property
+    def n(self) -> int:
+        return sum(1 for v in self.per_item if v is not None)
+
+
+def _agg(name: str, per_item: list[float | None]) -> MetricResult:
+    vals = [v for v in per_item if v is not None]
+    return MetricResult(name, (sum(vals) / len(vals)) if vals else None, per_item)
+
+
+def answerable(g: dict) -> bool:
+    return bool(g.get("quote")) and g.get("type") != "unanswerable"
+
+
+# ---------------------------------------------------------------- matching
+
+_MARKER = re.compile(r"\[\d+\]|【\d+】")
+
+
+def clean_answer(text: str) -> str:
+    """Answer text for matching: no citation markers, NFKC, simplified, no white space, lower case."""
+    return match_key(_MARKER.sub("", text or ""))
+
+
+def contains_quote(passage: dict, quote: str) -> bool:
+    return match_key(quote) in match_key(f"{passage.get('section') or ''}\n{passage.get('text') or ''}")
+
+
+def gold_quotes(g: dict) -> list[tuple[str, str]]:
+    out = [(g["doc"], g["quote"])]
+    if g.get("quote2"):
+        out.append((g.get("doc2") or g["doc"], g["quote2"]))
+    return out
+
+
+def is_hit(passage: dict, g: dict) -> bool:
+    return any(passage.get("doc") == d and contains_quote(passage, q) for d, q in gold_quotes(g))
+
+
+def first_hit_rank(g: dict, rec: dict, k: int = 10) -> int | None:
+    for i, p in enumerate(rec.get("retrieved", [])[:k], start=1):
+        if is_hit(p, g):
+            return i
+    return None
+
+
+_TOKEN = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+(?:\.\d+)?%?")
+
+
+def answer_tokens(text: str) -> list[str]:
+    """CMRC-style tokens: each CJK character; English words and numbers whole."""
+    return _TOKEN.findall(to_simplified(nfkc(_MARKER.sub("", text or ""))).lower())
+
+
+def char_f1_score(pred: str, gold: str) -> float:
+    p, g = answer_tokens(pred), answer_tokens(gold)
+    if not p or not g:
+        return float(p == g)
+    common: dict[str, int] = {}
+    gc: dict[str, int] = {}
+    for t in g:
+        gc[t] = gc.get(t, 0) + 1
+    same = 0
+    for t in p:
+        if gc.get(t, 0) > 0:
+            gc[t] -= 1
+            same += 1
+    if same == 0:
+        return 0.0
+    prec, rec = same / len(p), same / len(g)
+    return 2 * prec * rec / (prec + rec)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def recall_at(k: int) -> Callable[[list[Item]], MetricResult]:
+    def metric(items: list[Item]) -> MetricResult:
+        per = []
+        for g, r in items:
+            if not answerable(g):
+                per.append(None)
+                continue
+            rank = first_hit_rank(g, r, k)
+            per.append(1.0 if rank is not None else 0.0)
+        return _agg(f"recall@{k}", per)
+
+    metric.__name__ = f"recall_at_{k}"
+    return metric
+
+
+def mrr_at_10(items: list[Item]) -> MetricResult:
+    per = []
+    for g, r in items:
+        if not answerable(g):
+            per.append(None)
+            continue
+        rank = first_hit_rank(g, r, 10)
+        per.append(1.0 / rank if rank else 0.0)
+    return _agg("mrr@10", per)
+
+
+def ndcg_at_10(items: list[Item]) -> MetricResult:
+    per = []
+    for g, r in items:
+        if not answerable(g):
+            per.append(None)
+            continue
+        rels = [1.0 if is_hit(p, g) else 0.0 for p in r.get("retrieved", [])[:10]]
+        dcg = sum(rel / math.log2(i + 2) for i, rel in enumerate(rels))
+        n_rel = max(1, min(len(gold_quotes(g)), sum(rels) or 1))
+        idcg = sum(1.0 / math.log2(i + 2) for i in range(int(n_rel)))
+        per.append(dcg / idcg if idcg else 0.0)
+    return _agg("ndcg@10", per)
+
+
+def answer_correct(g: dict, r: dict, max_chars: int = 150) -> bool:
+    ans = r.get("answer") or ""
+    if r.get("refused") or len(_MARKER.sub("", ans)) > max_chars:
+        return False
+    key = clean_answer(ans)
+    return all(match_key(tok) in key for tok in g.get("must_contain", []))
+
+
+def answer_accuracy(items: list[Item]) -> MetricResult:
+    """Answerable items: not refused, at most 150 characters, every ``must_contain`` token present."""
+    return _agg("answer_accuracy", [None if not answerable(g) else float(answer_correct(g, r)) for g, r in items])
+
+
+def overall_accuracy(items: list[Item]) -> MetricResult:
+    """Every item: answerable ones answered correctly, unanswerable ones refused."""
+    return _agg("overall_accuracy", [float(answer_correct(g, r)) if answerable(g) else float(bool(r.get("refused"))) for g, r in items])
+
+
+def char_f1(items: list[Item]) -> MetricResult:
+    per = []
+    for g, r in items:
+        if not answerable(g):
+            per.append(None)
+            continue
+        per.append(0.0 if r.get("refused") else max((char_f1_score(r.get("answer", ""), a) for a in g.get("answers") or [""]), default=0.0))
+    return _agg("char_f1", per)
+
+
+def exact_match(items: list[Item]) -> MetricResult:
+    per = []
+    for g, r in items:
+        if not answerable(g):
+            per.append(None)
+            continue
+        pred = clean_answer(r.get("answer", ""))
+        per.append(float(not r.get("refused") and any(clean_answer(a) == pred for a in g.get("answers") or [])))
+    return _agg("exact_match", per)
+
+
+def citation_accuracy(items: list[Item]) -> MetricResult:
+    """Answered, answerable items: some cited passage contains a gold supporting quote."""
+    per = []
+    for g, r in items:
+        if not answerable(g) or r.get("refused"):
+            per.append(None)
+            continue
+        per.append(float(any(is_hit(c, g) for c in r.get("citations", []))))
+    return _agg("citation_accuracy", per)
+
+
+def refusal_accuracy(items: list[Item]) -> MetricResult:
+    """Unanswerable items that were refused."""
+    return _agg("refusal_accuracy", [None if answerable(g) else float(bool(r.get("refused"))) for g, r in items])
+
+
+def false_refusal_rate(items: list[Item]) -> MetricResult:
+    """Answerable items that were refused (lower is better)."""
+    return _agg("false_refusal_rate", [float(bool(r.get("refused"))) if answerable(g) else None for g, r in items])
+
+
+def numbers_grounded(items: list[Item]) -> MetricResult:
+    """Answers whose every figure stands in a cited passage (the product's promise)."""
+    try:
+        from .grounding import check_answer
+    except ImportError:  # pragma: no cover
+        return _agg("numbers_grounded", [None for _ in items])
+    per = []
+    for _, r in items:
+        if r.get("refused") or not r.get("answer"):
+            per.append(None)
+            continue
+        passages = {c["n"]: c["text"] for c in r.get("citations", [])}
+        per.append(float(check_answer(r["answer"], passages).ok))
+    return _agg("numbers_grounded", per)
+
+
+METRICS: list[Callable[[list[Item]], MetricResult]] = [
+    recall_at(1), recall_at(3), recall_at(5), recall_at(10), mrr_at_10, ndcg_at_10,
+    answer_accuracy, overall_accuracy, char_f1, exact_match, citation_accuracy,
+    refusal_accuracy, false_refusal_rate, numbers_grounded,
+]
+
+
+def latency(items: list[Item]) -> dict:
+    secs = sorted(r.get("seconds", 0.0) for _, r in items)
+    if not secs:
+        return {}
+    pick = lambda q: secs[min(len(secs) - 1, int(round(q * (len(secs) - 1))))]  # noqa: E731
+    return {"latency_p50_ms": round(pick(0.5) * 1000, 1), "latency_p95_ms": round(pick(0.95) * 1000, 1), "latency_mean_ms": round(statistics.mean(secs) * 1000, 1)}
+
+
+def compute_metrics(items: list[Item]) -> dict:
+    """Every metric overall, per ``type`` and per ``lang``."""
+    def block(sub: list[Item]) -> dict:
+        out = {"n": len(sub)}
+        for m in METRICS:
+            res = m(sub)
+            out[res.name] = None if res.value is None else round(res.value, 4)
+        out.update(latency(sub))
+        return out
+
+    metrics = block(items)
+    for key in ("type", "lang"):
+        groups: dict[str, list[Item]] = {}
+        for g, r in items:
+            groups.setdefault(g.get(key) or "?", []).append((g, r))
+        metrics[f"by_{key}"] = {k: block(v) for k, v in sorted(groups.items())}
+    return metrics
+
+
+# ---------------------------------------------------------------- running
+
+
+def load_gold(path: Path | str) -> list[dict]:
+    items = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+    for g in items:
+        missing = [k for k in ("id", "question") if k not in g]
+        if missing:
+            raise ValueError(f"{path}: item {g.get('id', '?')} lacks {', '.join(missing)}")
+        g.setdefault("answers", [])
+        g.setdefault("must_contain", [])
+        g.setdefault("type", "unknown")
+        g.setdefault("lang", "?")
+    return items
+
+
+def record_for(g: dict, ans, k: int, seconds: float) -> dict:
+    return {
+        "id": g["id"],
+        "question": g["question"],
+        "answer": ans.answer,
+        "refused": ans.refused,
+        "backend": ans.backend,
+        "grounded": ans.grounded,
+        "warnings": ans.warnings,
+        "citations": [{"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "section": c.section, "text": c.text, "quote": c.quote} for c in ans.citations],
+        "retrieved": [{"rank": p.rank, "doc": p.doc, "chunk_id": p.chunk_id, "section": p.section, "text": p.text, "score": round(p.score, 6)} for p in ans.passages[:k]],
+        "seconds": round(seconds, 4),
+    }
+
+
+def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=None, llm: str | None = None, progress: bool = True) -> dict:
+    """Answer every gold question, write records.jsonl, metrics.json, report.md and report.html."""
+    from .qa import Assistant
+
+    gold = load_gold(gold_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    bot = assistant or Assistant(llm=llm)
+    bot.ask("warm-up 稻城", k=k)  # load models before timing
+    records = []
+    it = gold
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(gold, desc="eval", unit="q", leave=False, dynamic_ncols=True)
+    for g in it:
+        t0 = time.perf_counter()
+        ans = bot.ask(g["question"], k=k)
+        records.append(record_for(g, ans, k, time.perf_counter() - t0))
+    with open(out / "records.jsonl", "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    items = list(zip(gold, records))
+    metrics = compute_metrics(items)
+    metrics["gold"] = str(gold_path)
+    metrics["k"] = k
+    metrics["backend"] = records[0]["backend"] if records else None
+    metrics["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = render_report(metrics, items)
+    (out / "report.md").write_text(report, encoding="utf-8")
+    (out / "report.html").write_text(render_html(metrics, items), encoding="utf-8")
+    return metrics
+
+
+# ---------------------------------------------------------------- reports
+
+HEADLINE = [
+    ("recall@1", "Recall@1"), ("recall@3", "Recall@3"), ("recall@5", "Recall@5"), ("recall@10", "Recall@10"),
+    ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"), ("answer_accuracy", "Answer accuracy"),
+    ("overall_accuracy", "Overall accuracy (incl. refusals)"), ("char_f1", "Char F1"), ("exact_match", "Exact match"),
+    ("citation_accuracy", "Citation accuracy"), ("refusal_accuracy", "Unanswerable refused"),
+    ("false_refusal_rate", "Answerable wrongly refused"), ("numbers_grounded", "Answers with every figure grounded"),
+    ("latency_p50_ms", "Latency p50 (ms)"), ("latency_p95_ms", "Latency p95 (ms)"),
+]
+GROUP_COLS = ["n", "recall@5", "mrr@10", "answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "char_f1", "latency_p50_ms"]
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}" if v <= 1.0 else f"{v:.1f}"
+    return str(v)
+
+
+def failures(items: list[Item]) -> list[tuple[dict, dict, str]]:
+    out = []
+    for g, r in items:
+        if answerable(g):
+            if r.get("refused"):
+                why = "wrongly refused"
+            elif not answer_correct(g, r):
+                why = "wrong or missing figure/term"
+            elif not any(is_hit(c, g) for c in r.get("citations", [])):
+                why = "right answer, citation misses the gold passage"
+            else:
+                continue
+        elif not r.get("refused"):
+            why = "should have refused"
+        else:
+            continue
+        out.append((g, r, why))
+    return out
+
+
+def render_report(metrics: dict, items: list[Item]) -> str:
+    lines = [f"# Evaluation report", "", f"Gold: `{metrics.get('gold')}` · items: {metrics['n']} · k={metrics.get('k')} · backend: {metrics.get('backend')} · {metrics.get('created')}", ""]
+    lines += ["## Headline", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {label} | {_fmt(metrics.get(key))} |" for key, label in HEADLINE]
+    for key in ("type", "lang"):
+        lines += ["", f"## By {key}", "", "| " + key + " | " + " | ".join(GROUP_COLS) + " |", "|---" * (len(GROUP_COLS) + 1) + "|"]
+        for name, m in metrics[f"by_{key}"].items():
+            lines.append(f"| {name} | " + " | ".join(_fmt(m.get(c)) for c in GROUP_COLS) + " |")
+    fails = failures(items)
+    lines += ["", f"## Failures ({len(fails)})", ""]
+    if not fails:
+        lines.append("None.")
+    for g, r, why in fails:
+        rank = first_hit_rank(g, r, 10) if answerable(g) else None
+        lines += [
+            f"### {g['id']} · {g.get('type')} · {why}",
+            "",
+            f"- **Question:** {g['question']}",
+            f"- **Expected:** {' / '.join(g.get('answers') or ['(refuse)'])} (must contain: {', '.join(g.get('must_contain') or []) or '–'})",
+            f"- **Gold quote:** {g.get('doc') or '–'}: {g.get('quote') or '–'}",
+            f"- **Answer:** {r.get('answer')}" + (" *(refused)*" if r.get("refused") else ""),
+            f"- **Gold passage rank:** {rank if rank else 'not in top 10' if answerable(g) else '–'}",
+            "- **Retrieved:**",
+        ]
+        for p in r.get("retrieved", [])[:3]:
+            mark = " ✅" if answerable(g) and is_hit(p, g) else ""
+            snippet = p["text"][:90].replace("\n", " ")
+            lines.append(f"  {p['rank']}. `{p['doc']}` {p['section']}{mark} — {snippet}…")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(metrics: dict, items: list[Item]) -> str:
+    def bar(v):
+        if not isinstance(v, (int, float)) or v > 1:
+            return _fmt(v)
+        return f"<div class=bar><span style='width:{v * 100:.0f}%'></span><b>{v:.3f}</b></div>"
+
+    rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{bar(metrics.get(key))}</td></tr>" for key, label in HEADLINE)
+    groups = ""
+    for key in ("type", "lang"):
+        head = "".join(f"<th>{c}</th>" for c in GROUP_COLS)
+        body = "".join(
+            f"<tr><td>{html.escape(n)}</td>" + "".join(f"<td>{bar(m.get(c)) if c != 'n' else m.get(c)}</td>" for c in GROUP_COLS) + "</tr>"
+            for n, m in metrics[f"by_{key}"].items()
+        )
+        groups += f"<h2>By {key}</h2><table><tr><th>{key}</th>{head}</tr>{body}</table>"
+    fails = "".join(
+        f"<tr><td>{html.escape(g['id'])}</td><td>{html.escape(g.get('type', ''))}</td><td>{html.escape(g['question'])}</td>"
+        f"<td>{html.escape(' / '.join(g.get('answers') or ['(refuse)']))}</td><td>{html.escape(r.get('answer') or '')}</td><td>{html.escape(why)}</td></tr>"
+        for g, r, why in failures(items)
+    )
+    return f"""<!doctype html><meta charset=utf-8><title>rag eval</title>
+<style>body{{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:1100px;margin:2em auto}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:4px 8px;font-size:14px;vertical-align:top}}.bar{{position:relative;width:160px;height:18px;background:#eee}}
+.bar span{{position:absolute;left:0;top:0;bottom:0;background:#7cb1e6}}.bar b{{position:relative;padding-left:4px;font-weight:normal}}</style>
+<h1>Evaluation report</h1><p>{html.escape(str(metrics.get('gold')))} · {metrics['n']} items · backend {html.escape(str(metrics.get('backend')))}</p>
+<table>{rows}</table>{groups}<h2>Failures</h2><table><tr><th>id</th><th>type</th><th>question</th><th>expected</th><th>answer</th><th>why</th></tr>{fails}</table>"""
+
+
+def compare_runs(a: Path | str, b: Path | str) -> str:
+    """Two runs side by side: metric deltas and the questions that flipped."""
+    a, b = Path(a), Path(b)
+    ma = json.loads((a / "metrics.json").read_text(encoding="utf-8"))
+    mb = json.loads((b / "metrics.json").read_text(encoding="utf-8"))
+    lines = [f"{'metric':<38}{'A':>10}{'B':>10}{'Δ':>10}"]
+    for key, label in HEADLINE:
+        va, vb = ma.get(key), mb.get(key)
+        delta = f"{vb - va:+.3f}" if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else ""
+        lines.append(f"{label:<38}{_fmt(va):>10}{_fmt(vb):>10}{delta:>10}")
+    gold = {}
+    try:
+        gold = {g["id"]: g for g in load_gold(ma.get("gold") or mb.get("gold"))}
+    except (OSError, ValueError, TypeError):
+        pass
+    ra = {r["id"]: r for r in map(json.loads, (a / "records.jsonl").read_text(encoding="utf-8").splitlines()) if r}
+    rb = {r["id"]: r for r in map(json.loads, (b / "records.jsonl").read_text(encoding="utf-8").splitlines()) if r}
+    improved, regressed = [], []
+    for qid in sorted(set(ra) & set(rb)):
+        g = gold.get(qid)
+        if not g:
+            continue
+        ok = (lambda r: answer_correct(g, r)) if answerable(g) else (lambda r: bool(r.get("refused")))
+        oa, ob = ok(ra[qid]), ok(rb[qid])
+        if oa != ob:
+            (improved if ob else regressed).append(f"  {qid} {g['question'][:40]}\n     A: {ra[qid]['answer'][:70]}\n     B: {rb[qid]['answer'][:70]}")
+    lines += ["", f"Improved in B ({len(improved)}):", *improved, "", f"Regressed in B ({len(regressed)}):", *regressed]
+    return "\n".join(lines)

