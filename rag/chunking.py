@@ -23,6 +23,8 @@ from itertools import groupby
 
 from langchain_core.documents import Document
 
+from .lexical import main_places
+
 from .normalize import (
     SENT_END,
     Paragraph,
@@ -33,6 +35,8 @@ from .normalize import (
 )
 
 PATH_SEP = " › "
+# bump when chunking changes what it produces: indexes built by another version re-chunk their files
+CHUNKER_VERSION = 5
 _CN_NUM = "一二三四五六七八九十"
 _ENUM_RE = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}是|首先|其次|再次|最后|第[{_CN_NUM}]{{1,3}}[，,])")
 _BYLINE_RE = re.compile(r"(本报|记者|記者|通讯员|摄影|报道|編輯|编辑|来源|日报|日報)")
@@ -73,6 +77,14 @@ def _run_in_heading(text: str, allow_comma: bool = False) -> int:
     if not m or len(text) <= m.end() + 10:
         return 0
     return m.end()
+
+
+def _topic_heading(text: str) -> str | None:
+    """A paragraph-initial heading sentence: short, at most one comma, followed by a long paragraph."""
+    m = re.match(r"^[^。！？!?；;，,“”]{2,14}[，,][^。！？!?；;，,“”]{2,14}。", text)
+    if not m or len(text) < 150 or _ENUM_RE.match(text):
+        return None
+    return m.group(0)
 
 
 def _heading_name(text: str) -> str:
@@ -148,7 +160,12 @@ class SectionChunker:
 
         pieces = self._pieces(paras, title)
         chunks = self._pack(pieces)
-        return [self._to_document(c, i, meta0, title, page_starts) for i, c in enumerate(chunks)]
+        # the places the whole document is about: context for chunks that never name them
+        places = main_places("\n".join(p.text for p in paras))
+        docs = [self._to_document(c, i, meta0, title, page_starts) for i, c in enumerate(chunks)]
+        for d in docs:
+            d.metadata["doc_places"] = places
+        return docs
 
     def _pieces(self, paras: list[Paragraph], title: str) -> list[_Piece]:
         stack: list[tuple[float, str]] = []  # (level, heading text)
@@ -204,6 +221,13 @@ class SectionChunker:
                     pending_heading[:] = [label]
                 prev_was_title = True
                 continue
+            else:
+                topic = _topic_heading(text)
+                if topic:
+                    # 突出产业发展,促进群众持续增收。… : a paragraph led by its own heading sentence
+                    open_section(2.5, topic.rstrip("。"))
+                    para = para.slice(len(topic), len(text))
+                    text = para.text
             seen_body = True
             prev_was_title = False
             path = tuple(h for _, h in stack)

@@ -24,7 +24,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 GLOSSARY_PATH = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
-_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?")
+_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?", re.I)
 _PLACE_SUFFIX = "县市州乡镇村区省"
 
 
@@ -77,8 +77,19 @@ def build_place_index(vocab) -> dict[str, str]:
 
 def translate_query(question: str, places: dict[str, str] | None = None) -> str:
     """Chinese terms (space separated) for an English question; numbers are kept."""
-    words = _WORD.findall(question.lower())
+    return translate_query_detail(question, places)[0]
+
+
+_COMMON_CAPS = {"how", "what", "which", "who", "when", "where", "why", "in", "the", "a", "an", "according", "since", "does", "did", "is", "was", "are", "were", "i", "covid-19", "gdp", "it", "of"}
+
+
+def translate_query_detail(question: str, places: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """Chinese terms for an English question, and the terms that translate its proper names (places)."""
+    raw_words = _WORD.findall(question.replace("’", "'"))
+    caps = [bool(w[:1].isupper()) and i > 0 and w.lower() not in _COMMON_CAPS for i, w in enumerate(raw_words)]
+    words = [w.lower() for w in raw_words]
     out: list[str] = []
+    entities: list[str] = []
     i = 0
     glossary = _glossary()
     while i < len(words):
@@ -92,6 +103,8 @@ def translate_query(question: str, places: dict[str, str] | None = None) -> str:
             n = len(en)
             if i + n <= len(words) and all(_word_matches(p, x) for p, x in zip(en, words[i : i + n])):
                 out.extend(zh[:2])
+                if any(caps[i : i + n]) and n == 1 and not en[0].endswith("*"):
+                    entities.append(zh[0])
                 i += n
                 matched = True
                 break
@@ -103,14 +116,11 @@ def translate_query(question: str, places: dict[str, str] | None = None) -> str:
                 key = "".join(words[i : i + span]).replace("-", "")
                 if i + span <= len(words) and key in places:
                     out.append(places[key])
+                    entities.append(places[key])
                     i += span
                     matched = True
                     break
         if not matched:
             i += 1
-    seen, uniq = set(), []
-    for t in out:
-        if t not in seen:
-            seen.add(t)
-            uniq.append(t)
-    return " ".join(uniq)
+    uniq = list(dict.fromkeys(out))
+    return " ".join(uniq), [e for e in dict.fromkeys(entities) if len(e) >= 2]

@@ -38,7 +38,7 @@ from typing import Iterable, Protocol
 
 import numpy as np
 
-from .chunking import SectionChunker
+from .chunking import CHUNKER_VERSION, SectionChunker
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import BM25, idf_weights, tokenize
 from .loaders import LoadError, file_sha256, iter_files, load_file
@@ -68,9 +68,16 @@ class EmbedderMismatch(IndexError_):
 # ---------------------------------------------------------------- records
 
 
+def context_text(rec: dict) -> str:
+    """A chunk's context: its heading path (with the document title) and the places its document is about."""
+    places = "、".join(rec.get("doc_places") or [])
+    head = rec.get("section") or rec.get("title") or ""
+    return f"{head}（{places}）" if places else head
+
+
 def embed_text(rec: dict) -> str:
-    """What the embedder sees: the heading path (with the document title) and the chunk text."""
-    return f"{rec.get('section') or rec.get('title') or ''}\n{rec['text']}"
+    """What the embedder sees: the chunk's context and its text."""
+    return f"{context_text(rec)}\n{rec['text']}"
 
 
 def embed_key(rec: dict) -> str:
@@ -93,8 +100,9 @@ def record_from_chunk(doc) -> dict:
         "script": m.get("script"),
         "sha256": m.get("sha256"),
         "ordinal": m.get("ordinal"),
+        "doc_places": m.get("doc_places") or [],
     }
-    rec["tokens"] = tokenize(f"{rec['section'] or ''}\n{rec['text']}")
+    rec["tokens"] = tokenize(f"{context_text(rec)}\n{rec['text']}")
     rec["embed_key"] = embed_key(rec)
     return rec
 
@@ -368,7 +376,7 @@ class Indexer:
         t0 = time.perf_counter()
         report = IndexReport(self.name)
         with index_lock(self.root):
-            old = FaissStore.open(self.root) if FaissStore.exists(self.root) else None
+            old = self._open_previous()
             emb_id = self._embedder_id()
             if old is not None and not rebuild and old.manifest.get("embedder") != emb_id:
                 raise EmbedderMismatch(
@@ -377,6 +385,11 @@ class Indexer:
                     f"or rebuild it with --rebuild"
                 )
             old_files: dict[str, dict] = dict(old.manifest.get("files", {})) if old else {}
+            if old is not None and old.manifest.get("chunker", {}).get("version") != CHUNKER_VERSION:
+                log.info("index '%s' was chunked by another chunker version: re-chunking every file", self.name)
+                rechunk = True
+            else:
+                rechunk = False
             old_by_path: dict[str, list[dict]] = {}
             if old is not None:
                 for r in old.records():
@@ -412,7 +425,7 @@ class Indexer:
                     report.errors.append(LoadError(p, f"cannot read ({e.strerror or e})"))
                     digest = None
                 prev = old_files.get(rp)
-                if digest and prev and prev.get("sha256") == digest and not rebuild:
+                if digest and prev and prev.get("sha256") == digest and not rebuild and not rechunk:
                     records.extend(old_by_path.get(rp, []))
                     new_files[rp] = prev
                     report.unchanged.append(p.name)
@@ -468,11 +481,28 @@ class Indexer:
                 "chunk_count": len(records),
                 "files": new_files,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "chunker": {"target": self.chunker.target, "max_chars": self.chunker.max_chars},
+                "chunker": {"version": CHUNKER_VERSION, "target": self.chunker.target, "max_chars": self.chunker.max_chars},
             }
-            report.version = FaissStore.write(self.root, records, vectors, manifest, self.settings.ann_threshold, fail_after=_fail_after)
+            report.version = self._write(records, vectors, manifest, _fail_after)
         report.seconds = time.perf_counter() - t0
         return report
+
+    # ---- store seam: FAISS files (default) or Milvus (settings.store == "milvus")
+    def _open_previous(self):
+        """The index this run updates, or None: FAISS version on disk, or the Milvus collections."""
+        if self.settings.store == "milvus":
+            from .milvus_store import MilvusStore
+
+            return MilvusStore.open_existing(self.settings, self.name)
+        return FaissStore.open(self.root) if FaissStore.exists(self.root) else None
+
+    def _write(self, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
+        """Make ``records``/``vectors`` the live index; returns its version (FAISS) or generation (Milvus)."""
+        if self.settings.store == "milvus":
+            from .milvus_store import write_index
+
+            return write_index(self.settings, self.name, records, vectors, manifest, fail_after=fail_after)
+        return FaissStore.write(self.root, records, vectors, manifest, self.settings.ann_threshold, fail_after=fail_after)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         bs = max(1, self.settings.embed_batch_size)

@@ -45,6 +45,7 @@ STOPWORDS = set(
     "的 了 和 与 及 或 是 在 有 为 对 等 把 被 将 以 从 由 于 中 上 下 也 都 就 而 并 其 该 此 这 那 之 "
     "吗 呢 吧 啊 么 什么 多少 几 哪些 哪个 哪 如何 怎么 怎样 是否 有没有 请问 一下 分别 共 总共 一共 "
     "个 年 月 日 到 了 过 着 所 各 每 又 还 再 要 可 能 会 向 给 让 使 当 及其 以及 "
+    "多大 多高 多长 多远 多久 多重 几处 几家 几个 哪类 哪种 哪项 哪两个 哪四个 哪一年 哪年 哪天 哪里 什么样 为什么 为何 何时 叫 叫做 称为 "
     "what how many much which who when where is are was were the a an of in on for to and or did do does".split()
 )
 
@@ -68,6 +69,17 @@ def normalize_for_match(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Tokens for BM25: script- and width-insensitive jieba search-mode cut."""
+    if len(text) <= 2000:
+        return list(_tokenize_cached(text))
+    return _tokenize(text)
+
+
+@lru_cache(maxsize=65536)
+def _tokenize_cached(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     jb = _jieba()
     out = []
     for tok in jb.cut_for_search(normalize_for_match(text), HMM=True):
@@ -78,6 +90,47 @@ def tokenize(text: str) -> list[str]:
             tok = tok[:-1]
         out.append(tok)
     return out
+
+
+_PLACE_STOP = set("的中该全各本我这那哪此其每个多少几县市州区乡镇贫困一二两三四五六七八九十百千万入出进")
+_GENERIC_PLACE = {"贫困县", "深度贫困县", "国定贫困县", "行政区", "片区", "城区", "社区", "景区", "园区", "开发区", "小区", "牧区", "农牧区", "灾区", "藏区", "地区", "山区"}
+PLACE_SUFFIX = "县市州区乡镇"
+_UNIT_WORDS = set("平方千米 平方公里 千米 公里 万元 亿元 元 人次 台次 户次 户 人 个 名 家 所 处 台 次 条 项 座 辆 套 间 头 只 亩 吨 公斤 千克 米 倍 场 批 支 期 天 年 月 日 号".split())
+_GENERIC_PLACE |= {"城市", "自治县", "自治州", "民族自治县", "县城", "乡村", "城乡", "村镇", "市县", "县市", "区县", "州县", "县乡", "乡镇", "全县", "全市", "全州", "全区"}
+
+
+def find_places(text: str) -> list[str]:
+    """Named places in Chinese text (``稻城县``, ``卡若区``, ``维西``), by jieba part-of-speech and place suffix."""
+    return list(_find_places(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_places(text: str) -> tuple[str, ...]:
+    import jieba.posseg as pseg
+
+    _jieba()
+    out = []
+    for w, flag in pseg.cut(normalize_for_match(text)):
+        if w in _GENERIC_PLACE or w in _UNIT_WORDS or any(ch in _PLACE_STOP for ch in w[:-1]) or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
+            continue
+        if (len(w) >= 3 and w[-1] in PLACE_SUFFIX) or (flag.startswith("ns") and len(w) >= 2):
+            out.append(w)
+    return tuple(dict.fromkeys(out))
+
+
+
+def main_places(text: str, top: int = 3) -> list[str]:
+    """The places a document is about: those it names most (at least twice), most named first."""
+    counts: dict[str, int] = {}
+    for para in re.split(r"\n+", text):
+        for pl in find_places(para[:2000]):
+            if len(pl) >= 3 and pl[-1] in PLACE_SUFFIX:
+                counts[pl] = counts.get(pl, 0) + 1
+    if not counts:
+        return []
+    best = max(counts.values())
+    ranked = sorted((pl for pl, n in counts.items() if n >= max(2, best * 0.5)), key=lambda pl: -counts[pl])
+    return ranked[:top]
 
 
 class BM25:

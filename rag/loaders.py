@@ -148,7 +148,13 @@ def title_from_text(text: str, fallback: str) -> str:
         if ln:
             lines.append(ln)
     short = [ln for ln in lines if 2 <= len(ln) <= 40 and ln[-1] not in "。！？!?，," and not _NOT_TITLE.search(ln)]
-    return max(short, key=len) if short else fallback
+    if short:
+        return max(short, key=len)
+    if re.search(r"[\u4e00-\u9fff]", fallback) or not text.strip():
+        return fallback
+    # a file named by an id: the opening words say more than the name
+    first = re.split(r"[。！？!?\n]", text.strip(), maxsplit=1)[0].strip()
+    return first[:28] + ("…" if len(first) > 28 else "") if first else fallback
 
 
 @register_parser(".txt", ".md", ".markdown", ".text")

@@ -66,6 +66,7 @@ class Passage:
     start: int | None = None
     end: int | None = None
     script: str | None = None
+    doc_places: list[str] | None = None
 
     def to_json(self) -> dict:
         """The CLI/API shape: rank, doc, chunk_id, section, text, score (+ provenance)."""
@@ -177,6 +178,7 @@ class HybridRetriever(BaseRetriever):
                     start=r.get("start"),
                     end=r.get("end"),
                     script=r.get("script"),
+                    doc_places=r.get("doc_places"),
                     **info[cid],
                 )
             )
@@ -207,7 +209,7 @@ class HybridRetriever(BaseRetriever):
             for i, j in split_sentences(rec["text"]):
                 toks = set(tokenize(rec["text"][i:j]))
                 best = max(best, sum(idf[t] for t in q_tokens if t in toks) / total)
-            head = set(tokenize(rec.get("section") or ""))
+            head = set(tokenize(f"{rec.get('section') or ''} {' '.join(rec.get('doc_places') or [])}"))
             best = max(best, sum(idf[t] for t in q_tokens if t in head) / total)
             scored.append((fused[cid] / top + self.rerank_weight * best, cid))
             fused[cid] = fused[cid]  # fused score stays the reported score

@@ -1,0 +1,480 @@
+"""LLM answers that are checked: an OpenAI-compatible server or a local GGUF model writes the
+answer from the numbered passages, and :func:`rag.grounding.check_answer` decides what the
+user sees.
+
+* ``get_chat_model(settings)`` — ``llm="openai"``: ``langchain_openai.ChatOpenAI`` pointed at
+  ``RAG_LLM_BASE_URL`` (vLLM, Ollama, llama.cpp server, DeepSeek, Qwen, OpenAI);
+  ``llm="gguf"``: :class:`GGUFChatModel`, a LangChain chat model over
+  ``llama_cpp.Llama(model_path=RAG_LLM_GGUF)``.
+* ``LLMAnswerer(settings).run(question, passages) -> Answer`` and ``.stream(...)``, which
+  yields text deltas as they arrive and finally the checked :class:`~rag.answer.Answer`
+  (a UI must replace the streamed text by ``Answer.answer``: sentences that fail the check
+  are dropped there).
+* ``get_answerer(settings)`` — the offline reader for ``llm="none"``, else an ``LLMAnswerer``.
+
+What the user gets:
+
+* the model's answer when every figure in it stands in a passage it cites and every
+  ``[n]`` names a given passage (``grounded=True``);
+* the answer without its failing sentences, each drop listed in ``warnings``, when cited
+  sentences remain;
+* otherwise — nothing cited left, an empty reply, or any model error (timeout, connection
+  refused, HTTP 5xx, …) — the offline reader's answer, ``backend="openai→offline"``
+  (or ``gguf→offline``) and a warning saying what happened;
+* ``refused=True`` with the exact refusal sentence when the model says it.
+
+Example::
+
+    >>> from rag.settings import Settings
+    >>> from rag.llm import get_answerer
+    >>> a = get_answerer(Settings(llm="openai", llm_base_url="http://127.0.0.1:8000/v1",
+    ...                           llm_model="qwen2.5-7b-instruct"))        # doctest: +SKIP
+    >>> a.run("稻城县2014年审定贫困户多少户？", passages).answer           # doctest: +SKIP
+    '2014年稻城县审定贫困户1268户[1]。'
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.prompts import ChatPromptTemplate
+from pydantic import ConfigDict, Field
+
+from .answer import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT, Answer, Citation, question_script, refusal_text
+from .grounding import (
+    NumberMention,
+    _supported_by,
+    check_answer,
+    citation_markers,
+    extract_numbers,
+    split_answer_sentences,
+    strip_citations,
+)
+from .normalize import match_key
+from .retrieve import Passage
+from .settings import Settings, get_settings
+
+__all__ = [
+    "GGUFChatModel",
+    "LLMAnswerer",
+    "describe_error",
+    "format_passages",
+    "get_answerer",
+    "get_chat_model",
+    "load_prompt",
+]
+
+# ---------------------------------------------------------------- prompts
+
+_SECTION = re.compile(r"^\[(system|user)\]\s*$", re.M)
+
+
+@lru_cache(maxsize=16)
+def _read_prompt(path: str, mtime: float) -> ChatPromptTemplate:
+    text = Path(path).read_text(encoding="utf-8")
+    parts: dict[str, str] = {}
+    marks = list(_SECTION.finditer(text))
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        parts[m.group(1)] = text[m.end() : end].strip("\n").strip()
+    if "system" not in parts or "user" not in parts:
+        raise ValueError(f"{path}: a prompt file needs a [system] and a [user] section (see prompts/README.md)")
+    return ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])])
+
+
+def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
+    """The answer prompt for ``lang`` ("zh" or "en") from ``<prompts_dir>/answer_<lang>.txt``.
+
+    Variables: ``passages``, ``question``, ``refusal``.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"no answer prompt for language {lang!r} (use 'zh' or 'en')")
+    d = Path(prompts_dir) if prompts_dir else get_settings().prompts_dir
+    path = d / f"answer_{lang}.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"prompt file {path} is missing (RAG_PROMPTS_DIR={d})")
+    return _read_prompt(str(path), path.stat().st_mtime)
+
+
+def format_passages(passages: list[Passage]) -> str:
+    """``[1] doc › section`` then the passage text, one block per passage."""
+    blocks = []
+    for i, p in enumerate(passages, 1):
+        head = " › ".join(x for x in (p.doc, p.section) if x)
+        blocks.append(f"[{i}] {head}\n{p.text.strip()}")
+    return "\n\n".join(blocks)
+
+
+# ---------------------------------------------------------------- chat models
+
+
+class GGUFChatModel(BaseChatModel):
+    """A LangChain chat model over a local GGUF file through ``llama-cpp-python``.
+
+    ``client`` is a ``llama_cpp.Llama`` (loaded from ``model_path`` when not given); only
+    its ``create_chat_completion`` is used, so ``invoke``/``stream`` behave as for any
+    LangChain chat model.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: str
+    n_ctx: int = 4096
+    temperature: float = 0.0
+    max_tokens: int = 512
+    client: Any = Field(default=None, exclude=True)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-gguf"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def _llama(self):
+        if self.client is None:
+            self.client = _load_llama(self.model_path, self.n_ctx)
+        return self.client
+
+    @staticmethod
+    def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
+        roles = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
+        return [{"role": roles.get(m.type, "user"), "content": _content_text(m.content)} for m in messages]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        out = self._llama().create_chat_completion(
+            messages=self._to_dicts(messages),
+            temperature=kwargs.get("temperature", self.temperature),
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            stop=stop,
+        )
+        text = out["choices"][0]["message"].get("content") or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))], llm_output={"usage": out.get("usage")})
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for part in self._llama().create_chat_completion(
+            messages=self._to_dicts(messages),
+            temperature=kwargs.get("temperature", self.temperature),
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            stop=stop,
+            stream=True,
+        ):
+            choices = part.get("choices") or [{}]
+            delta = (choices[0].get("delta") or {}).get("content") or ""
+            if not delta:
+                continue
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+            if run_manager:
+                run_manager.on_llm_new_token(delta, chunk=chunk)
+            yield chunk
+
+
+def _load_llama(model_path: str, n_ctx: int = 4096):
+    try:
+        from llama_cpp import Llama
+    except ImportError as e:
+        raise ImportError("llm=gguf needs llama-cpp-python: pip install 'rag[gguf]'") from e
+    return Llama(model_path=model_path, n_ctx=n_ctx, verbose=False)
+
+
+def get_chat_model(settings: Settings | None = None) -> BaseChatModel:
+    """The LangChain chat model ``settings.llm`` names ("openai" or "gguf")."""
+    s = settings or get_settings()
+    if s.llm == "openai":
+        if not (s.llm_base_url or "").strip():
+            raise ValueError(
+                "llm=openai needs the URL of an OpenAI-compatible server: set RAG_LLM_BASE_URL "
+                "(e.g. RAG_LLM_BASE_URL=http://127.0.0.1:8000/v1)"
+            )
+        if not (s.llm_model or "").strip():
+            raise ValueError("llm=openai needs a model name: set RAG_LLM_MODEL (e.g. RAG_LLM_MODEL=qwen2.5-7b-instruct)")
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as e:
+            raise ImportError("llm=openai needs langchain-openai: pip install 'rag[llm]'") from e
+        return ChatOpenAI(
+            base_url=s.llm_base_url.strip(),
+            model=s.llm_model.strip(),
+            api_key=s.llm_api_key or "EMPTY",
+            timeout=s.llm_timeout,
+            max_retries=0,
+            temperature=s.llm_temperature,
+        )
+    if s.llm == "gguf":
+        path = (s.llm_gguf or "").strip()
+        if not path:
+            raise ValueError("llm=gguf needs a model file: set RAG_LLM_GGUF to the path of a .gguf file")
+        if not Path(path).expanduser().is_file():
+            raise ValueError(f"RAG_LLM_GGUF={path}: no such file")
+        client = _load_llama(str(Path(path).expanduser()), 4096)
+        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, client=client)
+    raise ValueError(f"llm={s.llm!r} has no chat model (set RAG_LLM to 'openai' or 'gguf')")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _content_text(content: Any) -> str:
+    """Text of a message's ``content`` (a string or a list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    out = []
+    for block in content or []:
+        if isinstance(block, str):
+            out.append(block)
+        elif isinstance(block, dict) and block.get("type") == "text":
+            out.append(block.get("text") or "")
+    return "".join(out)
+
+
+_THINK = re.compile(r"<think>.*?</think>", re.S)
+
+
+def _visible(text: str, final: bool = False) -> str:
+    """The answer without a reasoning model's ``<think>…</think>`` block (an unfinished one hides
+    everything after it)."""
+    s = _THINK.sub("", text).lstrip()
+    k = s.find("<think>")
+    if k >= 0:
+        s = s[:k]
+    elif not final and s and "<think>".startswith(s):
+        return ""  # could still become <think>
+    return s
+
+
+def describe_error(err: BaseException, settings: Settings) -> str:
+    """A short, user-readable account of a model failure."""
+    name = type(err).__name__
+    where = (settings.llm_base_url or "the model server") if settings.llm == "openai" else "the GGUF model"
+    status = getattr(err, "status_code", None)
+    if "Timeout" in name or isinstance(err, TimeoutError):
+        return f"timed out after {settings.llm_timeout:g} s"
+    if isinstance(status, int):
+        kind = "server error" if status >= 500 else "request refused"
+        return f"HTTP {status} ({kind}) from {where}"
+    if "Connection" in name or isinstance(err, ConnectionError):
+        cause = err.__cause__ or err.__context__
+        detail = f": {cause}" if cause else ""
+        return f"could not connect to {where}{detail}"
+    msg = str(err).strip()
+    return f"{name}: {msg}" if msg else name
+
+
+def _is_refusal(text: str, refusal: str) -> bool:
+    key = re.sub(r"[\W_]+", "", match_key(text))
+    for r in {refusal, REFUSAL_ZH, REFUSAL_ZH_HANT, REFUSAL_EN}:
+        rk = re.sub(r"[\W_]+", "", match_key(r))
+        if rk and rk in key:
+            return True
+    return False
+
+
+def _bigrams(text: str) -> set[str]:
+    k = re.sub(r"[\W_]+", "", match_key(strip_citations(text)))
+    return {k[i : i + 2] for i in range(len(k) - 1)}
+
+
+def _quote(text: str, claims: list[str]) -> tuple[str, int]:
+    """The sentence of ``text`` that holds the claims' figures (else the one that shares most
+    with the claims, else the first sentence), and its offset in ``text``."""
+    figures: list[NumberMention] = [m for c in claims for m in extract_numbers(c)]
+    claim_grams = set().union(*(_bigrams(c) for c in claims)) if claims else set()
+    best, best_score, pos = None, 0.0, 0
+    first = None
+    for sent in split_answer_sentences(text):
+        start = pos + (len(sent) - len(sent.lstrip()))
+        pos += len(sent)
+        body = sent.strip()
+        if not body:
+            continue
+        if first is None:
+            first = (body, start)
+        nums = extract_numbers(body)
+        hits = sum(1 for f in figures if _supported_by(f, nums))
+        grams = _bigrams(body)
+        overlap = len(grams & claim_grams) / (len(claim_grams) or 1)
+        score = hits * 10 + overlap
+        if score > best_score:
+            best, best_score = (body, start), score
+    return best or first or (text.strip(), 0)
+
+
+@dataclass
+class _Prepared:
+    question: str
+    passages: list[Passage]  # everything the caller gave
+    used: list[Passage]  # the numbered ones
+    script: str
+    refusal: str
+    messages: list[BaseMessage]
+    check_map: dict[int, str]
+
+
+# ---------------------------------------------------------------- the answerer
+
+
+class LLMAnswerer:
+    """Answers with a chat model, then keeps only what the passages back.
+
+    ``run(question, passages) -> Answer``; ``stream(question, passages)`` yields ``str``
+    deltas, then the final ``Answer``. ``model`` may be any LangChain chat model (default:
+    :func:`get_chat_model`); ``top_n`` passages are numbered [1]..[top_n] in the prompt.
+    """
+
+    def __init__(self, settings: Settings | None = None, top_n: int = 5, model: BaseChatModel | None = None):
+        self.settings = settings or get_settings()
+        self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
+        self.model = model if model is not None else get_chat_model(self.settings)
+        self.top_n = top_n
+        self.prompts = {lang: load_prompt(lang, self.settings.prompts_dir) for lang in ("zh", "en")}
+
+    # ------------------------------------------------------------ prompt
+    def _prepare(self, question: str, passages: list[Passage]) -> _Prepared:
+        passages = list(passages)
+        used = passages[: self.top_n]
+        script = question_script(question)
+        refusal = refusal_text(script)
+        prompt = self.prompts["en" if script == "en" else "zh"]
+        messages = prompt.format_messages(passages=format_passages(used), question=question.strip(), refusal=refusal)
+        check_map = {i: f"{p.section}\n{p.text}" for i, p in enumerate(used, 1)}
+        return _Prepared(question, passages, used, script, refusal, messages, check_map)
+
+    # ------------------------------------------------------------ entry points
+    def run(self, question: str, passages: list[Passage]) -> Answer:
+        t0 = time.perf_counter()
+        prep = self._prepare(question, passages)
+        if not prep.used:
+            return self._no_passages(prep, t0)
+        text, err = "", None
+        try:
+            text = _content_text(self.model.invoke(prep.messages).content)
+        except Exception as e:  # noqa: BLE001 - every model failure falls back, flagged
+            err = e
+        return self._finish(prep, text, err, t0, time.perf_counter())
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
+        t0 = time.perf_counter()
+        prep = self._prepare(question, passages)
+        if not prep.used:
+            yield self._no_passages(prep, t0)
+            return
+        full, sent, err = "", "", None
+        try:
+            for chunk in self.model.stream(prep.messages):
+                piece = _content_text(chunk.content)
+                if not piece:
+                    continue
+                full += piece
+                visible = _visible(full)
+                if len(visible) > len(sent) and visible.startswith(sent):
+                    yield visible[len(sent) :]
+                    sent = visible
+        except Exception as e:  # noqa: BLE001
+            err = e
+        yield self._finish(prep, full, err, t0, time.perf_counter())
+
+    # ------------------------------------------------------------ outcomes
+    def _no_passages(self, prep: _Prepared, t0: float) -> Answer:
+        return Answer(
+            question=prep.question, answer=prep.refusal, refused=True, backend=self.backend,
+            timings={"answer_ms": (time.perf_counter() - t0) * 1000},
+            warnings=["refused: no passage retrieved"], passages=prep.passages,
+        )
+
+    def _finish(self, prep: _Prepared, text: str, err: BaseException | None, t0: float, t_llm: float) -> Answer:
+        timings = {"llm_ms": (t_llm - t0) * 1000}
+        if err is not None:
+            return self._fallback(prep, f"LLM error: {describe_error(err, self.settings)}; answered by the offline reader", timings)
+        text = _visible(text, final=True).strip()
+        if not text:
+            return self._fallback(prep, "LLM error: the model returned an empty answer; answered by the offline reader", timings)
+        if _is_refusal(text, prep.refusal):
+            return Answer(
+                question=prep.question, answer=prep.refusal, refused=True, backend=self.backend,
+                timings=timings, grounded=True, passages=prep.passages,
+            )
+        t1 = time.perf_counter()
+        res = check_answer(text, prep.check_map)
+        timings["check_ms"] = (time.perf_counter() - t1) * 1000
+        warnings: list[str] = []
+        if not res.ok:
+            if not res.cited:
+                why = "; ".join(dict.fromkeys(res.reasons))
+                return self._fallback(prep, f"LLM answer dropped: {why}; answered by the offline reader", timings)
+            for s, why in zip(res.dropped_sentences, res.reasons):
+                warnings.append(f"LLM sentence dropped: “{s}” — {why}")
+            text = res.repaired
+        elif not res.cited:
+            return self._fallback(prep, "LLM answer dropped: it cites no passage; answered by the offline reader", timings)
+        return Answer(
+            question=prep.question, answer=text, refused=False, citations=self._citations(text, prep),
+            backend=self.backend, timings=timings, grounded=True, warnings=warnings, passages=prep.passages,
+        )
+
+    def _citations(self, text: str, prep: _Prepared) -> list[Citation]:
+        claims: dict[int, list[str]] = {}
+        for s in split_answer_sentences(text):
+            for n in dict.fromkeys(citation_markers(s)):
+                if 1 <= n <= len(prep.used):
+                    claims.setdefault(n, []).append(strip_citations(s))
+        out = []
+        for n, cl in claims.items():
+            p = prep.used[n - 1]
+            quote, start = _quote(p.text, cl)
+            out.append(Citation(n=n, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text, quote=quote, page=p.page, start=start))
+        return out
+
+    def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
+        from .answer import OfflineReader  # lazily: the reader may be edited independently
+
+        try:
+            ans = OfflineReader().run(prep.question, prep.passages)
+        except Exception as e:  # noqa: BLE001 - keep the user informed rather than crash
+            ans = Answer(
+                question=prep.question, answer=prep.refusal, refused=True,
+                warnings=[f"offline reader failed: {type(e).__name__}: {e}"],
+            )
+        ans.backend = f"{self.backend}→offline"
+        ans.warnings.insert(0, warning)
+        ans.timings = {**timings, **ans.timings}
+        ans.passages = prep.passages
+        # the offline reader is extractive; check it anyway so nothing unflagged reaches the user
+        if not ans.refused and ans.citations:
+            res = check_answer(ans.answer, {c.n: f"{c.section}\n{c.text}" for c in ans.citations})
+            if not res.ok:
+                ans.grounded = False
+                ans.warnings.append("offline answer failed the number check: " + "; ".join(res.reasons))
+        return ans
+
+
+def get_answerer(settings: Settings | None = None):
+    """``OfflineReader()`` for ``llm="none"``, else ``LLMAnswerer(settings)``; both have
+    ``run(question, passages) -> Answer``."""
+    s = settings or get_settings()
+    if s.llm == "none":
+        from .answer import OfflineReader
+
+        return OfflineReader()
+    return LLMAnswerer(s)

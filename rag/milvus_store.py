@@ -1,0 +1,579 @@
+"""The Milvus store: chunks, dense vectors and Milvus's own BM25 in one collection per index.
+
+``RAG_STORE=milvus`` selects it; ``RAG_MILVUS_URI`` is either a local file
+path ending in ``.db`` (Milvus Lite, embedded in this process, from the
+``milvus-lite`` package) or ``http://host:19530`` (a Milvus server or
+cluster). Both go through the same ``pymilvus.MilvusClient`` code path. With
+no URI set, the Lite file is ``<index_dir>/milvus.db``.
+
+Layout, for an index called ``<name>``::
+
+    rag_<name>             one row per chunk
+        chunk_id   VARCHAR primary key
+        path       VARCHAR   resolved file path (deletes go by path)
+        source     VARCHAR   file name
+        embed_key  VARCHAR   hash of the embedded text (vector reuse)
+        text_norm  VARCHAR   NFKC + traditional→simplified + lower case of "section\\ntext",
+                             analyzer: jieba (search mode), punctuation and stop words dropped
+        record     JSON      the chunk record as FaissStore keeps it (text, section, tokens, ...)
+        dense      FLOAT_VECTOR(dim), metric IP on normalised vectors
+        sparse     SPARSE_FLOAT_VECTOR, filled by Milvus's BM25 Function from text_norm
+    rag_<name>__manifest   small rows: "meta" (embedder, dim, counts, generation),
+                           one "file" row per indexed file (sha256 → incremental updates),
+                           "vocab" shards (document frequency of the jieba tokens, for idf())
+
+Writes are incremental: chunks of removed and changed files are deleted by a
+``path in [...]`` filter, chunks of new and changed files are inserted, and
+the ``generation`` in the meta row changes last, which is what ``refresh()``
+watches. Files being rewritten are listed as ``pending`` in the meta row
+while the write runs, so an interrupted write is repaired by the next one.
+
+Example::
+
+    >>> from rag.settings import Settings
+    >>> from rag.index import Indexer, open_store
+    >>> s = Settings(store="milvus", milvus_uri="/tmp/rag-milvus.db")   # doctest: +SKIP
+    >>> Indexer("demo", settings=s).run(["seeds"])                      # doctest: +SKIP
+    >>> open_store(s, "demo").lexical_search("稻城县贫困村", 3)          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .lexical import DOMAIN_WORDS, STOPWORDS, _jieba, normalize_for_match, tokenize
+from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class _NoMvccWarning(logging.Filter):
+    """Milvus Lite has no mvcc timestamp: pymilvus warns on every query_iterator; that is expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "mvccTs" not in record.getMessage()
+
+
+logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoMvccWarning())
+
+FORMAT_VERSION = 1
+META_KEY = "meta"
+# punctuation the jieba analyzer would otherwise keep as tokens (rag.lexical.tokenize drops them too)
+PUNCT = list("，。、；：？！“”‘’「」『』（）()【】[]《》〈〉…—–-·,.;:?!\"'`~@#$^&*_+=|\\/<>{}　 \t\n\r")
+MAX_VARCHAR = 65535
+TEXT_NORM_BYTES = 60000
+INSERT_BATCH = 256
+DELETE_BATCH = 200
+VOCAB_SHARD_CHARS = 20000
+RECORD_CACHE = 20000
+EMPTY_DIGEST = hashlib.sha1(b"").hexdigest()
+
+
+def _milvus():
+    try:
+        import pymilvus
+    except ImportError as e:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "the Milvus store needs pymilvus (and milvus-lite for a local .db file): pip install 'rag[milvus]'"
+        ) from e
+    return pymilvus
+
+
+# ---------------------------------------------------------------- names and connections
+
+
+def collection_names(name: str) -> tuple[str, str]:
+    """Milvus collection names for an index: letters, digits and underscores only."""
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if safe != name:  # keep distinct index names distinct
+        safe = f"{safe}_{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
+    base = f"rag_{safe}"[:200]
+    return base, f"{base}__manifest"
+
+
+def resolve_uri(settings: Settings) -> str:
+    """``RAG_MILVUS_URI`` as pymilvus wants it; default: ``<index_dir>/milvus.db`` (Milvus Lite)."""
+    uri = (settings.milvus_uri or "").strip()
+    if not uri:
+        uri = str(Path(settings.index_dir) / "milvus.db")
+    if re.match(r"^(https?|tcp|unix)://", uri, re.I) or uri.startswith("unix:"):
+        return uri
+    if not uri.endswith(".db"):
+        raise ValueError(f"RAG_MILVUS_URI={uri!r}: use http://host:19530 for a Milvus server or a local path ending in .db for Milvus Lite")
+    p = Path(uri).expanduser().resolve()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return str(p)
+
+
+def is_lite(uri: str) -> bool:
+    return uri.endswith(".db") and not re.match(r"^[a-z]+://", uri, re.I)
+
+
+def connect(uri: str):
+    pm = _milvus()
+    if is_lite(uri):
+        # Milvus Lite tokenises with this process's jieba: give it the domain words rag.lexical uses
+        _jieba()
+    token = os.environ.get("RAG_MILVUS_TOKEN", "")
+    try:
+        return pm.MilvusClient(uri=uri, token=token) if token else pm.MilvusClient(uri=uri)
+    except pm.exceptions.MilvusException as e:
+        if is_lite(uri):
+            from .index import IndexBusy
+
+            raise IndexBusy(
+                f"cannot open Milvus Lite file {uri}: {e.message if hasattr(e, 'message') else e}. "
+                "Milvus Lite lets one process at a time use a file (an indexer and a server need a Milvus server: RAG_MILVUS_URI=http://host:19530)"
+            ) from e
+        raise
+
+
+def analyzer_params(lite: bool) -> dict:
+    """jieba (search mode) with punctuation and rag's stop words removed.
+
+    On a server the domain dictionary travels in the params. Milvus Lite runs
+    jieba inside this process, where rag.lexical has already added the same
+    words (with its own frequencies): passing them again would re-weight them
+    for rag.lexical.tokenize too, so they are left out there.
+    """
+    tok: dict = {"type": "jieba", "mode": "search", "hmm": True}
+    filters: list = [{"type": "stop", "stop_words": sorted(STOPWORDS | set(PUNCT))}]
+    if not lite:
+        tok["dict"] = ["_default_", *DOMAIN_WORDS]
+        filters = ["lowercase", "removepunct", *filters]
+    return {"tokenizer": tok, "filter": filters}
+
+
+def text_for_match(rec: dict) -> str:
+    """What BM25 sees: the heading path and the text, normalised like rag.lexical.tokenize's input."""
+    t = normalize_for_match(f"{rec.get('section') or ''}\n{rec.get('text') or ''}")
+    b = t.encode("utf-8")
+    return b[:TEXT_NORM_BYTES].decode("utf-8", "ignore") if len(b) > TEXT_NORM_BYTES else t
+
+
+def _clip(s: str | None, n: int = 4096) -> str:
+    s = s or ""
+    b = s.encode("utf-8")
+    return b[:n].decode("utf-8", "ignore") if len(b) > n else s
+
+
+def _str_lit(s: str) -> str:
+    """A double-quoted Milvus expression string literal."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _batches(items: list, n: int) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+# ---------------------------------------------------------------- writer
+
+
+class MilvusWriter:
+    """Low-level writes; :meth:`MilvusStore.write` drives it (the memory benchmark too)."""
+
+    def __init__(self, client, name: str, uri: str):
+        self.client = client
+        self.name = name
+        self.uri = uri
+        self.chunks, self.manifest_coll = collection_names(name)
+        self.fresh = False  # collection created by this writer: plain inserts are safe
+
+    # -------------------------------------------------------------- schema
+    def exists(self) -> bool:
+        return self.client.has_collection(self.chunks) and self.client.has_collection(self.manifest_coll)
+
+    def load(self) -> None:
+        """Collections come back released after a restart (Lite: every new process); searches need them loaded."""
+        for c in (self.manifest_coll, self.chunks):
+            self.client.load_collection(c)
+
+    def drop(self) -> None:
+        for c in (self.chunks, self.manifest_coll):
+            if self.client.has_collection(c):
+                self.client.drop_collection(c)
+
+    def create(self, dim: int, hnsw_m: int = 32, ef_construction: int = 128) -> None:
+        pm = _milvus()
+        DataType = pm.DataType
+        s = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=f"rag index {self.name}")
+        s.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=128)
+        s.add_field("path", DataType.VARCHAR, max_length=4096)
+        s.add_field("source", DataType.VARCHAR, max_length=1024)
+        s.add_field("embed_key", DataType.VARCHAR, max_length=64)
+        s.add_field("text_norm", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True, analyzer_params=analyzer_params(is_lite(self.uri)))
+        s.add_field("record", DataType.JSON)
+        s.add_field("dense", DataType.FLOAT_VECTOR, dim=int(dim))
+        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        s.add_function(pm.Function(name="text_norm_bm25", function_type=pm.FunctionType.BM25, input_field_names=["text_norm"], output_field_names=["sparse"]))
+        ip = self.client.prepare_index_params()
+        ip.add_index(field_name="dense", index_type="HNSW", metric_type="IP", params={"M": hnsw_m, "efConstruction": ef_construction})
+        # same k1/b as rag.lexical.BM25
+        ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"inverted_index_algo": "DAAT_MAXSCORE", "bm25_k1": 1.2, "bm25_b": 0.75})
+        self.client.create_collection(self.chunks, schema=s, index_params=ip, consistency_level="Strong")
+
+        m = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=f"rag manifest {self.name}")
+        m.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
+        m.add_field("kind", DataType.VARCHAR, max_length=16)
+        m.add_field("data", DataType.JSON)
+        m.add_field("v", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
+        mip = self.client.prepare_index_params()
+        mip.add_index(field_name="v", index_type="FLAT", metric_type="IP")
+        self.client.create_collection(self.manifest_coll, schema=m, index_params=mip, consistency_level="Strong")
+        self.fresh = True
+
+    # -------------------------------------------------------------- manifest rows
+    def _row(self, key: str, kind: str, data: dict) -> dict:
+        return {"key": key, "kind": kind, "data": data, "v": [1.0, 0.0]}
+
+    def read_meta(self) -> dict | None:
+        rows = self.client.get(self.manifest_coll, ids=[META_KEY], output_fields=["data"])
+        return dict(rows[0]["data"]) if rows else None
+
+    def read_file_rows(self) -> dict[str, dict]:
+        """path → the stored row data (the manifest entry plus ``_path`` and ``_digest``)."""
+        out = {}
+        for row in _query_all(self.client, self.manifest_coll, 'kind == "file"', ["data"]):
+            out[row["data"]["_path"]] = dict(row["data"])
+        return out
+
+    def read_files(self) -> dict[str, dict]:
+        """The manifest's ``files``: path → entry, as FaissStore keeps it."""
+        return {p: {k: v for k, v in d.items() if not k.startswith("_")} for p, d in self.read_file_rows().items()}
+
+    def read_vocab(self) -> dict[str, int]:
+        df: dict[str, int] = {}
+        for row in _query_all(self.client, self.manifest_coll, 'kind == "vocab"', ["data"]):
+            df.update(row["data"]["df"])
+        return df
+
+    def write_meta(self, meta: dict) -> None:
+        self.client.upsert(self.manifest_coll, [self._row(META_KEY, "meta", meta)])
+
+    @staticmethod
+    def file_key(path: str) -> str:
+        return "file:" + hashlib.sha1(path.encode("utf-8")).hexdigest()
+
+    def drop_file_rows(self, paths: Iterable[str]) -> None:
+        keys = [self.file_key(p) for p in paths]
+        for b in _batches(keys, DELETE_BATCH):
+            self.client.delete(self.manifest_coll, ids=b)
+
+    def write_file_rows(self, files: dict[str, dict], digests: dict[str, str] | None = None) -> None:
+        digests = digests or {}
+        rows = [self._row(self.file_key(p), "file", {**info, "_path": p, "_digest": digests.get(p, EMPTY_DIGEST)}) for p, info in files.items()]
+        for b in _batches(rows, INSERT_BATCH):
+            self.client.upsert(self.manifest_coll, b)
+
+    def write_vocab(self, df: dict[str, int]) -> None:
+        self.client.delete(self.manifest_coll, filter='kind == "vocab"')
+        rows, shard, size = [], {}, 0
+        for t, n in sorted(df.items()):
+            shard[t] = int(n)
+            size += len(t) + 8
+            if size >= VOCAB_SHARD_CHARS:
+                rows.append(shard)
+                shard, size = {}, 0
+        if shard:
+            rows.append(shard)
+        out = [self._row(f"vocab:{i:06d}", "vocab", {"df": d}) for i, d in enumerate(rows)]
+        for b in _batches(out, 64):
+            self.client.insert(self.manifest_coll, b)
+
+    # -------------------------------------------------------------- chunk rows
+    def delete_paths(self, paths: Iterable[str]) -> None:
+        paths = sorted(set(paths))
+        for b in _batches(paths, DELETE_BATCH):
+            # Milvus Lite has no filter templates (filter_params): quote the paths ourselves
+            self.client.delete(self.chunks, filter=f"path in [{', '.join(_str_lit(p) for p in b)}]")
+
+    def add(self, records: list[dict], vectors: np.ndarray) -> int:
+        """Insert chunk rows (upsert unless the collection is new); returns the row count."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        rows = []
+        for r, v in zip(records, vectors):
+            rows.append(
+                {
+                    "chunk_id": r["chunk_id"],
+                    "path": _clip(r.get("path")),
+                    "source": _clip(r.get("source"), 1024),
+                    "embed_key": r.get("embed_key") or "",
+                    "text_norm": text_for_match(r),
+                    "record": r,
+                    "dense": v.tolist(),
+                }
+            )
+        op = self.client.insert if self.fresh else self.client.upsert
+        for b in _batches(rows, INSERT_BATCH):
+            op(self.chunks, b)
+        return len(rows)
+
+    def flush(self) -> None:
+        for c in (self.chunks, self.manifest_coll):
+            try:
+                self.client.flush(c)
+            except Exception as e:  # flush is an optimisation (seals segments); never fail a write on it
+                log.debug("flush %s: %s", c, e)
+
+
+def _query_all(client, collection: str, expr: str, fields: list[str], batch: int = 1000) -> Iterable[dict]:
+    it = client.query_iterator(collection, batch_size=batch, filter=expr, output_fields=fields)
+    try:
+        while True:
+            page = it.next()
+            if not page:
+                break
+            yield from page
+    finally:
+        it.close()
+
+
+def chunk_digests(records: Iterable[dict]) -> dict[str, str]:
+    """path → hash of its chunks' ids and embed keys: what is stored for that file, whatever the manifest says."""
+    by_path: dict[str, list[str]] = {}
+    for r in records:
+        by_path.setdefault(r.get("path") or "", []).append(f"{r['chunk_id']}:{r.get('embed_key') or ''}")
+    return {p: hashlib.sha1("\n".join(sorted(v)).encode("utf-8")).hexdigest() for p, v in by_path.items()}
+
+
+def document_frequencies(records: Iterable[dict]) -> Counter:
+    df: Counter = Counter()
+    for r in records:
+        df.update(set(r.get("tokens") or ()))
+    return df
+
+
+# ---------------------------------------------------------------- store
+
+
+class MilvusStore:
+    """Store protocol over Milvus: dense (IP) and BM25 (Milvus Function) searches, records by id."""
+
+    def __init__(self, client, name: str, uri: str, meta: dict, files: dict[str, dict]):
+        self.client = client
+        self.name = name
+        self.uri = uri
+        self.chunks, self.manifest_coll = collection_names(name)
+        self._set_manifest(meta, files)
+
+    def _set_manifest(self, meta: dict, files: dict[str, dict]) -> None:
+        self.manifest = {k: v for k, v in meta.items() if k not in ("pending", "generation")}
+        self.manifest["files"] = files
+        self.manifest["store"] = "milvus"
+        self.version = meta.get("generation")
+        self.pending = list(meta.get("pending") or ())
+        self._cache: dict[str, dict] = {}
+        self._records: list[dict] | None = None
+        self._vectors: np.ndarray | None = None
+        self._df: dict[str, int] | None = None
+
+    # -------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, settings: Settings | None = None, name: str | None = None) -> "MilvusStore":
+        from .index import IndexNotFound
+
+        s = settings or get_settings()
+        name = name or s.index_name
+        store = cls.open_existing(s, name)
+        if store is None:
+            raise IndexNotFound(f"no Milvus index '{name}' at {resolve_uri(s)} (build it with: RAG_STORE=milvus rag index seeds/ --name {name})")
+        return store
+
+    @classmethod
+    def open_existing(cls, settings: Settings, name: str) -> "MilvusStore | None":
+        """The index as it is in Milvus, or None when there is none (what ``Indexer`` starts from)."""
+        from .index import IndexError_
+
+        uri = resolve_uri(settings)
+        client = connect(uri)
+        w = MilvusWriter(client, name, uri)
+        if not w.exists():
+            return None
+        w.load()
+        meta = w.read_meta()
+        if meta is None:
+            return None
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise IndexError_(f"Milvus index '{name}' has format {meta.get('format_version')}, this version reads {FORMAT_VERSION}; rebuild it with --rebuild")
+        return cls(client, name, uri, meta, w.read_files())
+
+    # -------------------------------------------------------------- Store protocol
+    @property
+    def count(self) -> int:
+        return int(self.manifest.get("chunk_count", 0))
+
+    def refresh(self) -> bool:
+        """Reload the manifest if another writer committed a new generation; True when it did."""
+        try:
+            rows = self.client.get(self.manifest_coll, ids=[META_KEY], output_fields=["data"])
+        except Exception as e:  # collection dropped mid-rebuild: keep answering from what we have
+            log.warning("Milvus index '%s': cannot read its manifest (%s)", self.name, e)
+            return False
+        if not rows:
+            return False
+        meta = dict(rows[0]["data"])
+        if meta.get("generation") == self.version:
+            return False
+        self._set_manifest(meta, MilvusWriter(self.client, self.name, self.uri).read_files())
+        return True
+
+    def _remember(self, hits) -> list[tuple[str, float]]:
+        out = []
+        for h in hits:
+            cid = h["id"] if "id" in h else h["chunk_id"]
+            ent = h.get("entity") or {}
+            rec = ent.get("record")
+            if rec is not None and len(self._cache) < RECORD_CACHE:
+                self._cache[cid] = rec
+            out.append((cid, float(h["distance"])))
+        return out
+
+    def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[str, float]]:
+        if self.count == 0 or n <= 0:
+            return []
+        q = np.asarray(qvec, dtype=np.float32).reshape(-1).tolist()
+        res = self.client.search(
+            self.chunks,
+            data=[q],
+            anns_field="dense",
+            limit=int(n),
+            output_fields=["record"],
+            search_params={"metric_type": "IP", "params": {"ef": max(128, 2 * int(n))}},
+        )
+        return self._remember(res[0] if res else [])
+
+    def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
+        if self.count == 0 or n <= 0 or not tokenize(query):
+            return []
+        res = self.client.search(
+            self.chunks,
+            data=[normalize_for_match(query)],
+            anns_field="sparse",
+            limit=int(n),
+            output_fields=["record"],
+            search_params={"metric_type": "BM25"},
+        )
+        # Milvus Lite reports -score as the distance (smaller is better), a server the score: rank order is what counts
+        hits = self._remember(res[0] if res else [])
+        return [(cid, abs(s)) for cid, s in hits if s != 0.0]
+
+    def get(self, chunk_id: str) -> dict:
+        rec = self._cache.get(chunk_id)
+        if rec is None:
+            rows = self.client.get(self.chunks, ids=[chunk_id], output_fields=["record"])
+            if not rows:
+                raise KeyError(chunk_id)
+            rec = rows[0]["record"]
+            if len(self._cache) < RECORD_CACHE:
+                self._cache[chunk_id] = rec
+        return rec
+
+    def records(self) -> list[dict]:
+        if self._records is None:
+            recs = [row["record"] for row in _query_all(self.client, self.chunks, "", ["record"])]
+            recs.sort(key=lambda r: (r.get("path") or "", r.get("ordinal") or 0, r["chunk_id"]))
+            self._records = recs
+        return self._records
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Dense vectors aligned with :meth:`records` (fetched on first use: the Indexer's vector reuse)."""
+        if self._vectors is None:
+            recs = self.records()
+            dim = int(self.manifest.get("dim", 0))
+            by_id = {row["chunk_id"]: row["dense"] for row in _query_all(self.client, self.chunks, "", ["chunk_id", "dense"])}
+            out = np.zeros((len(recs), dim), np.float32)
+            for i, r in enumerate(recs):
+                out[i] = by_id[r["chunk_id"]]
+            self._vectors = out
+        return self._vectors
+
+    def _vocab(self) -> dict[str, int]:
+        if self._df is None:
+            self._df = MilvusWriter(self.client, self.name, self.uri).read_vocab()
+        return self._df
+
+    def vocabulary(self) -> set[str]:
+        return set(self._vocab())
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Same formula as rag.lexical.idf_weights, from the document frequencies kept in the manifest."""
+        df = self._vocab()
+        n = max(self.count, 1)
+        return {t: math.log1p((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
+
+    # -------------------------------------------------------------- writing
+    @classmethod
+    def write(cls, settings: Settings, name: str, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
+        """Bring the Milvus index to exactly ``records`` (all chunks of the new index) and ``manifest``.
+
+        Only files whose manifest entry changed are touched: their old chunks are
+        deleted by path, their new chunks inserted. A different embedder or
+        dimension (``--rebuild``) recreates the collections. Returns the new generation.
+        """
+        uri = resolve_uri(settings)
+        w = MilvusWriter(connect(uri), name, uri)
+        dim = int(manifest["dim"])
+        meta = None
+        if w.exists():
+            w.load()
+            meta = w.read_meta()
+        if meta is None or int(meta.get("dim", -1)) != dim or meta.get("embedder") != manifest.get("embedder") or meta.get("format_version") != FORMAT_VERSION:
+            w.drop()
+            w.create(dim)
+            old_rows: dict[str, dict] = {}
+            pending: list[str] = []
+        else:
+            old_rows = w.read_file_rows()
+            pending = list(meta.get("pending") or ())
+        old_files = {p: {k: v for k, v in d.items() if not k.startswith("_")} for p, d in old_rows.items()}
+        new_files: dict[str, dict] = manifest.get("files", {})
+        digests = chunk_digests(records)
+        touched = set(pending)
+        touched |= {p for p, info in old_files.items() if new_files.get(p) != info}
+        touched |= {p for p, info in new_files.items() if old_files.get(p) != info}
+        # same manifest entry but other chunks (e.g. --rebuild within the same second with another chunker)
+        touched |= {p for p in new_files if old_rows.get(p, {}).get("_digest") != digests.get(p, EMPTY_DIGEST)}
+        base = {k: v for k, v in manifest.items() if k != "files"}
+        base["format_version"] = FORMAT_VERSION
+        if meta is not None and not w.fresh:
+            # announce the files being rewritten: an interrupted write is redone by the next run
+            w.write_meta({**meta, "pending": sorted(touched)})
+            w.drop_file_rows(touched)
+            w.delete_paths(touched)
+        if fail_after == "vectors":  # test hook: crash after the deletes, before the inserts
+            raise RuntimeError("simulated failure while writing the Milvus index")
+        sel = [i for i, r in enumerate(records) if r.get("path") in touched]
+        if sel:
+            w.add([records[i] for i in sel], np.asarray(vectors, dtype=np.float32)[sel])
+        w.write_file_rows({p: new_files[p] for p in touched if p in new_files}, digests)
+        w.write_vocab(document_frequencies(records))
+        generation = f"g-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        w.write_meta({**base, "chunk_count": len(records), "pending": [], "generation": generation})
+        w.flush()
+        return generation
+
+
+def write_index(settings: Settings, name: str, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
+    """What ``Indexer`` calls when ``settings.store == "milvus"``."""
+    return MilvusStore.write(settings, name, records, vectors, manifest, fail_after=fail_after)
+
+
+def drop_index(settings: Settings, name: str) -> None:
+    uri = resolve_uri(settings)
+    MilvusWriter(connect(uri), name, uri).drop()
+
+
+__all__ = ["MilvusStore", "MilvusWriter", "write_index", "drop_index", "resolve_uri", "collection_names", "text_for_match", "analyzer_params"]

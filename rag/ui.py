@@ -1,0 +1,472 @@
+"""The web UI (Gradio 6 Blocks) mounted on the JSON API's FastAPI app, and ``rag serve``.
+
+Tabs: 提问 Ask (cited answers, clickable [n] markers, highlighted quotes, the other
+retrieved passages), 文档 Documents (list, upload with progress, remove), 评测
+Evaluation (the gold set or an uploaded one through :func:`rag.evaluate.run_eval`),
+设置 Settings (top-k and the answer backend, per browser session).
+
+Example::
+
+    >>> from rag.ui import create_app, serve
+    >>> from rag.settings import Settings
+    >>> app = create_app(Settings(index_name="seeds"))     # FastAPI: /api/* and the UI at /   # doctest: +SKIP
+    >>> serve(Settings(index_name="seeds"), port=7860)      # what `rag serve` runs            # doctest: +SKIP
+
+Stable element ids for tests and scripts: ``rag-question``, ``rag-ask-btn``, ``rag-answer``,
+``rag-citations``, ``rag-passages``, ``rag-upload``, ``rag-upload-btn``, ``rag-upload-status``,
+``rag-docs-table``, ``rag-remove-select``, ``rag-remove-btn``, ``rag-topk``, ``rag-backend``,
+``rag-gold-upload``, ``rag-eval-btn``, ``rag-eval-status``, ``rag-eval-metrics``, ``rag-eval-failures``.
+Citation *n* is the element ``#rag-cite-n``; the markers in the answer are ``a.rag-cite-marker``.
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import secrets
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from an offline product
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from .answer import Answer  # noqa: E402
+from .api import ApiError, RagService  # noqa: E402
+from .api import create_app as create_api  # noqa: E402
+from .index import IndexBusy, IndexError_  # noqa: E402
+from .settings import PROJECT_ROOT, Settings  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "稻城县2014年审定贫困村多少个？",
+    "貧困縣精準識別了多少個貧困村？",
+    "How many poor households did Daocheng County identify in 2014?",
+    "昌都市2016年以来累计减贫多少户？",
+]
+DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+UPLOAD_TYPES = [".txt", ".md", ".pdf", ".docx"]
+
+CSS = """
+.rag-box{border-radius:10px;padding:14px 16px;margin:4px 0;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;line-height:1.7}
+.rag-box.rag-ok{border-color:#9ec5fe;background:#f0f6ff}
+.rag-box.rag-refused{border-color:#c9ccd1;background:#eef0f2;color:#57606a}
+.rag-box.rag-ungrounded{border-color:#e3b341;background:#fff8e1}
+.rag-box.rag-error{border-color:#f1aeb5;background:#fff0f1;color:#82071e}
+.rag-box.rag-success{border-color:#a6d8b0;background:#eefbf0;color:#0f5323}
+.rag-box.rag-streaming{border-style:dashed}
+.rag-answer-text{font-size:1.15em;margin:6px 0 4px 0;white-space:pre-wrap}
+.rag-title{font-weight:600;font-size:1.05em;margin-bottom:2px}
+.rag-meta{font-size:.85em;color:#57606a;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
+.rag-badge{display:inline-block;border-radius:999px;padding:0 8px;font-size:.85em;border:1px solid #d0d7de;background:#fff;color:#1f2328}
+.rag-badge.rag-warn{border-color:#e3b341;background:#fff3c4;color:#6b4b00}
+.rag-badge.rag-bad{border-color:#f1aeb5;background:#ffe3e6;color:#82071e}
+.rag-warnings{margin:6px 0 0 0;padding-left:1.2em;font-size:.88em;color:#6b4b00}
+a.rag-cite-marker{font-weight:600;text-decoration:none;color:#0969da;cursor:pointer;padding:0 1px}
+a.rag-cite-marker:hover{text-decoration:underline}
+.rag-cite{border:1px solid #d0d7de;border-radius:8px;margin:8px 0;padding:6px 12px;background:#fff;color:#1f2328;transition:box-shadow .3s}
+.rag-cite summary{cursor:pointer;font-size:.95em}
+.rag-cite.rag-flash{box-shadow:0 0 0 3px #58a6ff}
+.rag-cite-n{font-weight:700;color:#0969da}
+.rag-section{color:#57606a}
+.rag-passage{white-space:pre-wrap;font-size:.93em;line-height:1.75;margin-top:6px;color:#1f2328}
+.rag-passage mark{background:#ffe066;color:#000;padding:0 2px;border-radius:3px}
+.rag-quote{color:#57606a;font-size:.9em}
+.rag-other{border-top:1px solid #e5e7eb;padding:8px 0}
+.rag-other .rag-passage{max-height:9em;overflow:auto}
+.rag-muted{color:#6e7781;font-size:.9em}
+"""
+
+# citation markers: open the cited passage, scroll to it and flash it
+ANSWER_JS = """
+element.addEventListener('click', (ev) => {
+  const a = ev.target.closest('a.rag-cite-marker');
+  if (!a) return;
+  ev.preventDefault();
+  const el = document.getElementById('rag-cite-' + a.dataset.cite);
+  if (!el) return;
+  el.open = true;
+  el.scrollIntoView({behavior: 'smooth', block: 'center'});
+  el.classList.remove('rag-flash'); void el.offsetWidth; el.classList.add('rag-flash');
+  setTimeout(() => el.classList.remove('rag-flash'), 2500);
+});
+"""
+
+
+# ---------------------------------------------------------------- rendering (pure functions)
+
+
+def esc(text) -> str:
+    """HTML-escape, and neutralise template characters ({, }, $) that the HTML component would interpret."""
+    return html.escape(str(text or ""), quote=True).replace("{", "&#123;").replace("}", "&#125;").replace("$", "&#36;")
+
+
+def highlight(text: str, quote: str, start: int | None = None) -> str:
+    """``text`` escaped, with each part of ``quote`` (parts joined by " … ") wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for k, q in enumerate(p.strip() for p in (quote or "").split(" … ")):
+        if not q:
+            continue
+        if k == 0 and start is not None and text[start : start + len(q)] == q:
+            i = start
+        else:
+            i = text.find(q)
+        if i >= 0:
+            spans.append((i, i + len(q)))
+    spans.sort()
+    out, pos = [], 0
+    for i, j in spans:
+        if i < pos:
+            continue
+        out.append(esc(text[pos:i]))
+        out.append(f"<mark>{esc(text[i:j])}</mark>")
+        pos = j
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _markers(escaped: str, numbers: set[int]) -> str:
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if n not in numbers:
+            return m.group(0)
+        return f'<a class="rag-cite-marker" href="#rag-cite-{n}" data-cite="{n}" title="查看引文 Show passage [{n}]">[{n}]</a>'
+
+    return re.sub(r"\[(\d{1,3})\]", link, escaped)
+
+
+def render_answer(ans: Answer) -> str:
+    """The answer box: text with clickable [n] markers, backend, timing, and flags."""
+    badges = [f'<span class="rag-badge" title="answer backend">后端 backend: {esc(ans.backend)}</span>']
+    total = ans.timings.get("total_ms")
+    if total is not None:
+        badges.append(f'<span class="rag-badge">{total:.0f} ms</span>')
+    if not ans.grounded:
+        badges.append('<span class="rag-badge rag-bad">⚠ 数字未核实 Figures not verified</span>')
+    visible_warnings = [w for w in ans.warnings if not (ans.refused and w.startswith("refused:"))]
+    if visible_warnings:
+        badges.append(f'<span class="rag-badge rag-warn">⚠ 警告 Warnings: {len(visible_warnings)}</span>')
+    meta = f'<div class="rag-meta">{"".join(badges)}</div>'
+    warn_html = ""
+    if ans.warnings:
+        warn_html = '<ul class="rag-warnings">' + "".join(f"<li>{esc(w)}</li>" for w in ans.warnings) + "</ul>"
+    if ans.refused:
+        return (f'<div class="rag-box rag-refused" data-state="refused"><div class="rag-title">🚫 未找到答案 / Not found in the documents</div>'
+                f'<div class="rag-answer-text">{esc(ans.answer)}</div>{meta}{warn_html}</div>')
+    cls = "rag-ungrounded" if (not ans.grounded or visible_warnings) else "rag-ok"
+    title = "回答 Answer" if ans.grounded else "回答（未通过数字核查）Answer — not grounded"
+    text = _markers(esc(ans.answer), {c.n for c in ans.citations})
+    return (f'<div class="rag-box {cls}" data-state="{"answered" if ans.grounded else "ungrounded"}">'
+            f'<div class="rag-title">{title}</div><div class="rag-answer-text">{text}</div>{meta}{warn_html}</div>')
+
+
+def render_streaming(text: str, backend: str) -> str:
+    return (f'<div class="rag-box rag-ok rag-streaming" data-state="streaming"><div class="rag-title">回答中… Answering…</div>'
+            f'<div class="rag-answer-text">{esc(text)}▌</div><div class="rag-meta"><span class="rag-badge">后端 backend: {esc(backend)}</span>'
+            f'<span class="rag-muted">正在生成，完成后核查数字 · streaming; figures are checked when it ends</span></div></div>')
+
+
+def render_error(message: str) -> str:
+    return f'<div class="rag-box rag-error" data-state="error"><div class="rag-title">出错了 Error</div><div>{esc(message)}</div></div>'
+
+
+def _where(doc: str, page: int | None, section: str) -> str:
+    page_s = f" · 第{page}页 p.{page}" if page else ""
+    sec = f' · <span class="rag-section">{esc(section)}</span>' if section else ""
+    return f"<b>{esc(doc)}</b>{page_s}{sec}"
+
+
+def render_citations(ans: Answer | None) -> str:
+    if ans is None or not ans.citations:
+        if ans is not None and not ans.refused:
+            return '<div class="rag-muted">无引用 No citations</div>'
+        return ""
+    parts = [f'<div class="rag-title">引文 Citations ({len(ans.citations)})</div>']
+    for c in ans.citations:
+        parts.append(
+            f'<details class="rag-cite" id="rag-cite-{c.n}" open><summary><span class="rag-cite-n">[{c.n}]</span> '
+            f'{_where(c.doc, c.page, c.section)}</summary>'
+            f'<div class="rag-passage">{highlight(c.text, c.quote, c.start)}</div></details>'
+        )
+    return "".join(parts)
+
+
+def render_passages(ans: Answer | None) -> str:
+    if ans is None:
+        return ""
+    cited = {c.chunk_id for c in ans.citations}
+    others = [p for p in ans.passages if p.chunk_id not in cited]
+    if not others:
+        return '<div class="rag-muted">没有其他段落 No other passages</div>'
+    rows = []
+    for p in others:
+        legs = f"dense #{p.dense_rank or '–'} · BM25 #{p.bm25_rank or '–'}"
+        rows.append(
+            f'<div class="rag-other" data-rank="{p.rank}"><div class="rag-meta"><span class="rag-badge">#{p.rank}</span>'
+            f'<span class="rag-badge">score {p.score:.4f}</span><span class="rag-muted">{legs}</span></div>'
+            f'<div>{_where(p.doc, p.page, p.section)}</div><div class="rag-passage">{esc(p.text)}</div></div>'
+        )
+    return "".join(rows)
+
+
+def render_status(ok: list[str], errors: list[str]) -> str:
+    out = ""
+    if ok:
+        out += '<div class="rag-box rag-success" data-state="ok">' + "<br>".join(esc(m) for m in ok) + "</div>"
+    if errors:
+        out += ('<div class="rag-box rag-error" data-state="error"><div class="rag-title">未能索引 Not indexed</div>'
+                + "<br>".join(esc(m) for m in errors) + "</div>")
+    return out
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}" if v <= 1.0 else f"{v:.1f}"
+    return str(v)
+
+
+# ---------------------------------------------------------------- the Blocks app
+
+
+def build_ui(service: RagService) -> gr.Blocks:
+    """The Gradio Blocks app over ``service`` (shared with the JSON API)."""
+    settings = service.settings
+
+    def docs_rows() -> tuple[list[list], list[str], str]:
+        docs = service.documents()
+        uploads = str(service.uploads_dir.resolve())
+        rows = [[d.get("source"), d.get("chunks"), (d.get("indexed_at") or "").replace("T", " "),
+                 "上传 uploaded" if str(Path(d["path"]).parent) == uploads else str(Path(d["path"]).parent)] for d in docs]
+        chunks = sum(int(d.get("chunks") or 0) for d in docs)
+        summary = f"索引 Index **{service.name}** · {len(docs)} 个文档 documents · {chunks} 个分块 chunks"
+        return rows, [d.get("source") for d in docs], summary
+
+    def refresh_docs():
+        try:
+            rows, sources, summary = docs_rows()
+        except IndexError_ as e:
+            rows, sources, summary = [], [], f"⚠ {e}"
+        return rows, gr.Dropdown(choices=sources, value=None), summary
+
+    # ------------------------------------------------------------ ask
+    def on_ask(question: str, k: float, backend: str):
+        empty = ("", "", gr.Accordion(label="其他检索段落 Other retrieved passages"))
+        if not (question or "").strip():
+            yield (render_error("请输入问题。Please type a question."), *empty)
+            return
+        try:
+            if backend in (None, "", "none"):
+                ans = service.ask(question, int(k), "none")
+            else:
+                ans, text = None, ""
+                for item in service.stream(question, int(k), backend):
+                    if isinstance(item, str):
+                        text += item
+                        yield (render_streaming(text, backend), *empty)
+                    else:
+                        ans = item
+                if ans is None:
+                    raise RuntimeError("the answer stream ended without a final answer")
+        except ApiError as e:
+            yield (render_error(e.message), *empty)
+            return
+        except IndexError_ as e:
+            yield (render_error(str(e)), *empty)
+            return
+        except Exception as e:  # noqa: BLE001 - show it in the page, log the trace
+            log.exception("ask failed")
+            yield (render_error(f"{type(e).__name__}: {e}"), *empty)
+            return
+        n_other = len([p for p in ans.passages if p.chunk_id not in {c.chunk_id for c in ans.citations}])
+        yield (render_answer(ans), render_citations(ans), render_passages(ans),
+               gr.Accordion(label=f"其他检索段落 Other retrieved passages ({n_other})"))
+
+    # ------------------------------------------------------------ documents
+    def on_upload(files, progress=gr.Progress(track_tqdm=True)):
+        files = [f for f in (files or []) if f]
+        if not files:
+            return (render_status([], ["请先选择文件。Choose one or more files first."]), *refresh_docs(), None)
+        progress(0.05, desc="检查文件 Checking files")
+        items = [(Path(f).name, Path(f)) for f in files]
+        try:
+            out = service.add_files(items, progress=True)
+        except IndexBusy as e:
+            return (render_status([], [f"索引正忙 Index busy: {e}"]), *refresh_docs(), None)
+        except Exception as e:  # noqa: BLE001
+            log.exception("upload failed")
+            return (render_status([], [f"{type(e).__name__}: {e}"]), *refresh_docs(), None)
+        progress(1.0, desc="完成 Done")
+        ok = [f"已添加 Added: {n}" for n in out.added] + [f"已更新 Updated: {n}" for n in out.updated] + \
+             [f"未变化 Unchanged (already indexed): {n}" for n in out.unchanged]
+        if ok:
+            ok.append(f"索引共 {out.chunks} 个分块 · index now has {out.chunks} chunks ({out.seconds:.1f} s)")
+        errs = [e["error"] for e in out.errors]
+        if errs:
+            errs.append("这些文件未加入索引，索引其余部分不变。These files were not added; nothing else in the index changed.")
+        return (render_status(ok, errs), *refresh_docs(), None)
+
+    def on_remove(source: str):
+        if not source:
+            return (render_status([], ["请先选择要移除的文档。Choose a document to remove."]), *refresh_docs())
+        try:
+            removed = service.remove(source)
+        except ApiError as e:
+            return (render_status([], [e.message]), *refresh_docs())
+        except IndexBusy as e:
+            return (render_status([], [f"索引正忙 Index busy: {e}"]), *refresh_docs())
+        return (render_status([f"已移除 Removed: {n}" for n in removed], []), *refresh_docs())
+
+    # ------------------------------------------------------------ evaluation
+    def on_eval(gold_file, k: float, backend: str, progress=gr.Progress(track_tqdm=True)):
+        from .evaluate import HEADLINE, failures, load_gold, run_eval
+
+        gold = Path(gold_file) if gold_file else DEFAULT_GOLD
+        out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
+        progress(0, desc="准备 Loading")
+        try:
+            gold_items = load_gold(gold)
+            if not gold_items:
+                raise ValueError(f"{gold.name}: no questions in the gold file")
+            bot = service.assistant_for(backend if backend and backend != "none" else "none")
+            bot.answerer()  # a backend that is not configured fails here, clearly
+            metrics = run_eval(gold, out, k=int(k), assistant=bot, progress=True)
+        except ApiError as e:
+            return render_error(e.message), [], [], ""
+        except (ValueError, OSError, ImportError, IndexError_) as e:
+            return render_error(f"{gold.name}: {e}" if gold.name not in str(e) else str(e)), [], [], ""
+        records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        fails = failures(list(zip(gold_items, records)))
+        headline = [[label, _fmt(metrics.get(key))] for key, label in HEADLINE]
+        fail_rows = [[g["id"], g.get("type", ""), g["question"], " / ".join(g.get("answers") or ["(refuse)"]), r.get("answer", ""), why]
+                     for g, r, why in fails]
+        status = (f'<div class="rag-box rag-success" data-state="ok">已评测 {metrics["n"]} 题 · evaluated {metrics["n"]} questions from '
+                  f'<b>{esc(gold.name)}</b> · {len(fails)} failures · backend {esc(metrics.get("backend"))} · report: {esc(str(out / "report.md"))}</div>')
+        return status, headline, fail_rows, (out / "report.md").read_text(encoding="utf-8")
+
+    # ------------------------------------------------------------ layout
+    with gr.Blocks(title="中文文档问答 Document QA", analytics_enabled=False) as demo:
+        gr.Markdown("## 中文文档问答 · Chinese Document QA\n有引用、数字经核查的回答 · Cited answers with checked figures")
+        with gr.Tabs(elem_id="rag-tabs"):
+            with gr.Tab("提问 Ask", id="ask", elem_id="rag-tab-ask"):
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(label="问题 Question", placeholder="例如 e.g. 稻城县2014年审定贫困村多少个？", lines=1, max_lines=4,
+                                          scale=5, elem_id="rag-question", autofocus=True)
+                    ask_btn = gr.Button("提问 Ask", variant="primary", scale=1, elem_id="rag-ask-btn")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题 Example questions", elem_id="rag-examples")
+                answer = gr.HTML("", elem_id="rag-answer", js_on_load=ANSWER_JS, min_height=40)
+                citations = gr.HTML("", elem_id="rag-citations")
+                with gr.Accordion("其他检索段落 Other retrieved passages", open=False, elem_id="rag-passages-acc") as acc:
+                    passages = gr.HTML("", elem_id="rag-passages")
+            with gr.Tab("文档 Documents", id="docs", elem_id="rag-tab-docs"):
+                docs_summary = gr.Markdown("", elem_id="rag-docs-summary")
+                docs_table = gr.Dataframe(headers=["文件 File", "分块 Chunks", "索引时间 Indexed at", "位置 Location"], value=[],
+                                          interactive=False, wrap=True, elem_id="rag-docs-table", label="已索引文档 Indexed documents")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        upload = gr.File(label=f"上传文档 Upload documents ({', '.join(UPLOAD_TYPES)}; ≤ {settings.max_upload_mb:g} MB each)",
+                                         file_count="multiple", type="filepath", elem_id="rag-upload")
+                        upload_btn = gr.Button("上传并索引 Upload & index", variant="primary", elem_id="rag-upload-btn")
+                    with gr.Column(scale=2):
+                        remove_sel = gr.Dropdown(choices=[], label="移除文档 Remove a document", elem_id="rag-remove-select", interactive=True)
+                        remove_btn = gr.Button("移除 Remove", variant="stop", elem_id="rag-remove-btn")
+                upload_status = gr.HTML("", elem_id="rag-upload-status")
+            with gr.Tab("评测 Evaluation", id="eval", elem_id="rag-tab-eval"):
+                gr.Markdown(f"默认金标集 Default gold set: `{DEFAULT_GOLD.relative_to(PROJECT_ROOT) if DEFAULT_GOLD.is_relative_to(PROJECT_ROOT) else DEFAULT_GOLD}` "
+                            "· 也可上传 JSONL 金标文件 or upload a gold JSONL file")
+                with gr.Row():
+                    gold_upload = gr.File(label="金标文件 Gold file (.jsonl, optional)", file_count="single", type="filepath", elem_id="rag-gold-upload", scale=3)
+                    eval_btn = gr.Button("运行评测 Run evaluation", variant="primary", elem_id="rag-eval-btn", scale=1)
+                eval_status = gr.HTML("", elem_id="rag-eval-status")
+                eval_metrics = gr.Dataframe(headers=["指标 Metric", "值 Value"], value=[], interactive=False, elem_id="rag-eval-metrics",
+                                            label="主要指标 Headline metrics")
+                eval_failures = gr.Dataframe(headers=["id", "类型 type", "问题 question", "期望 expected", "回答 answer", "原因 why"], value=[],
+                                             interactive=False, wrap=True, elem_id="rag-eval-failures", label="失败 Failures")
+                with gr.Accordion("完整报告 Full report (report.md)", open=False):
+                    eval_report = gr.Markdown("", elem_id="rag-eval-report")
+            with gr.Tab("设置 Settings", id="settings", elem_id="rag-tab-settings"):
+                gr.Markdown("仅对本次会话生效 · These apply to this browser session only.")
+                topk = gr.Slider(1, 30, value=min(30, max(1, settings.top_k)), step=1, label="检索段落数 Passages to retrieve (top-k)", elem_id="rag-topk")
+                backend = gr.Radio(["none", "openai", "gguf"], value=settings.llm, label="回答后端 Answer backend",
+                                   info="none = 离线抽取式 offline extractive reader; openai = RAG_LLM_BASE_URL/RAG_LLM_MODEL; gguf = RAG_LLM_GGUF",
+                                   elem_id="rag-backend")
+                gr.Markdown(_backend_facts(settings), elem_id="rag-settings-facts")
+
+        outs = [answer, citations, passages, acc]
+        ask_btn.click(on_ask, [question, topk, backend], outs, api_visibility="private")
+        question.submit(on_ask, [question, topk, backend], outs, api_visibility="private")
+        docs_outs = [docs_table, remove_sel, docs_summary]
+        upload_btn.click(on_upload, [upload], [upload_status, *docs_outs, upload], api_visibility="private")
+        remove_btn.click(on_remove, [remove_sel], [upload_status, *docs_outs], api_visibility="private")
+        eval_btn.click(on_eval, [gold_upload, topk, backend], [eval_status, eval_metrics, eval_failures, eval_report], api_visibility="private")
+        demo.load(refresh_docs, None, docs_outs, api_visibility="private")
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def _backend_facts(s: Settings) -> str:
+    openai = f"`{s.llm_base_url}` · model `{s.llm_model or '(RAG_LLM_MODEL unset)'}`" if s.llm_base_url else "未配置 not configured (RAG_LLM_BASE_URL)"
+    gguf = f"`{s.llm_gguf}`" if s.llm_gguf else "未配置 not configured (RAG_LLM_GGUF)"
+    return (f"- 索引 Index: `{s.index_name}` in `{s.index_dir}` · 嵌入 embedder `{s.embedder}`\n"
+            f"- openai: {openai}\n- gguf: {gguf}\n- 上传上限 Upload limit: {s.max_upload_mb:g} MB per file")
+
+
+def theme() -> gr.themes.Theme:
+    # local fonts only: the page must not reach out to a font CDN
+    return gr.themes.Soft(primary_hue="blue", font=["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"],
+                          font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
+
+
+def create_app(settings: Settings, service: RagService | None = None) -> FastAPI:
+    """The JSON API (``/api/*``) with the web UI mounted at ``/``; one shared :class:`RagService`."""
+    service = service or RagService(settings)
+    app = create_api(settings, service)
+    demo = build_ui(service)
+    auth = None
+    if settings.api_token:
+        token = settings.api_token
+
+        def auth(username: str, password: str) -> bool:  # any user name, the API token as password
+            return secrets.compare_digest((password or "").encode(), token.encode())
+
+    return gr.mount_gradio_app(
+        app, demo, path="/", footer_links=["api"], run_history=False, auth=auth,
+        auth_message="输入 API 令牌作为密码 · Enter the API token (RAG_API_TOKEN) as the password" if auth else None,
+        max_file_size=f"{int(settings.max_upload_mb * 1024 * 1024)}b", theme=theme(), css=CSS, ssr_mode=False,
+    )
+
+
+def _warm(service: RagService) -> None:
+    """Load the index and models in the background so the first question is fast."""
+    try:
+        service.search("稻城县2014年审定贫困村多少个？", 3)
+        service.ask("稻城县2014年审定贫困村多少个？", 3, "none")
+    except Exception as e:  # noqa: BLE001 - a missing index is reported when used
+        log.info("warm-up skipped: %s", e)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run the UI and JSON API with uvicorn (loopback by default) and log the URL."""
+    import uvicorn
+
+    service = RagService(settings)
+    app = create_app(settings, service)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
+    msg = f"rag: serving index '{settings.index_name}' at {url}  (JSON API {url}api/ · OpenAPI docs {url}docs)"
+    log.info(msg)
+    print(msg, file=sys.stderr, flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        note = "rag: WARNING: listening on {} exposes the UI and API to the network".format(host)
+        note += "" if settings.api_token else "; set RAG_API_TOKEN to require a token"
+        log.warning(note)
+        print(note, file=sys.stderr, flush=True)
+    threading.Thread(target=_warm, args=(service,), daemon=True, name="rag-warm").start()
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,413 @@
+"""LLM answers through the real LangChain/OpenAI client, checked by the grounding check.
+
+No real model can be reached from this machine, so a local OpenAI-compatible HTTP server
+(``http.server`` on 127.0.0.1, a free port, a background thread) stands in at the network
+boundary: it implements ``POST /v1/chat/completions`` both as plain JSON and as
+``stream: true`` server-sent events ending with ``data: [DONE]``, and replies with what each
+test scripts (a fixed reply, a delay, an HTTP status). Everything on our side — prompt
+files, ``ChatOpenAI``, the grounding check, the repair and the offline fallback — runs for
+real. Passages are built by hand so no index is needed.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from rag.answer import REFUSAL_EN, REFUSAL_ZH, Answer, OfflineReader
+from rag.llm import GGUFChatModel, LLMAnswerer, get_answerer, get_chat_model, load_prompt
+from rag.retrieve import Passage
+from rag.settings import Settings
+
+P1 = Passage(
+    rank=1, doc="000.txt", chunk_id="c1", section="稻城 › 一、基本情况",
+    text="2014年审定贫困村55个、贫困户1268户、贫困人口5614人，贫困发生率为20.25%。", score=1.0,
+)
+P2 = Passage(
+    rank=2, doc="001.txt", chunk_id="c7", section="乡城 › 二、脱贫成效",
+    text="截至2019年底，乡城县累计减贫38400人，贫困发生率降至0.5%。全县农村居民人均可支配收入达到1.2万元。", score=0.9,
+)
+PASSAGES = [P1, P2]
+QUESTION = "稻城县2014年审定贫困户多少户？"
+
+
+# ---------------------------------------------------------------- the stand-in server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def _json(self, status: int, obj: dict) -> None:
+        body = json.dumps(obj, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        script = dict(self.server.script)  # what this request gets, fixed when it arrives
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        self.server.requests.append({"path": self.path, "body": body})
+        try:
+            if script.get("delay"):
+                time.sleep(script["delay"])
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                return
+            status = script.get("status", 200)
+            if status != 200:
+                self._json(status, {"error": {"message": "internal error", "type": "server_error"}})
+                return
+            reply = script.get("reply", "")
+            model = body.get("model", "test-model")
+            if body.get("stream"):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                size = script.get("chunk", 4)
+                pieces = [reply[i : i + size] for i in range(0, len(reply), size)]
+                for k, piece in enumerate(pieces):
+                    delta = {"content": piece} if k else {"role": "assistant", "content": piece}
+                    self._event({"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
+                                 "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+                    time.sleep(script.get("chunk_delay", 0.0))
+                self._event({"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
+                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            else:
+                self._json(200, {
+                    "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": model,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+                })
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout tests)
+
+    def _event(self, obj: dict) -> None:
+        self.wfile.write(b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n")
+        self.wfile.flush()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+@pytest.fixture(scope="module")
+def _server():
+    srv = _Server(("127.0.0.1", 0), _Handler)
+    srv.script, srv.requests = {}, []
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture()
+def server(_server, monkeypatch):
+    """The stand-in server, reset for this test; ``server.script`` says what it answers."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    _server.script = {}
+    _server.requests = []
+    _server.base_url = f"http://127.0.0.1:{_server.server_address[1]}/v1"
+    return _server
+
+
+def settings_for(server, **kw) -> Settings:
+    kw.setdefault("llm_timeout", 5.0)
+    return Settings(llm="openai", llm_base_url=server.base_url, llm_model="test-model", **kw)
+
+
+def offline_answer(question=QUESTION, passages=PASSAGES) -> Answer:
+    return OfflineReader().run(question, passages)
+
+
+# ---------------------------------------------------------------- correct answers
+
+
+def test_correct_cited_answer_passes(server):
+    reply = "2014年稻城县审定贫困户1268户[1]。"
+    server.script = {"reply": reply}
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
+    assert a.answer == reply
+    assert not a.refused and a.grounded and a.warnings == []
+    assert a.backend == "openai"
+    assert [c.n for c in a.citations] == [1]
+    c = a.citations[0]
+    assert (c.doc, c.chunk_id, c.section) == ("000.txt", "c1", "稻城 › 一、基本情况")
+    assert "1268" in c.quote and c.text[c.start : c.start + len(c.quote)] == c.quote
+    assert a.timings["llm_ms"] > 0 and "check_ms" in a.timings
+    assert a.passages == PASSAGES
+
+    # what reached the server: the Chinese prompt with numbered passages and the rules
+    (req,) = server.requests
+    body = req["body"]
+    assert req["path"] == "/v1/chat/completions"
+    assert body["model"] == "test-model" and body["temperature"] == 0.0
+    system, user = body["messages"]
+    assert system["role"] == "system" and REFUSAL_ZH in system["content"] and "[1]" in system["content"]
+    assert user["role"] == "user"
+    assert "[1] 000.txt › 稻城 › 一、基本情况\n2014年审定贫困村55个" in user["content"]
+    assert "[2] 001.txt › 乡城 › 二、脱贫成效" in user["content"]
+    assert user["content"].rstrip().endswith(QUESTION)
+
+
+def test_english_question_gets_the_english_prompt(server):
+    reply = "Daocheng approved 1,268 poor households in 2014 [1]."
+    server.script = {"reply": reply}
+    a = LLMAnswerer(settings_for(server)).run("How many poor households did Daocheng approve in 2014?", PASSAGES)
+    assert a.answer == reply and a.grounded and a.backend == "openai"
+    system = server.requests[0]["body"]["messages"][0]["content"]
+    assert "Rules:" in system and REFUSAL_EN in system
+
+
+def test_only_top_passages_are_numbered(server):
+    many = [Passage(rank=i, doc=f"{i:03d}.txt", chunk_id=f"c{i}", section="s", text=f"第{i}段。", score=1.0) for i in range(1, 9)]
+    server.script = {"reply": "第3段[3]。"}
+    a = LLMAnswerer(settings_for(server), top_n=5).run("第几段？", many)
+    user = server.requests[0]["body"]["messages"][1]["content"]
+    assert "[5] 005.txt" in user and "[6]" not in user
+    assert a.answer == "第3段[3]。" and a.citations[0].doc == "003.txt"
+    assert a.passages == many
+
+
+def test_streaming_yields_deltas_then_the_checked_answer(server):
+    reply = "2014年稻城县审定贫困户1268户[1]，贫困发生率为20.25%[1]。"
+    server.script = {"reply": reply, "chunk": 5}
+    items = list(LLMAnswerer(settings_for(server)).stream(QUESTION, PASSAGES))
+    *deltas, final = items
+    assert len(deltas) >= 3 and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas) == reply
+    assert isinstance(final, Answer)
+    assert final.answer == reply and final.grounded and final.backend == "openai"
+    assert server.requests[0]["body"]["stream"] is True
+
+
+def test_streaming_hides_a_reasoning_block(server):
+    reply = "<think>先看段落1，1300还是1268？</think>贫困户1268户[1]。"
+    server.script = {"reply": reply, "chunk": 3}
+    *deltas, final = list(LLMAnswerer(settings_for(server)).stream(QUESTION, PASSAGES))
+    assert "".join(deltas) == "贫困户1268户[1]。"
+    assert final.answer == "贫困户1268户[1]。" and final.grounded
+
+
+def test_model_refusal_is_detected(server):
+    server.script = {"reply": REFUSAL_ZH}
+    a = LLMAnswerer(settings_for(server)).run("稻城县2030年的人口是多少？", PASSAGES)
+    assert a.refused and a.answer == REFUSAL_ZH and a.citations == []
+    assert a.backend == "openai"
+
+
+# ---------------------------------------------------------------- caught and repaired
+
+
+def test_hallucinated_number_is_dropped_flagged_and_offline_answer_used(server):
+    server.script = {"reply": "2014年稻城县审定贫困户1300户[1]。"}
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
+    expected = offline_answer()
+    assert "1300" not in a.answer
+    assert a.answer == expected.answer == "贫困户1268户[1]"
+    assert a.backend == "openai→offline"
+    assert a.grounded
+    assert "1300" in a.warnings[0] and "offline" in a.warnings[0]
+    assert a.warnings[0].startswith("LLM answer dropped:")
+    assert a.citations and a.citations[0].doc == "000.txt"
+
+
+def test_hallucinated_number_in_a_stream_is_flagged_in_the_final_answer(server):
+    server.script = {"reply": "贫困户1300户[1]。", "chunk": 2}
+    *deltas, final = list(LLMAnswerer(settings_for(server)).stream(QUESTION, PASSAGES))
+    assert "1300" in "".join(deltas)  # already streamed ...
+    assert "1300" not in final.answer  # ... but the final answer replaces it, flagged
+    assert final.backend == "openai→offline" and "1300" in final.warnings[0]
+
+
+def test_partly_wrong_answer_keeps_its_good_sentences(server):
+    server.script = {"reply": "稻城县2014年审定贫困村55个[1]。贫困户1300户[1]。"}
+    a = LLMAnswerer(settings_for(server)).run("稻城县2014年审定贫困村和贫困户各多少？", PASSAGES)
+    assert a.answer == "稻城县2014年审定贫困村55个[1]。"
+    assert a.backend == "openai" and a.grounded
+    assert len(a.warnings) == 1 and "1300" in a.warnings[0] and "贫困户1300户" in a.warnings[0]
+    assert [c.n for c in a.citations] == [1]
+
+
+def test_bad_citation_index_is_caught(server):
+    server.script = {"reply": "贫困户1268户[7]。"}
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
+    assert a.backend == "openai→offline"
+    assert "[7]" in a.warnings[0] and "[1]–[2]" in a.warnings[0]
+    assert a.answer == offline_answer().answer
+    assert all(c.n in (1, 2) for c in a.citations)
+
+
+def test_bad_citation_next_to_a_good_one(server):
+    server.script = {"reply": "贫困村55个[1]。乡城县累计减贫38400人[7]。"}
+    a = LLMAnswerer(settings_for(server)).run("贫困村多少个？", PASSAGES)
+    assert a.answer == "贫困村55个[1]。" and a.backend == "openai"
+    assert "[7]" in a.warnings[0]
+
+
+def test_uncited_answer_falls_back(server):
+    server.script = {"reply": "稻城县审定了很多贫困户。"}
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
+    assert a.backend == "openai→offline" and "cites no passage" in a.warnings[0]
+
+
+# ---------------------------------------------------------------- model failures
+
+
+def test_timeout_gives_a_clear_warning_and_the_offline_answer(server):
+    server.script = {"reply": "贫困户1268户[1]。", "delay": 3.0}
+    t0 = time.perf_counter()
+    a = LLMAnswerer(settings_for(server, llm_timeout=1.0)).run(QUESTION, PASSAGES)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 2.8  # one attempt, no retries
+    assert a.backend == "openai→offline"
+    assert a.warnings[0] == "LLM error: timed out after 1 s; answered by the offline reader"
+    assert a.answer == offline_answer().answer and not a.refused
+
+
+def test_timeout_while_streaming(server):
+    server.script = {"reply": "贫困户1268户[1]。", "delay": 3.0}
+    items = list(LLMAnswerer(settings_for(server, llm_timeout=1.0)).stream(QUESTION, PASSAGES))
+    assert len(items) == 1 and isinstance(items[0], Answer)
+    assert items[0].backend == "openai→offline" and "timed out after 1 s" in items[0].warnings[0]
+
+
+def test_http_500_gives_a_clear_warning_and_the_offline_answer(server):
+    server.script = {"status": 500}
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
+    assert a.backend == "openai→offline"
+    assert a.warnings[0].startswith("LLM error: HTTP 500 (server error) from http://127.0.0.1:")
+    assert a.warnings[0].endswith("answered by the offline reader")
+    assert a.answer == offline_answer().answer
+    assert len(server.requests) == 1  # max_retries=0
+
+
+def test_http_500_while_streaming(server):
+    server.script = {"status": 503}
+    (final,) = list(LLMAnswerer(settings_for(server)).stream(QUESTION, PASSAGES))
+    assert final.backend == "openai→offline" and "HTTP 503" in final.warnings[0]
+
+
+def test_connection_refused(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    st = Settings(llm="openai", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=2.0)
+    a = LLMAnswerer(st).run(QUESTION, PASSAGES)
+    assert a.backend == "openai→offline"
+    assert a.warnings[0].startswith(f"LLM error: could not connect to http://127.0.0.1:{port}/v1")
+    assert a.answer == offline_answer().answer
+
+
+def test_no_passages_refuses_without_calling_the_model(server):
+    a = LLMAnswerer(settings_for(server)).run(QUESTION, [])
+    assert a.refused and a.answer == REFUSAL_ZH and server.requests == []
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_missing_base_url_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("RAG_LLM_BASE_URL", raising=False)
+    st = Settings(llm="openai", llm_model="m")
+    with pytest.raises(ValueError, match="RAG_LLM_BASE_URL"):
+        get_answerer(st)
+    with pytest.raises(ValueError, match="RAG_LLM_BASE_URL"):
+        get_chat_model(st)
+
+
+def test_missing_model_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("RAG_LLM_MODEL", raising=False)
+    with pytest.raises(ValueError, match="RAG_LLM_MODEL"):
+        get_chat_model(Settings(llm="openai", llm_base_url="http://127.0.0.1:1/v1"))
+
+
+def test_settings_from_environment(monkeypatch, server):
+    monkeypatch.setenv("RAG_LLM", "openai")
+    monkeypatch.setenv("RAG_LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("RAG_LLM_MODEL", "env-model")
+    server.script = {"reply": "贫困村55个[1]。"}
+    a = get_answerer(Settings()).run("贫困村多少个？", PASSAGES)
+    assert a.answer == "贫困村55个[1]。"
+    assert server.requests[0]["body"]["model"] == "env-model"
+
+
+def test_gguf_needs_a_model_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("RAG_LLM_GGUF", raising=False)
+    with pytest.raises(ValueError, match="RAG_LLM_GGUF"):
+        get_chat_model(Settings(llm="gguf"))
+    with pytest.raises(ValueError, match="RAG_LLM_GGUF=.*no such file"):
+        get_chat_model(Settings(llm="gguf", llm_gguf=str(tmp_path / "missing.gguf")))
+
+
+def test_gguf_without_llama_cpp_names_the_extra(tmp_path):
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("llama-cpp-python is installed")
+    f = tmp_path / "model.gguf"
+    f.write_bytes(b"GGUF")
+    with pytest.raises(ImportError, match=r"pip install 'rag\[gguf\]'"):
+        get_chat_model(Settings(llm="gguf", llm_gguf=str(f)))
+
+
+class _LlamaStandIn:
+    """Stands in for ``llama_cpp.Llama`` (not installed here) at its ``create_chat_completion``
+    boundary, with the response shapes llama-cpp-python documents."""
+
+    def __init__(self, reply: str):
+        self.reply, self.calls = reply, []
+
+    def create_chat_completion(self, messages, temperature=0.2, max_tokens=None, stop=None, stream=False):
+        self.calls.append({"messages": messages, "temperature": temperature, "stream": stream})
+        if not stream:
+            return {"choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}],
+                    "usage": {"total_tokens": 1}}
+        return iter(
+            [{"choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}]
+            + [{"choices": [{"index": 0, "delta": {"content": self.reply[i : i + 3]}, "finish_reason": None}]}
+               for i in range(0, len(self.reply), 3)]
+            + [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+        )
+
+
+def test_gguf_chat_model_in_the_answerer(tmp_path):
+    llama = _LlamaStandIn("贫困户1268户[1]。")
+    model = GGUFChatModel(model_path="x.gguf", client=llama)
+    st = Settings(llm="gguf", llm_gguf="x.gguf")
+    answerer = LLMAnswerer(st, model=model)
+    a = answerer.run(QUESTION, PASSAGES)
+    assert a.answer == "贫困户1268户[1]。" and a.backend == "gguf" and a.grounded
+    assert [m["role"] for m in llama.calls[0]["messages"]] == ["system", "user"]
+    *deltas, final = list(answerer.stream(QUESTION, PASSAGES))
+    assert len(deltas) > 1 and "".join(deltas) == final.answer
+    llama.reply = "贫困户1300户[1]。"
+    a = answerer.run(QUESTION, PASSAGES)
+    assert a.backend == "gguf→offline" and "1300" in a.warnings[0]
+
+
+def test_get_answerer_offline_by_default():
+    assert isinstance(get_answerer(Settings(llm="none")), OfflineReader)
+
+
+def test_prompt_files_load_as_chat_prompt_templates():
+    for lang in ("zh", "en"):
+        p = load_prompt(lang, Settings().prompts_dir)
+        assert set(p.input_variables) == {"passages", "question", "refusal"}
+        msgs = p.format_messages(passages="[1] a.txt\n文本", question="问题？", refusal="R")
+        assert [m.type for m in msgs] == ["system", "human"]
+        assert "R" in msgs[0].content and "[1] a.txt" in msgs[1].content
