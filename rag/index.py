@@ -433,13 +433,20 @@ class Indexer:
                 try:
                     chunks = self.chunker.run(load_file(p))
                 except LoadError as e:
-                    log.error("%s", e)
+                    log.debug("%s", e)  # reported by the caller (the CLI prints every error once)
                     report.errors.append(e)
                     if prev:  # keep what was indexed from it before
                         records.extend(old_by_path.get(rp, []))
                         new_files[rp] = prev
                     continue
                 recs = [record_from_chunk(c) for c in chunks]
+                if not recs:
+                    err = LoadError(p, "no text to index (only headings or empty lines)")
+                    report.errors.append(err)
+                    if prev:
+                        records.extend(old_by_path.get(rp, []))
+                        new_files[rp] = prev
+                    continue
                 records.extend(recs)
                 new_files[rp] = {
                     "source": p.name,

@@ -49,7 +49,7 @@ STOPWORDS = set(
     "what how many much which who when where is are was were the a an of in on for to and or did do does".split()
 )
 
-_KEEP = re.compile(r"[\w%.]")
+_KEEP = re.compile(r"\w")
 _NUM = re.compile(r"^\d+(?:\.\d+)?%?$")
 
 
@@ -59,7 +59,7 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     for w in DOMAIN_WORDS:
-        jieba.add_word(w, freq=20000)
+        jieba.add_word(w, freq=20000, tag="ns" if w[-1] in "县市州乡镇村" and w not in ("贫困村", "贫困县", "行政村") else "n")
     return jieba
 
 
@@ -121,11 +121,18 @@ def _find_places(text: str) -> tuple[str, ...]:
 
 def main_places(text: str, top: int = 3) -> list[str]:
     """The places a document is about: those it names most (at least twice), most named first."""
+    jb = _jieba()
     counts: dict[str, int] = {}
-    for para in re.split(r"\n+", text):
-        for pl in find_places(para[:2000]):
-            if len(pl) >= 3 and pl[-1] in PLACE_SUFFIX:
-                counts[pl] = counts.get(pl, 0) + 1
+    for w in jb.cut(normalize_for_match(text), HMM=False):
+        if (
+            len(w) >= 3
+            and w[-1] in PLACE_SUFFIX
+            and w not in _GENERIC_PLACE
+            and not w.endswith(("园区", "景区", "社区", "城区", "片区", "小区", "牧区", "山区", "地区", "灾区", "藏区", "新区", "开发区"))
+            and not any(ch in _PLACE_STOP for ch in w[:-1])
+            and all("\u4e00" <= ch <= "\u9fff" for ch in w)
+        ):
+            counts[w] = counts.get(w, 0) + 1
     if not counts:
         return []
     best = max(counts.values())

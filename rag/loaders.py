@@ -113,7 +113,9 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        candidates.append((_commonness(text), enc, text))
+        # private-use characters are what a wrong decoding leaves behind
+        pua = sum(1 for ch in text[:5000] if "\ue000" <= ch <= "\uf8ff")
+        candidates.append((_commonness(text) - pua / max(1, pua + cjk_count(text[:5000])), enc, text))
     if candidates:
         score, enc, text = max(candidates)
         if score >= 0.5 or cjk_count(text) == 0:
@@ -178,6 +180,9 @@ def parse_text(path: Path) -> list[Document]:
 # ------------------------------------------------------------------ pdf
 
 
+_PLACEHOLDER_TITLE = re.compile(r"^(untitled( document)?|无标题|無標題|microsoft word - .*|document\d*)$", re.I)
+
+
 @register_parser(".pdf")
 def parse_pdf(path: Path) -> list[Document]:
     """PDF with a text layer, one Document per page (``page`` is 1-based)."""
@@ -218,7 +223,9 @@ def parse_pdf(path: Path) -> list[Document]:
         title = (reader.metadata or {}).get("/Title")
     except Exception:
         pass
-    title = str(title).strip() if title else title_from_text(docs[0].page_content, path.stem)
+    title = str(title).strip() if title else ""
+    if not title or _PLACEHOLDER_TITLE.match(title):
+        title = title_from_text(docs[0].page_content, path.stem)
     for d in docs:
         d.metadata["title"] = title
     return docs
@@ -367,6 +374,6 @@ class Loader:
             try:
                 res.documents.extend(load_file(p))
             except LoadError as e:
-                log.error("%s", e)
+                log.debug("%s", e)  # the caller reports errors
                 res.errors.append(e)
         return res

@@ -13,7 +13,7 @@ Layout, for an index called ``<name>``::
         path       VARCHAR   resolved file path (deletes go by path)
         source     VARCHAR   file name
         embed_key  VARCHAR   hash of the embedded text (vector reuse)
-        text_norm  VARCHAR   NFKC + traditional→simplified + lower case of "section\\ntext",
+        text_norm  VARCHAR   NFKC + traditional→simplified + lower case of "context\\ntext" (what FaissStore tokenises),
                              analyzer: jieba (search mode), punctuation and stop words dropped
         record     JSON      the chunk record as FaissStore keeps it (text, section, tokens, ...)
         dense      FLOAT_VECTOR(dim), metric IP on normalised vectors
@@ -156,8 +156,10 @@ def analyzer_params(lite: bool) -> dict:
 
 
 def text_for_match(rec: dict) -> str:
-    """What BM25 sees: the heading path and the text, normalised like rag.lexical.tokenize's input."""
-    t = normalize_for_match(f"{rec.get('section') or ''}\n{rec.get('text') or ''}")
+    """What BM25 sees: the text FaissStore's BM25 tokenises (context + chunk text), normalised the same way."""
+    from .index import context_text
+
+    t = normalize_for_match(f"{context_text(rec)}\n{rec.get('text') or ''}")
     b = t.encode("utf-8")
     return b[:TEXT_NORM_BYTES].decode("utf-8", "ignore") if len(b) > TEXT_NORM_BYTES else t
 

@@ -16,6 +16,7 @@ Example::
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ def _word_spans_boundary(left: str, right: str) -> bool:
     """True when jieba reads a word across the join of ``left`` and ``right`` (a line broken inside a word)."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     a, b = left[-4:], right[:4]
     if not a or not b or not _CJK.match(a[-1]) or not _CJK.match(b[0]):
         return False

@@ -29,6 +29,7 @@ import secrets
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls from an offline product
@@ -102,6 +103,11 @@ element.addEventListener('click', (ev) => {
 # ---------------------------------------------------------------- rendering (pure functions)
 
 
+def _stamp() -> str:
+    """A per-render attribute, so a page (or a test) can tell a new result from the previous one."""
+    return f'data-final="1" data-t="{time.time_ns()}"'
+
+
 def esc(text) -> str:
     """HTML-escape, and neutralise template characters ({, }, $) that the HTML component would interpret."""
     return html.escape(str(text or ""), quote=True).replace("{", "&#123;").replace("}", "&#125;").replace("$", "&#36;")
@@ -157,12 +163,12 @@ def render_answer(ans: Answer) -> str:
     if ans.warnings:
         warn_html = '<ul class="rag-warnings">' + "".join(f"<li>{esc(w)}</li>" for w in ans.warnings) + "</ul>"
     if ans.refused:
-        return (f'<div class="rag-box rag-refused" data-state="refused"><div class="rag-title">🚫 未找到答案 / Not found in the documents</div>'
+        return (f'<div class="rag-box rag-refused" data-state="refused" {_stamp()}><div class="rag-title">🚫 未找到答案 / Not found in the documents</div>'
                 f'<div class="rag-answer-text">{esc(ans.answer)}</div>{meta}{warn_html}</div>')
     cls = "rag-ungrounded" if (not ans.grounded or visible_warnings) else "rag-ok"
     title = "回答 Answer" if ans.grounded else "回答（未通过数字核查）Answer — not grounded"
     text = _markers(esc(ans.answer), {c.n for c in ans.citations})
-    return (f'<div class="rag-box {cls}" data-state="{"answered" if ans.grounded else "ungrounded"}">'
+    return (f'<div class="rag-box {cls}" data-state="{"answered" if ans.grounded else "ungrounded"}" {_stamp()}>'
             f'<div class="rag-title">{title}</div><div class="rag-answer-text">{text}</div>{meta}{warn_html}</div>')
 
 
@@ -173,7 +179,7 @@ def render_streaming(text: str, backend: str) -> str:
 
 
 def render_error(message: str) -> str:
-    return f'<div class="rag-box rag-error" data-state="error"><div class="rag-title">出错了 Error</div><div>{esc(message)}</div></div>'
+    return f'<div class="rag-box rag-error" data-state="error" {_stamp()}><div class="rag-title">出错了 Error</div><div>{esc(message)}</div></div>'
 
 
 def _where(doc: str, page: int | None, section: str) -> str:
@@ -218,9 +224,9 @@ def render_passages(ans: Answer | None) -> str:
 def render_status(ok: list[str], errors: list[str]) -> str:
     out = ""
     if ok:
-        out += '<div class="rag-box rag-success" data-state="ok">' + "<br>".join(esc(m) for m in ok) + "</div>"
+        out += f'<div class="rag-box rag-success" data-state="ok" {_stamp()}>' + "<br>".join(esc(m) for m in ok) + "</div>"
     if errors:
-        out += ('<div class="rag-box rag-error" data-state="error"><div class="rag-title">未能索引 Not indexed</div>'
+        out += (f'<div class="rag-box rag-error" data-state="error" {_stamp()}><div class="rag-title">未能索引 Not indexed</div>'
                 + "<br>".join(esc(m) for m in errors) + "</div>")
     return out
 
@@ -347,13 +353,14 @@ def build_ui(service: RagService) -> gr.Blocks:
         headline = [[label, _fmt(metrics.get(key))] for key, label in HEADLINE]
         fail_rows = [[g["id"], g.get("type", ""), g["question"], " / ".join(g.get("answers") or ["(refuse)"]), r.get("answer", ""), why]
                      for g, r, why in fails]
-        status = (f'<div class="rag-box rag-success" data-state="ok">已评测 {metrics["n"]} 题 · evaluated {metrics["n"]} questions from '
+        status = (f'<div class="rag-box rag-success" data-state="ok" {_stamp()}>已评测 {metrics["n"]} 题 · evaluated {metrics["n"]} questions from '
                   f'<b>{esc(gold.name)}</b> · {len(fails)} failures · backend {esc(metrics.get("backend"))} · report: {esc(str(out / "report.md"))}</div>')
         return status, headline, fail_rows, (out / "report.md").read_text(encoding="utf-8")
 
     # ------------------------------------------------------------ layout
     with gr.Blocks(title="中文文档问答 Document QA", analytics_enabled=False) as demo:
-        gr.Markdown("## 中文文档问答 · Chinese Document QA\n有引用、数字经核查的回答 · Cited answers with checked figures")
+        gr.Markdown("## 中文文档问答 · Chinese Document QA\n有引用、数字经核查的回答 · Cited answers with checked figures · "
+                    "[JSON API 文档 docs](docs)", elem_id="rag-header")
         with gr.Tabs(elem_id="rag-tabs"):
             with gr.Tab("提问 Ask", id="ask", elem_id="rag-tab-ask"):
                 with gr.Row(equal_height=True):
@@ -385,7 +392,7 @@ def build_ui(service: RagService) -> gr.Blocks:
                     gold_upload = gr.File(label="金标文件 Gold file (.jsonl, optional)", file_count="single", type="filepath", elem_id="rag-gold-upload", scale=3)
                     eval_btn = gr.Button("运行评测 Run evaluation", variant="primary", elem_id="rag-eval-btn", scale=1)
                 eval_status = gr.HTML("", elem_id="rag-eval-status")
-                eval_metrics = gr.Dataframe(headers=["指标 Metric", "值 Value"], value=[], interactive=False, elem_id="rag-eval-metrics",
+                eval_metrics = gr.Dataframe(headers=["指标 Metric", "值 Value"], value=[], interactive=False, elem_id="rag-eval-metrics", max_height=800,
                                             label="主要指标 Headline metrics")
                 eval_failures = gr.Dataframe(headers=["id", "类型 type", "问题 question", "期望 expected", "回答 answer", "原因 why"], value=[],
                                              interactive=False, wrap=True, elem_id="rag-eval-failures", label="失败 Failures")
@@ -437,7 +444,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
             return secrets.compare_digest((password or "").encode(), token.encode())
 
     return gr.mount_gradio_app(
-        app, demo, path="/", footer_links=["api"], run_history=False, auth=auth,
+        app, demo, path="/", footer_links=[], run_history=False, auth=auth,
         auth_message="输入 API 令牌作为密码 · Enter the API token (RAG_API_TOKEN) as the password" if auth else None,
         max_file_size=f"{int(settings.max_upload_mb * 1024 * 1024)}b", theme=theme(), css=CSS, ssr_mode=False,
     )

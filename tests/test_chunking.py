@@ -207,7 +207,7 @@ def test_chunk_ids_change_with_text(tmp_path):
     assert len(after) == len(before)
 
 
-def test_tail_is_not_cut_by_dedupe_off():
+def test_dedupe_is_what_removes_the_004_repeat():
     """With de-duplication off the 004 repeat is chunked twice: the default really is what removes it."""
     cs = SectionChunker(dedupe=False).run(load_file(SEED["004"]))
     assert sum(c.page_content.replace("\n", "").count("督什么?战什么?") for c in cs) == 2

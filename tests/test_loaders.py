@@ -147,6 +147,18 @@ def test_short_big5_file_decodes(tmp_path):
     assert d.page_content == text
 
 
+@pytest.mark.parametrize("text", ["時間:2022-03-15 10:18:18\n", "縣長:王明\n"])
+def test_very_short_big5_file_is_not_decoded_to_mojibake(tmp_path, text):
+    """BUG (rag/loaders.py decode_bytes): for very short Big5 text both GB18030 and Big5 decode and both
+    score 1.0 on _commonness; max() then breaks the tie by the encoding *name*, so 'gb18030' wins and the
+    text comes back as mojibake full of Private Use Area characters (e.g. '\ue1a0丁:2022-03-15 10:18:18')."""
+    p = tmp_path / "note_big5.txt"
+    p.write_bytes(text.encode("big5"))
+    d = load_file(p)[0]
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in d.page_content)
+    assert d.page_content == text
+
+
 def test_utf8_with_bom(tmp_path):
     text = "稻城县脱贫攻坚报告\n\n2014年审定贫困村55个、贫困户1268户。\n"
     p = tmp_path / "bom.txt"
