@@ -7,7 +7,7 @@
 Without ``--url`` it starts the app (UI + API, as ``rag serve`` does) on a free
 127.0.0.1 port over the index named by RAG_INDEX_DIR/RAG_INDEX_NAME, or, when that
 index does not exist, over a seeds index it builds in a temporary directory.
-Only loopback targets are accepted. The run is bounded by ``--seconds`` and
+Questions rotate through eval/gold.jsonl (or ``--questions FILE``). Only loopback targets are accepted. The run is bounded by ``--seconds`` and
 ``--max-requests`` and stops by itself; it prints throughput, latency
 percentiles and the error count (non-200 answers and transport errors).
 """
@@ -28,12 +28,24 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-QUESTIONS = [
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = [
     "稻城县2014年审定贫困村多少个？",
     "貧困縣精準識別了多少個貧困村？",
     "How many poor households did Daocheng County identify in 2014?",
     "昌都市2016年以来累计减贫多少户？",
 ]
+
+
+def load_questions(path: str | None) -> list[str]:
+    """Questions to rotate through: a gold JSONL file's ``question`` fields (default eval/gold.jsonl), else the UI examples."""
+    p = Path(path) if path else ROOT / "eval" / "gold.jsonl"
+    if not p.exists():
+        if path:
+            raise SystemExit(f"{p}: no such file")
+        return list(EXAMPLES)
+    qs = [json.loads(line)["question"] for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return qs or list(EXAMPLES)
 
 
 def loopback_only(url: str) -> str:
@@ -101,9 +113,11 @@ def percentile(values: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (i - lo)
 
 
-def run(url: str, clients: int, seconds: float, max_requests: int, k: int, token: str | None, timeout: float) -> dict:
+def run(url: str, clients: int, seconds: float, max_requests: int, k: int, token: str | None, timeout: float,
+        questions: list[str] | None = None) -> dict:
     import httpx
 
+    questions = questions or list(EXAMPLES)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     lock = threading.Lock()
     latencies: list[float] = []
@@ -112,19 +126,19 @@ def run(url: str, clients: int, seconds: float, max_requests: int, k: int, token
     stop_at = time.perf_counter() + seconds
 
     with httpx.Client(base_url=url, headers=headers, timeout=timeout) as c:  # warm-up, not counted
-        r = c.post("/api/ask", json={"question": QUESTIONS[0], "k": k})
+        r = c.post("/api/ask", json={"question": EXAMPLES[0], "k": k})
         if r.status_code != 200:
             raise SystemExit(f"warm-up request failed: HTTP {r.status_code} {r.text[:200]}")
 
     def client(n: int) -> None:
         with httpx.Client(base_url=url, headers=headers, timeout=timeout) as c:
-            i = n
+            i = n * max(1, len(questions) // clients)  # clients start at different questions
             while time.perf_counter() < stop_at:
                 with lock:
                     if issued[0] >= max_requests:
                         return
                     issued[0] += 1
-                q = QUESTIONS[i % len(QUESTIONS)]
+                q = questions[i % len(questions)]
                 i += 1
                 t0 = time.perf_counter()
                 try:
@@ -149,7 +163,7 @@ def run(url: str, clients: int, seconds: float, max_requests: int, k: int, token
     ok = len(latencies)
     n_err = sum(errors.values())
     return {
-        "url": url, "clients": clients, "seconds": round(wall, 2), "requests": ok + n_err, "ok": ok, "errors": n_err,
+        "url": url, "clients": clients, "questions": len(questions), "seconds": round(wall, 2), "requests": ok + n_err, "ok": ok, "errors": n_err,
         "error_kinds": errors, "throughput_rps": round(ok / wall, 2) if wall else 0.0,
         "latency_ms": {
             "p50": round(percentile(latencies, 0.50) * 1000, 1), "p95": round(percentile(latencies, 0.95) * 1000, 1),
@@ -165,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (1-64, default 8)")
     p.add_argument("--seconds", type=float, default=60.0, help="duration (1-600 s, default 60)")
     p.add_argument("--max-requests", type=int, default=100_000, help="stop after this many requests (default 100000)")
+    p.add_argument("--questions", help="JSONL file whose 'question' fields are asked in turn (default eval/gold.jsonl)")
     p.add_argument("-k", type=int, default=10, help="passages per question (default 10)")
     p.add_argument("--token", default=os.environ.get("RAG_API_TOKEN") or None, help="API token (default RAG_API_TOKEN)")
     p.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")
@@ -173,17 +188,18 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= a.clients <= 64 or not 1 <= a.seconds <= 600 or a.max_requests < 1:
         p.error("--clients must be 1-64, --seconds 1-600, --max-requests ≥ 1")
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
+    questions = load_questions(a.questions)
 
     if a.url:
-        res = run(loopback_only(a.url), a.clients, a.seconds, a.max_requests, a.k, a.token, a.timeout)
+        res = run(loopback_only(a.url), a.clients, a.seconds, a.max_requests, a.k, a.token, a.timeout, questions)
     else:
         with OwnServer() as srv:
-            res = run(srv.url, a.clients, a.seconds, a.max_requests, a.k, a.token or srv.settings.api_token or None, a.timeout)
+            res = run(srv.url, a.clients, a.seconds, a.max_requests, a.k, a.token or srv.settings.api_token or None, a.timeout, questions)
     if a.json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
     else:
         lat = res["latency_ms"]
-        print(f"POST /api/ask · {res['clients']} clients · {res['seconds']} s · {res['url']}")
+        print(f"POST /api/ask · {res['clients']} clients · {res['seconds']} s · {res['questions']} distinct questions · {res['url']}")
         print(f"  requests   {res['requests']} ({res['ok']} ok, {res['errors']} errors{' ' + str(res['error_kinds']) if res['errors'] else ''})")
         print(f"  throughput {res['throughput_rps']} req/s")
         print(f"  latency    p50 {lat['p50']} ms · p95 {lat['p95']} ms · p99 {lat['p99']} ms · max {lat['max']} ms")

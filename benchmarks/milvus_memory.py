@@ -21,6 +21,15 @@ Peak RSS is sampled every 100 ms from /proc (psutil, if installed, also adds
 child processes) and cross-checked with getrusage (self and children).
 Milvus Lite 3.x runs inside this process (a gRPC server on threads), so
 "self" is where its memory shows; with a server URI only the client is measured.
+
+Measured on a 2-vCPU machine (shared, busy) with milvus-lite 3.2.2 and
+pymilvus 3.0.2, 100,000 chunks of 384-d vectors: build 236 s (425 chunks/s),
+RSS 157 MB before Milvus, 2.1 GB after the build, peak 3.4 GB while building
+(segment compaction) and 4.2 GB while searching, 565 MB on disk; first
+search 20 s (per-segment BM25 indexes are built in memory then), dense p50
+133 ms / p95 207 ms, BM25 p50 485 ms / p95 951 ms at k=50. At 20,000 chunks:
+peak 1.2 GB, dense p50 11 ms, BM25 p50 47 ms. Milvus Lite 3 is pure Python;
+past a few tens of thousands of chunks use a Milvus server.
 """
 from __future__ import annotations
 

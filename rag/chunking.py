@@ -36,7 +36,7 @@ from .normalize import (
 
 PATH_SEP = " › "
 # bump when chunking changes what it produces: indexes built by another version re-chunk their files
-CHUNKER_VERSION = 7
+CHUNKER_VERSION = 8
 _CN_NUM = "一二三四五六七八九十"
 _ENUM_RE = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}是|首先|其次|再次|最后|第[{_CN_NUM}]{{1,3}}[，,])")
 _BYLINE_RE = re.compile(r"(本报|记者|記者|通讯员|摄影|报道|編輯|编辑|来源|日报|日報)")
@@ -303,31 +303,33 @@ class SectionChunker:
         cur: list[_Piece] = []
         size = 0
         for p in pieces:
+            plen = len(p.text) + (len(p.heading_text) + 1 if p.heading_text else 0)
             if cur:
                 same = p.section == cur[0].section
-                fits = size + len(p.text) <= self.target
+                fits = size + plen <= self.target
                 if not same:
-                    flush = size >= self.min_chars or size + len(p.text) > self.target
+                    flush = size >= self.min_chars or size + plen > self.target
                 elif p.label and size >= self.min_chars:
                     flush = True
                 else:
-                    flush = not fits and not (size < self.min_chars and size + len(p.text) <= self.max_chars)
+                    flush = not fits and not (size < self.min_chars and size + plen <= self.max_chars)
                 if flush:
                     chunks.append(cur)
                     cur, size = [], 0
             cur.append(p)
-            size += len(p.text)
+            size += plen
         if cur:
             chunks.append(cur)
         # merge a tiny tail into the previous chunk of the same section
         merged: list[list[_Piece]] = []
+        plen = lambda p: len(p.text) + (len(p.heading_text) + 1 if p.heading_text else 0)  # noqa: E731
         for c in chunks:
-            clen = sum(len(p.text) for p in c)
+            clen = sum(plen(p) for p in c)
             if (
                 merged
                 and clen < self.tail_merge
                 and merged[-1][0].section == c[0].section
-                and sum(len(p.text) for p in merged[-1]) + clen <= self.max_chars
+                and sum(plen(p) for p in merged[-1]) + clen <= self.max_chars
             ):
                 merged[-1].extend(c)
             else:
@@ -337,8 +339,9 @@ class SectionChunker:
     def _to_document(self, pieces: list[_Piece], n: int, meta0: dict, title: str, page_starts) -> Document:
         parts: list[str] = []
         for k, p in enumerate(pieces):
-            if k and p.section != pieces[k - 1].section and p.heading_text:
-                parts.append("\n" + p.heading_text + "\n")
+            if p.heading_text:
+                # a section's first chunk starts with its heading line: the heading is text too
+                parts.append(("\n" if k else "") + p.heading_text + "\n")
             elif k and p.new_para:
                 parts.append("\n")
             parts.append(p.text)

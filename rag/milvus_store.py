@@ -437,8 +437,8 @@ class MilvusStore:
             cid = h["id"] if "id" in h else h["chunk_id"]
             ent = h.get("entity") or {}
             rec = ent.get("record")
-            if rec is not None and len(self._cache) < RECORD_CACHE:
-                self._cache[cid] = rec
+            if rec is not None:
+                self._keep(cid, rec)
             out.append((cid, float(h["distance"])))
         return out
 
@@ -478,9 +478,13 @@ class MilvusStore:
             if not rows:
                 raise KeyError(chunk_id)
             rec = rows[0]["record"]
-            if len(self._cache) < RECORD_CACHE:
-                self._cache[chunk_id] = rec
+            self._keep(chunk_id, rec)
         return rec
+
+    def _keep(self, chunk_id: str, rec: dict) -> None:
+        if len(self._cache) >= RECORD_CACHE:  # bounded: a long-running server must not grow without end
+            self._cache.clear()
+        self._cache[chunk_id] = rec
 
     def records(self) -> list[dict]:
         if self._records is None:

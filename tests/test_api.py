@@ -206,6 +206,56 @@ def test_upload_ask_remove(api, tmp_path):
     assert "37座" not in a["answer"]
 
 
+def make_pdf(path: Path) -> Path:
+    """A two-page PDF with a text layer (reportlab's built-in Chinese CID font); the bridge figure is on page 2."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    filler = "".join(f"第{i}项重点工作稳步推进，群众满意度持续提升。" for i in range(1, 22))
+    pages = ["一、示例县概况\n示例县地处高原，辖五个乡镇。" + filler,
+             "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
+    c = canvas.Canvas(str(path))
+    c.setTitle("示例县年度报告")
+    for body in pages:
+        c.setFont("STSong-Light", 10)
+        y = 800
+        for line in body.split("\n"):
+            for k in range(0, len(line), 40):
+                c.drawString(40, y, line[k : k + 40])
+                y -= 14
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("样例县教育情况", level=1)
+    d.add_paragraph("样例县2022年新建幼儿园9所，新增学位1350个。")
+    d.save(str(path))
+    return path
+
+
+def test_pdf_and_docx_uploads_answer_with_page_numbers(api, tmp_path):
+    pdf, docx_ = make_pdf(tmp_path / "示例县年度报告.pdf"), make_docx(tmp_path / "样例县教育.docx")
+    r = api.post("/api/documents", files=[("files", (pdf.name, pdf.read_bytes(), "application/pdf")),
+                                          ("files", (docx_.name, docx_.read_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))])
+    assert r.status_code == 200, r.text
+    assert sorted(r.json()["added"]) == sorted([pdf.name, docx_.name])
+    a = api.post("/api/ask", json={"question": "示例县2021年新建桥梁多少座？"}).json()
+    assert "14" in a["answer"], a["answer"]
+    assert a["citations"][0]["doc"] == pdf.name and a["citations"][0]["page"] == 2
+    a = api.post("/api/ask", json={"question": "样例县2022年新建幼儿园多少所？"}).json()
+    assert "9所" in a["answer"] and a["citations"][0]["doc"] == docx_.name
+    for name in (pdf.name, docx_.name):
+        assert api.delete(f"/api/documents/{name}").status_code == 200
+    assert sorted(sources(api)) == SEEDS
+
+
 def test_upload_of_the_same_file_twice_is_unchanged_then_updated(api):
     name = "重复.md"
     first = api.post("/api/documents", files=[("files", (name, "# 重复县\n\n重复县2022年修建桥梁8座。".encode(), "text/markdown"))])

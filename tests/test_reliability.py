@@ -87,7 +87,8 @@ def error_lines(stderr: str) -> list[str]:
 def assert_clean_failure(proc: subprocess.CompletedProcess) -> None:
     """A non-zero exit with a one-line message, not a crash."""
     assert proc.returncode != 0, proc.stdout + proc.stderr
-    assert proc.returncode not in (2,) and proc.returncode < 128, (proc.returncode, proc.stderr)
+    assert proc.returncode != 2, proc.stderr  # 2 is argparse's usage error
+    assert proc.returncode < 128, (proc.returncode, proc.stderr)  # not killed by a signal
     assert "Traceback" not in proc.stderr, proc.stderr
 
 

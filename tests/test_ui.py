@@ -20,7 +20,6 @@ import httpx
 import pytest
 import uvicorn
 
-from rag.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -213,6 +212,30 @@ def upload(pg, path: Path) -> str:
     return pg.inner_text("#rag-upload-status")
 
 
+def make_pdf(path: Path) -> Path:
+    """A two-page PDF with a text layer (reportlab's built-in Chinese CID font); the bridge figure is on page 2."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    filler = "".join(f"第{i}项重点工作稳步推进，群众满意度持续提升。" for i in range(1, 22))
+    pages = ["一、示例县概况\n示例县地处高原，辖五个乡镇。" + filler,
+             "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
+    c = canvas.Canvas(str(path))
+    c.setTitle("示例县年度报告")
+    for body in pages:
+        c.setFont("STSong-Light", 10)
+        y = 800
+        for line in body.split("\n"):
+            for k in range(0, len(line), 40):
+                c.drawString(40, y, line[k : k + 40])
+                y -= 14
+        c.showPage()
+    c.save()
+    return path
+
+
 # ---------------------------------------------------------------- tests
 
 
@@ -302,6 +325,23 @@ def test_upload_ask_remove(page, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_pdf_citation_shows_its_page(page, tmp_path):
+    pdf = make_pdf(tmp_path / "示例县年度报告.pdf")
+    assert "已添加 Added: 示例县年度报告.pdf" in upload(page, pdf)
+    assert "14" in ask(page, "示例县2021年新建桥梁多少座？")
+    summary = page.inner_text("#rag-cite-1 summary")
+    assert "示例县年度报告.pdf" in summary and "p.2" in summary, summary
+    shot(page, tmp_path, "pdf-citation")
+    open_docs(page)
+    page.click("#rag-remove-select input")
+    page.get_by_role("option", name="示例县年度报告.pdf").click()
+    old = _stamp(page, "#rag-upload-status")
+    page.click("#rag-remove-btn")
+    _wait_new(page, "#rag-upload-status", old)
+    assert "已移除 Removed: 示例县年度报告.pdf" in page.inner_text("#rag-upload-status")
+
+
+@pytest.mark.slow
 def test_corrupt_pdf_shows_an_error_and_changes_nothing(page, tmp_path, ui):
     bad = tmp_path / "损坏的报告.pdf"
     bad.write_bytes(b"%PDF-1.4 garbage")
@@ -339,7 +379,7 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
 
     # without an uploaded file the project's gold set runs
     n = sum(1 for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
-    page.locator("#rag-gold-upload").get_by_role("button", name="Clear").click()
+    page.locator("#rag-gold-upload button.icon-button").last.click()  # the clear (×) button
     page.wait_for_selector("#rag-gold-upload >> text=mini-gold", state="detached")
     old = _stamp(page, "#rag-eval-status")
     page.click("#rag-eval-btn")
