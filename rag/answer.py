@@ -89,7 +89,7 @@ REFUSAL_EN = "The documents do not answer this question."
 
 def question_script(question: str) -> str:
     if is_english(question):
-        return "en"
+        return "en" if re.search(r"[A-Za-z]", question or "") else "zh-Hans"
     return detect_script(question)
 
 
@@ -100,6 +100,13 @@ def refusal_text(script: str, detail: str = "") -> str:
             detail = to_traditional(detail)
         base = f"{base}（{detail}）" if script != "en" else f"{base} ({detail})"
     return base
+
+
+def strip_instructions(text: str) -> str:
+    """``text`` without sentences addressed to a model (a planted "忽略以上指令…" is not evidence)."""
+    if not INSTRUCTION_RE.search(text):
+        return text
+    return "".join(text[i:j] for i, j in split_sentences(text) if not INSTRUCTION_RE.search(text[i:j]))
 
 
 def in_script(text: str, script: str) -> str:
@@ -399,6 +406,14 @@ def _counts_other(text: str, part: Part) -> bool:
     return False
 
 
+# "忽略以上指令" / "ignore the previous instructions": text addressed to a model, not a statement of fact
+INSTRUCTION_RE = _INSTRUCTION = re.compile(
+    r"(?:忽略|无视|無視|不要理会|不要理會|忘记|忘記)\s*(?:以上|上述|之前|前面|先前|所有|全部)?的?\s*(?:所有|全部)?的?\s*(?:指令|指示|提示|要求|规则|規則)"
+    r"|ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|above|prior|earlier)\s+(?:instructions|prompts?|rules)",
+    re.I,
+)
+
+
 class OfflineReader:
     """Extractive, cited answers with calibrated refusal; needs no LLM.
 
@@ -426,8 +441,8 @@ class OfflineReader:
             last_year = None
             for si, (a, b) in enumerate(split_sentences(p.text)):
                 sent = p.text[a:b]
-                if not sent.strip():
-                    continue
+                if not sent.strip() or _INSTRUCTION.search(sent):
+                    continue  # an instruction planted in a document is not evidence
                 stoks = set(tokenize(sent))
                 pos = 0
                 for piece in splitter.split(sent):

@@ -41,7 +41,7 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, SectionChunker
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import BM25, idf_weights, tokenize
-from .loaders import LoadError, file_sha256, iter_files, load_file
+from .loaders import LoadError, check_file, file_sha256, iter_files, load_file
 from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -287,9 +287,10 @@ class FaissStore:
         old = [p for p in versions if p.name != current][: max(0, len(versions) - keep)]
         for p in old:
             shutil.rmtree(p, ignore_errors=True)
-        for p in root.glob(".tmp-*"):
-            if time.time() - p.stat().st_mtime > 60:
-                shutil.rmtree(p, ignore_errors=True)
+        for p in [*root.glob(".tmp-*"), *root.glob(".CURRENT.*")]:  # left behind by a killed writer
+            with contextlib.suppress(OSError):
+                if time.time() - p.stat().st_mtime > 60:
+                    shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink()
 
 
 # ---------------------------------------------------------------- locking
@@ -419,12 +420,20 @@ class Indexer:
             todo = files if not self.progress or len(files) < 2 else _progress(files, "reading", unit="file")
             for p in todo:
                 rp = str(p.resolve())
+                prev = old_files.get(rp)
+                try:
+                    check_file(p)  # format and size first: an oversize file is never read
+                except LoadError as e:
+                    report.errors.append(e)
+                    if prev:  # keep what was indexed from it before
+                        records.extend(old_by_path.get(rp, []))
+                        new_files[rp] = prev
+                    continue
                 try:
                     digest = file_sha256(p)
                 except OSError as e:
                     report.errors.append(LoadError(p, f"cannot read ({e.strerror or e})"))
                     digest = None
-                prev = old_files.get(rp)
                 if digest and prev and prev.get("sha256") == digest and not rebuild and not rechunk:
                     records.extend(old_by_path.get(rp, []))
                     new_files[rp] = prev

@@ -49,7 +49,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ConfigDict, Field
 
-from .answer import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT, Answer, Citation, question_script, refusal_text
+from .answer import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT, Answer, Citation, question_script, refusal_text, strip_instructions
 from .grounding import (
     NumberMention,
     _supported_by,
@@ -110,7 +110,7 @@ def format_passages(passages: list[Passage]) -> str:
     blocks = []
     for i, p in enumerate(passages, 1):
         head = " › ".join(x for x in (p.doc, p.section) if x)
-        blocks.append(f"[{i}] {head}\n{p.text.strip()}")
+        blocks.append(f"[{i}] {head}\n{strip_instructions(p.text).strip()}")
     return "\n\n".join(blocks)
 
 
@@ -358,7 +358,8 @@ class LLMAnswerer:
         refusal = refusal_text(script)
         prompt = self.prompts["en" if script == "en" else "zh"]
         messages = prompt.format_messages(passages=format_passages(used), question=question.strip(), refusal=refusal)
-        check_map = {i: f"{p.section}\n{p.text}" for i, p in enumerate(used, 1)}
+        # a figure that stands only in a planted instruction is not supported
+        check_map = {i: f"{p.section}\n{strip_instructions(p.text)}" for i, p in enumerate(used, 1)}
         return _Prepared(question, passages, used, script, refusal, messages, check_map)
 
     # ------------------------------------------------------------ entry points

@@ -123,7 +123,7 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
     # mostly UTF-8 with a few broken bytes: keep the text, mark the damage
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    if bad <= max(3, len(text) // 1000):
+    if bad <= max(8, len(text) // 100):
         log.warning("%s: %d invalid UTF-8 byte(s) replaced (first at byte %d)", path, bad, utf8_error.start)
         return text, "utf-8 (damaged)"
     raise LoadError(path, "cannot detect the text encoding (tried UTF-8, GB18030, Big5); is it a binary file?")
@@ -259,8 +259,8 @@ def parse_docx(path: Path) -> list[Document]:
 # ------------------------------------------------------------------ loader
 
 
-def load_file(path: Path | str) -> list[Document]:
-    """Load one file with the parser registered for its extension."""
+def check_file(path: Path | str) -> Parser:
+    """The checks made before a byte of ``path`` is read (exists, format, size); returns its parser."""
     path = Path(path)
     if not path.exists():
         raise LoadError(path, "no such file")
@@ -275,6 +275,13 @@ def load_file(path: Path | str) -> list[Document]:
     limit = get_settings().max_file_mb
     if size > limit * 1024 * 1024:
         raise LoadError(path, f"the file is too large ({size / 1048576:.0f} MB; the limit is {limit:g} MB, RAG_MAX_FILE_MB)")
+    return parser
+
+
+def load_file(path: Path | str) -> list[Document]:
+    """Load one file with the parser registered for its extension."""
+    path = Path(path)
+    parser = check_file(path)
     try:
         docs = parser(path)
     except LoadError:

@@ -31,6 +31,8 @@ from .normalize import cjk_count, split_sentences
 from .settings import Settings, get_settings
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# terminal escape sequences (colours, cursor moves, titles) go whole, not just their ESC byte
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 class QueryError(ValueError):
@@ -39,7 +41,7 @@ class QueryError(ValueError):
 
 def clean_query(text: str, max_chars: int) -> tuple[str, bool]:
     """Strip control characters and collapse white space; cut to ``max_chars``. Returns (query, truncated)."""
-    q = _CTRL.sub(" ", text or "")
+    q = _CTRL.sub(" ", _ANSI.sub(" ", text or ""))
     q = re.sub(r"\s+", " ", q).strip()
     if not q or not re.search(r"[\w\u3400-\u9fff]", q):
         raise QueryError("the question is empty (no words or characters to search for)")
