@@ -22,10 +22,9 @@ Example::
 """
 from __future__ import annotations
 
+import logging
 import math
-import os
 import re
-from functools import lru_cache
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -34,6 +33,8 @@ from .lexical import PLACE_SUFFIX, find_places, tokenize
 from .normalize import detect_script, nfkc, split_sentences, to_simplified, to_traditional
 from .retrieve import Passage, is_english
 
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class Citation:
@@ -203,15 +204,6 @@ class QuestionInfo:
     focus: list[str] = field(default_factory=list)  # what a what/which question asks for
 
 
-def _nouns(text: str) -> list[str]:
-    import jieba.posseg as pseg
-
-    from .lexical import STOPWORDS, _jieba
-
-    _jieba()
-    return [w for w, f in pseg.cut(text) if f[:1] in ("n", "v") and f not in ("v", "vd", "vi") and len(w) >= 2 and w not in STOPWORDS or (f.startswith("n") and len(w) >= 2)]
-
-
 def _asked_noun(seg: str) -> list[str]:
     """The counted thing: ``多少个贫困村`` → 贫困村; ``贫困村多少个`` → 贫困村 (nouns only)."""
     m = re.search(rf"(?:多少|几)\s*(?:万|亿)?\s*(?:{UNITS})?([\u4e00-\u9fff]{{2,8}})", seg)
@@ -315,7 +307,6 @@ def analyze_question(question: str, place_names: dict[str, str] | None = None) -
             if len(pieces) >= 2:
                 subs = pieces
         for sub in subs:
-            text = sub if script != "en" else " ".join([translate_query(sub), sub])
             toks = [t for t in tokenize(translate_query(sub) if script == "en" else sub) if t not in years]
             parts.append(Part(toks, _part_unit(sub, script), _asked_noun(to_simplified(sub)) if script != "en" else [],
                               _concept(sub) if script != "en" else []))
@@ -336,12 +327,6 @@ def analyze_question(question: str, place_names: dict[str, str] | None = None) -
     info = QuestionInfo(question, script, terms, years, places, numeric, multi, units, noun, parts)
     info.focus = _focus(q) if script != "en" else []
     return info
-
-
-def translate_query(text: str) -> str:
-    from .crosslingual import translate_query as tq
-
-    return tq(text)
 
 
 # ---------------------------------------------------------------- the reader
@@ -599,11 +584,9 @@ class OfflineReader:
                     continue
             scored.append((score, cov, unit_ok, c))
         scored.sort(key=lambda x: -x[0])
-        debug = os.environ.get("RAG_DEBUG_READER") == "1"
         for score, cov, unit_ok, c in scored[:25]:
             p = passages[c.passage]
-            if debug:
-                print(f"  cand {score:.2f} cov {cov:.2f} units {c.units} p{c.passage} {c.text[:40]!r}")
+            log.debug("candidate %.2f coverage %.2f units %s passage %d: %r", score, cov, c.units, c.passage, c.text[:40])
             if any(not self._place_ok(pl, p, main.get(p.doc, set()), elsewhere.get(p.doc, "")) for pl in info.places):
                 reasons.append("a place named in the question is not where the figures are")
                 continue
@@ -629,14 +612,6 @@ class OfflineReader:
                 continue
             return cov, c
         return None
-
-    @staticmethod
-    def _neighbour_tokens(c: _Clause, clauses: list[_Clause]) -> set[str]:
-        toks: set[str] = set()
-        for o in clauses:
-            if o.passage == c.passage and o.sent_idx == c.sent_idx and (o.j == c.i or o.i == c.j):
-                toks |= o.tokens
-        return toks
 
     def _span(self, info: QuestionInfo, c: _Clause, clauses: list[_Clause] | None = None) -> tuple[int, int]:
         s = c.sentence

@@ -36,7 +36,7 @@ from .normalize import (
 
 PATH_SEP = " › "
 # bump when chunking changes what it produces: indexes built by another version re-chunk their files
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 _CN_NUM = "一二三四五六七八九十"
 _ENUM_RE = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}是|首先|其次|再次|最后|第[{_CN_NUM}]{{1,3}}[，,])")
 _BYLINE_RE = re.compile(r"(本报|记者|記者|通讯员|摄影|报道|編輯|编辑|来源|日报|日報)")
@@ -110,7 +110,8 @@ class _Piece:
     section: int  # index of the heading state this piece belongs to
     path: tuple[str, ...]
     label: str | None = None  # sub-unit label when the piece starts one
-    heading_text: str | None = None  # heading line(s) that open the section, for inline use when merged
+    heading_text: str | None = None  # heading line(s) that open the section; the chunk starts with them
+    heading_start: int | None = None  # offset of the first heading line in the original text
     new_para: bool = True
 
 
@@ -172,16 +173,20 @@ class SectionChunker:
         section = 0
         seen_body = False
         prev_was_title = False
-        pending_heading: list[str] = []
+        pending_heading: list[tuple[str, int]] = []
         pieces: list[_Piece] = []
 
-        def open_section(level: float, text: str) -> None:
+        def where(para: Paragraph, text: str) -> int:
+            k = para.text.find(text[:1])
+            return para.pos[k] if k >= 0 and para.pos else para.start
+
+        def open_section(level: float, text: str, para: Paragraph) -> None:
             nonlocal section, prev_was_title
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, text))
             section += 1
-            pending_heading.append(text)
+            pending_heading.append((text, where(para, text)))
 
         for para in paras:
             text = para.text
@@ -189,11 +194,11 @@ class SectionChunker:
             if level is not None and is_heading_line(text):
                 run_in = _run_in_heading(text, allow_comma=True)
                 if len(text) <= 60 and not run_in:
-                    open_section(level, text.rstrip("。"))
+                    open_section(level, text.rstrip("。"), para)
                     prev_was_title = False
                     continue
                 if run_in:
-                    open_section(level, _heading_name(text[:run_in]))
+                    open_section(level, _heading_name(text[:run_in]), para)
                     para = para.slice(run_in, len(text))
                     text = para.text
             elif not seen_body and text.strip().lstrip("#> ").strip() == title:
@@ -213,27 +218,28 @@ class SectionChunker:
                         stack.pop(0)
                     stack.append((0, label))
                     section += 1
-                    pending_heading.append(label)
+                    pending_heading.append((label, where(para, label)))
                 else:
                     stack.clear()
                     stack.append((0, label))
                     section += 1
-                    pending_heading[:] = [label]
+                    pending_heading[:] = [(label, where(para, label))]
                 prev_was_title = True
                 continue
             else:
                 topic = _topic_heading(text)
                 if topic:
                     # 突出产业发展,促进群众持续增收。… : a paragraph led by its own heading sentence
-                    open_section(2.5, topic.rstrip("。"))
+                    open_section(2.5, topic.rstrip("。"), para)
                     para = para.slice(len(topic), len(text))
                     text = para.text
             seen_body = True
             prev_was_title = False
             path = tuple(h for _, h in stack)
-            heading_text = "\n".join(pending_heading) if pending_heading else None
+            heading_text = "\n".join(h for h, _ in pending_heading) if pending_heading else None
+            heading_start = pending_heading[0][1] if pending_heading else None
             pending_heading = []
-            pieces.extend(self._split_paragraph(para, section, path, heading_text))
+            pieces.extend(self._split_paragraph(para, section, path, heading_text, heading_start))
         return pieces
 
     def _label(self, text: str) -> str | None:
@@ -247,13 +253,13 @@ class SectionChunker:
             return s[:n].rstrip("。：:")
         return None
 
-    def _split_paragraph(self, para: Paragraph, section: int, path: tuple[str, ...], heading_text: str | None) -> list[_Piece]:
+    def _split_paragraph(self, para: Paragraph, section: int, path: tuple[str, ...], heading_text: str | None, heading_start: int | None = None) -> list[_Piece]:
         text = para.text
         spans = split_sentences(text)
         label = self._label(text)
         if len(text) <= self.target and not self._has_inner_enum(text, spans):
             s, e = para.span(0, len(text))
-            return [_Piece(text, s, e, section, path, label, heading_text)]
+            return [_Piece(text, s, e, section, path, label, heading_text, heading_start)]
         # split long sentences at ；/，
         fine: list[tuple[int, int]] = []
         for i, j in spans:
@@ -281,7 +287,7 @@ class SectionChunker:
                 natural = sent_label is not None and (cur_j - cur_i) >= self.min_chars // 2
                 if too_long or natural:
                     s, e = para.span(cur_i, cur_j)
-                    pieces.append(_Piece(text[cur_i:cur_j], s, e, section, path, cur_label, heading_text if first else None, new_para=first))
+                    pieces.append(_Piece(text[cur_i:cur_j], s, e, section, path, cur_label, heading_text if first else None, heading_start if first else None, new_para=first))
                     first = False
                     cur_i = None
             if cur_i is None:
@@ -291,7 +297,8 @@ class SectionChunker:
                 cur_j = j
         if cur_i is not None:
             s, e = para.span(cur_i, cur_j)
-            pieces.append(_Piece(text[cur_i:cur_j], s, e, section, path, cur_label, heading_text if first else None, new_para=first))
+            pieces.append(_Piece(text[cur_i:cur_j], s, e, section, path, cur_label, heading_text if first else None,
+                                 heading_start if first else None, new_para=first))
         return pieces
 
     @staticmethod
@@ -350,7 +357,8 @@ class SectionChunker:
         headings = [title, *first.path] if title else list(first.path)
         if first.label and (not headings or first.label != headings[-1]):
             headings.append(first.label)
-        start, end = first.start, max(p.end for p in pieces)
+        start = first.heading_start if first.heading_text and first.heading_start is not None else first.start
+        end = max(p.end for p in pieces)
         page = None
         for off, pg in page_starts:
             if off <= start:

@@ -97,7 +97,6 @@ def char_f1_score(pred: str, gold: str) -> float:
     p, g = answer_tokens(pred), answer_tokens(gold)
     if not p or not g:
         return float(p == g)
-    common: dict[str, int] = {}
     gc: dict[str, int] = {}
     for t in g:
         gc[t] = gc.get(t, 0) + 1
@@ -380,7 +379,7 @@ def failures(items: list[Item]) -> list[tuple[dict, dict, str]]:
 
 
 def render_report(metrics: dict, items: list[Item]) -> str:
-    lines = [f"# Evaluation report", "", f"Gold: `{metrics.get('gold')}` · items: {metrics['n']} · k={metrics.get('k')} · backend: {metrics.get('backend')} · {metrics.get('created')}", ""]
+    lines = ["# Evaluation report", "", f"Gold: `{metrics.get('gold')}` · items: {metrics['n']} · k={metrics.get('k')} · backend: {metrics.get('backend')} · {metrics.get('created')}", ""]
     lines += ["## Headline", "", "| metric | value |", "|---|---|"]
     lines += [f"| {label} | {_fmt(metrics.get(key))} |" for key, label in HEADLINE]
     for key in ("type", "lang"):

@@ -3,7 +3,7 @@
 Layout::
 
     index/<name>/CURRENT          name of the live version (replaced atomically)
-    index/<name>/v-<stamp>/       manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25.npz, bm25_vocab.json
+    index/<name>/v-<stamp>/       manifest.json, chunks.jsonl, tokens.jsonl, vectors.npy, dense.faiss, bm25.npz, bm25_vocab.json
     index/<name>.lock             held by the one writer (``rag index``)
 
 A build writes a new version in a temporary directory, renames it, then swaps
@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IndexError_(RuntimeError):
@@ -169,7 +170,8 @@ class FaissStore:
         return cls.current_version(Path(root)) is not None
 
     @classmethod
-    def open(cls, root: Path | str) -> "FaissStore":
+    def open(cls, root: Path | str, with_tokens: bool = False) -> "FaissStore":
+        """Load the live version. Readers skip the BM25 tokens (``tokens.jsonl``); the indexer needs them."""
         import faiss
 
         root = Path(root)
@@ -182,10 +184,14 @@ class FaissStore:
             raise IndexError_(f"index {root} has format {manifest.get('format_version')}, this version reads {FORMAT_VERSION}; rebuild it with --rebuild")
         with open(d / "chunks.jsonl", encoding="utf-8") as f:
             records = [json.loads(line) for line in f if line.strip()]
+        if with_tokens:
+            with open(d / "tokens.jsonl", encoding="utf-8") as f:
+                for rec, line in zip(records, f):
+                    rec["tokens"] = [sys.intern(t) for t in json.loads(line)]
         vectors = np.load(d / "vectors.npy")
         index = faiss.read_index(str(d / "dense.faiss"))
         if hasattr(index, "hnsw"):
-            index.hnsw.efSearch = max(128, index.hnsw.efSearch)
+            index.hnsw.efSearch = max(256, index.hnsw.efSearch)
         return cls(root, version, manifest, records, vectors, index, BM25.load(d))
 
     @property
@@ -231,8 +237,8 @@ class FaissStore:
         n, d = vectors.shape if vectors.size else (0, vectors.shape[1] if vectors.ndim == 2 else 384)
         if n >= ann_threshold:
             index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 128
+            index.hnsw.efConstruction = 200
+            index.hnsw.efSearch = 256
             kind = "hnsw32"
         else:
             index = faiss.IndexFlatIP(d)
@@ -252,9 +258,10 @@ class FaissStore:
         try:
             index, kind = cls.build_faiss(vectors, ann_threshold)
             manifest = {**manifest, "ann": kind}
-            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f, open(tmp / "tokens.jsonl", "w", encoding="utf-8") as ft:
                 for r in records:
-                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+                    f.write(json.dumps({k: v for k, v in r.items() if k != "tokens"}, ensure_ascii=False) + "\n")
+                    ft.write(json.dumps(r["tokens"], ensure_ascii=False) + "\n")
             np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
             if fail_after == "vectors":  # test hook: simulate a crash mid-write
                 raise RuntimeError("simulated failure while writing the index")
@@ -510,7 +517,13 @@ class Indexer:
             from .milvus_store import MilvusStore
 
             return MilvusStore.open_existing(self.settings, self.name)
-        return FaissStore.open(self.root) if FaissStore.exists(self.root) else None
+        if not FaissStore.exists(self.root):
+            return None
+        try:
+            return FaissStore.open(self.root, with_tokens=True)
+        except IndexError_ as e:  # an index of an older format is rebuilt from its files
+            log.warning("%s: building it anew", e)
+            return None
 
     def _write(self, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
         """Make ``records``/``vectors`` the live index; returns its version (FAISS) or generation (Milvus)."""
@@ -535,7 +548,8 @@ def _progress(iterable, desc: str, total: int | None = None, unit: str = "it", s
     from tqdm import tqdm
 
     items = list(iterable)
-    bar = tqdm(total=total if total is not None else len(items), desc=desc, unit=unit, leave=False, dynamic_ncols=True)
+    bar = tqdm(total=total if total is not None else len(items), desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+               disable=None)  # shown on a terminal, silent in logs and CI
     try:
         for x in items:
             yield x

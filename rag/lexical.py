@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _tokenize(text: str) -> list[str]:
             continue
         if tok.endswith(".") and _NUM.match(tok[:-1]):
             tok = tok[:-1]
-        out.append(tok)
+        out.append(sys.intern(tok))  # one object per distinct token: a 100k-chunk index holds millions
     return out
 
 

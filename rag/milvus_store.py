@@ -39,7 +39,6 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os

@@ -7,18 +7,13 @@ never touch the index other tests read. Requests go through httpx like any clien
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from rag.settings import Settings
+from helpers import LiveServer, copy_index, make_report_pdf
 
 SEEDS = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "seeds").iterdir() if p.suffix == ".txt")
 Q_VILLAGES = "稻城县2014年审定贫困村多少个？"
@@ -29,37 +24,10 @@ Q_FACT = "测试县2023年新建蓄水池多少座？"
 # ---------------------------------------------------------------- a real server in a thread
 
 
-class LiveServer:
-    """uvicorn serving ``app`` on 127.0.0.1:<free port> in a daemon thread."""
-
-    def __init__(self, app):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.time() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.time() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
 
 
-def copy_index(seed_index: Settings, dest: Path, **overrides) -> Settings:
-    """A private copy of the seed index (same documents, same vectors) under ``dest``."""
-    shutil.copytree(seed_index.index_path, dest / seed_index.index_name)
-    return seed_index.model_copy(update={"index_dir": dest, **overrides})
+
+
 
 
 @pytest.fixture(scope="module")
@@ -206,28 +174,7 @@ def test_upload_ask_remove(api, tmp_path):
     assert "37座" not in a["answer"]
 
 
-def make_pdf(path: Path) -> Path:
-    """A two-page PDF with a text layer (reportlab's built-in Chinese CID font); the bridge figure is on page 2."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    filler = "".join(f"第{i}项重点工作稳步推进，群众满意度持续提升。" for i in range(1, 22))
-    pages = ["一、示例县概况\n示例县地处高原，辖五个乡镇。" + filler,
-             "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
-    c = canvas.Canvas(str(path))
-    c.setTitle("示例县年度报告")
-    for body in pages:
-        c.setFont("STSong-Light", 10)
-        y = 800
-        for line in body.split("\n"):
-            for k in range(0, len(line), 40):
-                c.drawString(40, y, line[k : k + 40])
-                y -= 14
-        c.showPage()
-    c.save()
-    return path
 
 
 def make_docx(path: Path) -> Path:
@@ -241,7 +188,7 @@ def make_docx(path: Path) -> Path:
 
 
 def test_pdf_and_docx_uploads_answer_with_page_numbers(api, tmp_path):
-    pdf, docx_ = make_pdf(tmp_path / "示例县年度报告.pdf"), make_docx(tmp_path / "样例县教育.docx")
+    pdf, docx_ = make_report_pdf(tmp_path / "示例县年度报告.pdf"), make_docx(tmp_path / "样例县教育.docx")
     r = api.post("/api/documents", files=[("files", (pdf.name, pdf.read_bytes(), "application/pdf")),
                                           ("files", (docx_.name, docx_.read_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))])
     assert r.status_code == 200, r.text

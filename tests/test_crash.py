@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import LITANG, LITANG_Q
+
 from rag.index import FaissStore, Indexer, IndexBusy, index_lock
 from rag.loaders import file_sha256
 from rag.retrieve import HybridRetriever
@@ -34,17 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
 NAME = "crash"
-VERSION_FILES = {"manifest.json", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25.npz", "bm25_vocab.json"}
+VERSION_FILES = {"manifest.json", "chunks.jsonl", "tokens.jsonl", "vectors.npy", "dense.faiss", "bm25.npz", "bm25_vocab.json"}
 
-LITANG = """理塘县茶马古道发展报告
 
-一、基本情况
-理塘县位于甘孜州西部，平均海拔4014米。2018年全县接待游客86万人次，实现旅游收入9.3亿元。
-
-二、主要做法
-全县建成牦牛养殖合作社42个，带动农户3150户增收。
-"""
-LITANG_Q = "理塘县建成牦牛养殖合作社多少个？"
 
 
 def _rag_command() -> list[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import cid_font, make_pdf
 from rag.loaders import LoadError, Loader, decode_bytes, load_file, supported_extensions
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -18,32 +19,7 @@ def seed_text(key: str) -> str:
 
 # ------------------------------------------------------------------ reportlab PDFs
 
-def _cid_font() -> str:
-    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'rag[test]'")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
-def make_pdf(path: Path, pages: list[list[str]], title: str | None = None) -> Path:
-    """A real PDF with a Chinese text layer: one list of lines per page."""
-    font = _cid_font()
-    from reportlab.pdfgen import canvas
-
-    c = canvas.Canvas(str(path))
-    if title is not None:
-        c.setTitle(title)
-    for lines in pages:
-        c.setFont(font, 12)
-        y = 780
-        for line in lines:
-            c.drawString(50, y, line)
-            y -= 18
-        c.showPage()
-    c.save()
-    return path
 
 
 PAGE1 = "稻城县2014年审定贫困村55个、贫困户1268户。"          # simplified
@@ -252,7 +228,7 @@ def test_encrypted_pdf(tmp_path):
 
 
 def test_image_only_pdf_needs_ocr(tmp_path):
-    _cid_font()
+    cid_font()
     from reportlab.pdfgen import canvas
 
     p = tmp_path / "scan.pdf"

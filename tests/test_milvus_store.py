@@ -46,7 +46,7 @@ def _milvus_settings(tmp: Path, name: str) -> Settings:
 
 def _seed_milvus_from_faiss(faiss_settings: Settings, settings: Settings, name: str, docs: Path | None = None) -> None:
     """Write the FAISS index's records and vectors into Milvus (optionally re-homed to a copy of the seeds)."""
-    f = FaissStore.open(faiss_settings.index_path)
+    f = FaissStore.open(faiss_settings.index_path, with_tokens=True)
     records = [dict(r) for r in f.records()]
     files = dict(f.manifest["files"])
     if docs is not None:

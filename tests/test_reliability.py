@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import LITANG, LITANG_Q, cid_font, make_pdf
 from rag.index import FaissStore, Indexer
 from rag.qa import Assistant
 from rag.retrieve import HybridRetriever
@@ -34,16 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
 NAME = "rel"
-
-LITANG = """理塘县茶马古道发展报告
-
-一、基本情况
-理塘县位于甘孜州西部，平均海拔4014米。2018年全县接待游客86万人次，实现旅游收入9.3亿元。
-
-二、主要做法
-全县建成牦牛养殖合作社42个，带动农户3150户增收。
-"""
-LITANG_Q = "理塘县建成牦牛养殖合作社多少个？"
 
 DERONG_NAME = "得荣县 脱贫 报告（2019年 终稿）.txt"  # spaces, Chinese characters, full-width brackets
 DERONG = """得荣县脱贫攻坚工作总结
@@ -136,36 +127,14 @@ def assert_litang_intact(index_dir: Path, base, same_version: bool = True) -> Fa
 # ---------------------------------------------------------------- bad files
 
 
-def _cid_font() -> str:
-    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'rag[test]'")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
-def make_pdf(path: Path, lines: list[str]) -> Path:
-    """A real one-page PDF with a Chinese text layer (reportlab's CID font STSong-Light)."""
-    font = _cid_font()
-    from reportlab.pdfgen import canvas
-
-    c = canvas.Canvas(str(path))
-    c.setFont(font, 12)
-    y = 780
-    for line in lines:
-        c.drawString(50, y, line)
-        y -= 18
-    c.showPage()
-    c.save()
-    return path
 
 
 XIANGCHENG_LINES = ["乡城县脱贫攻坚成效", "截至2019年底，乡城县累计减贫38400人，贫困发生率降至0.5%。"]
 
 
 def make_truncated_pdf(d: Path) -> Path:
-    good = make_pdf(d / "whole.pdf", XIANGCHENG_LINES)
+    good = make_pdf(d / "whole.pdf", [XIANGCHENG_LINES])
     data = good.read_bytes()
     good.unlink()
     p = d / "truncated.pdf"
@@ -176,7 +145,7 @@ def make_truncated_pdf(d: Path) -> Path:
 def make_encrypted_pdf(d: Path) -> Path:
     from pypdf import PdfReader, PdfWriter
 
-    plain = make_pdf(d / "plain.pdf", XIANGCHENG_LINES)
+    plain = make_pdf(d / "plain.pdf", [XIANGCHENG_LINES])
     w = PdfWriter(clone_from=PdfReader(str(plain)))
     w.encrypt(user_password="secret", owner_password="owner")
     p = d / "encrypted.pdf"
@@ -188,7 +157,7 @@ def make_encrypted_pdf(d: Path) -> Path:
 
 def make_image_only_pdf(d: Path) -> Path:
     """A 'scanned' page: one raster image, no text layer."""
-    _cid_font()
+    cid_font()
     from PIL import Image, ImageDraw
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -351,7 +320,7 @@ def test_directory_scan_indexes_the_good_files_and_names_the_bad(index_dir, base
     bad = [make_empty(docs), make_binary_txt(docs), make_truncated_pdf(docs), make_encrypted_pdf(docs),
            make_image_only_pdf(docs), make_big_txt(docs)]
     (docs / DERONG_NAME).write_text(DERONG, encoding="utf-8")
-    make_pdf(docs / "xiangcheng.pdf", XIANGCHENG_LINES)
+    make_pdf(docs / "xiangcheng.pdf", [XIANGCHENG_LINES])
     _symlink_loop(docs)
     (docs / "nested" / "inner.txt").write_text("巴塘县脱贫攻坚简报\n\n2019年巴塘县新建通村硬化路86公里。\n", encoding="utf-8")
 
@@ -529,16 +498,29 @@ def test_llm_obeying_the_injection_is_caught_by_the_grounding_check(injected, fa
     s = injected.model_copy(update={"llm": "openai", "llm_base_url": fake_llm.base_url, "llm_model": "test", "llm_timeout": 10.0})
     bot = Assistant(s)
     a = bot.ask(REAL_Q)
-    # the model saw the injected passage, and its passage [1] is the real one (no 999 in it)
+    # the planted instruction is cut from what the model sees, and its passage [1] is the real one (no 999 in it)
     (req,) = fake_llm.requests
     prompt = req["messages"][1]["content"]
-    assert INJECTION in prompt
+    assert any(p.doc == "notice.txt" for p in a.passages[:5])
+    assert INJECTION not in prompt
     assert "999" not in a.passages[0].text
     # the figure is caught and named, and the user does not get it unflagged
     assert any("999" in w for w in a.warnings), a.warnings
     assert "999" not in a.answer or not a.grounded
     assert a.backend == "openai→offline"
     assert "55" in a.answer and a.grounded and a.citations[0].doc != "notice.txt"
+
+
+def test_llm_citing_the_planted_passage_is_still_caught(injected, fake_llm):
+    """A figure that stands only in a planted instruction is not support, even when the model cites that passage."""
+    probe = Assistant(injected).ask(REAL_Q)
+    k = next(i for i, p in enumerate(probe.passages[:5], start=1) if p.doc == "notice.txt")
+    fake_llm.reply = f"稻城县贫困村有999个[{k}]"
+    s = injected.model_copy(update={"llm": "openai", "llm_base_url": fake_llm.base_url, "llm_model": "test", "llm_timeout": 10.0})
+    a = Assistant(s).ask(REAL_Q)
+    assert any("999" in w for w in a.warnings), a.warnings
+    assert "999" not in a.answer and a.grounded
+    assert "55" in a.answer
 
 
 # ---------------------------------------------------------------- concurrency

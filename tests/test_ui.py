@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+
+from helpers import LiveServer, make_report_pdf
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,30 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------- servers
 
 
-class LiveServer:
-    """uvicorn serving ``app`` on 127.0.0.1:<free port> in a daemon thread."""
 
-    def __init__(self, app):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.time() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.time() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
 
 
 class _ChatHandler(BaseHTTPRequestHandler):
@@ -212,28 +189,7 @@ def upload(pg, path: Path) -> str:
     return pg.inner_text("#rag-upload-status")
 
 
-def make_pdf(path: Path) -> Path:
-    """A two-page PDF with a text layer (reportlab's built-in Chinese CID font); the bridge figure is on page 2."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    filler = "".join(f"第{i}项重点工作稳步推进，群众满意度持续提升。" for i in range(1, 22))
-    pages = ["一、示例县概况\n示例县地处高原，辖五个乡镇。" + filler,
-             "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
-    c = canvas.Canvas(str(path))
-    c.setTitle("示例县年度报告")
-    for body in pages:
-        c.setFont("STSong-Light", 10)
-        y = 800
-        for line in body.split("\n"):
-            for k in range(0, len(line), 40):
-                c.drawString(40, y, line[k : k + 40])
-                y -= 14
-        c.showPage()
-    c.save()
-    return path
 
 
 # ---------------------------------------------------------------- tests
@@ -326,7 +282,7 @@ def test_upload_ask_remove(page, tmp_path):
 
 @pytest.mark.slow
 def test_a_pdf_citation_shows_its_page(page, tmp_path):
-    pdf = make_pdf(tmp_path / "示例县年度报告.pdf")
+    pdf = make_report_pdf(tmp_path / "示例县年度报告.pdf")
     assert "已添加 Added: 示例县年度报告.pdf" in upload(page, pdf)
     assert "14" in ask(page, "示例县2021年新建桥梁多少座？")
     summary = page.inner_text("#rag-cite-1 summary")

@@ -1,0 +1,96 @@
+"""Helpers shared by several test modules: real PDFs, a live server, small sample documents."""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+
+# a small county report that is not among the seeds (about a handful of chunks to embed)
+LITANG = """理塘县茶马古道发展报告
+
+一、基本情况
+理塘县位于甘孜州西部，平均海拔4014米。2018年全县接待游客86万人次，实现旅游收入9.3亿元。
+
+二、主要做法
+全县建成牦牛养殖合作社42个，带动农户3150户增收。
+"""
+LITANG_Q = "理塘县建成牦牛养殖合作社多少个？"
+
+
+def cid_font() -> str:
+    """reportlab's built-in Chinese CID font: needs no font package, and pypdf reads its text back exactly."""
+    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'rag[test]'")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def make_pdf(path: Path, pages: list[list[str]], title: str | None = None, size: int = 12) -> Path:
+    """A real PDF with a Chinese text layer: one list of lines per page."""
+    font = cid_font()
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    if title is not None:
+        c.setTitle(title)
+    for lines in pages:
+        c.setFont(font, size)
+        y = 800
+        for line in lines:
+            c.drawString(40, y, line)
+            y -= size + 4
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_report_pdf(path: Path) -> Path:
+    """A two-page report with wrapped lines; the bridge figure (14座) is on page 2."""
+    filler = "".join(f"第{i}项重点工作稳步推进，群众满意度持续提升。" for i in range(1, 22))
+    bodies = ["一、示例县概况\n示例县地处高原，辖五个乡镇。" + filler,
+              "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
+    pages = [[line[k : k + 40] for line in body.split("\n") for k in range(0, len(line), 40)] for body in bodies]
+    return make_pdf(path, pages, title="示例县年度报告", size=10)
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on 127.0.0.1:<free port> in a daemon thread."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.time() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.time() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+
+def copy_index(seed_index: Settings, dest: Path, **overrides) -> Settings:
+    """A private copy of the seed index (same documents, same vectors) under ``dest``."""
+    shutil.copytree(seed_index.index_path, dest / seed_index.index_name)
+    return seed_index.model_copy(update={"index_dir": dest, **overrides})
