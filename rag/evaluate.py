@@ -316,7 +316,7 @@ def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(gold, desc="eval", unit="q", leave=False, dynamic_ncols=True)
+        it = tqdm(gold, desc="eval", unit="q", leave=False, dynamic_ncols=True, disable=None)
     for g in it:
         t0 = time.perf_counter()
         ans = bot.ask(g["question"], k=k)
