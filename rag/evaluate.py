@@ -350,7 +350,8 @@ HEADLINE = [
 GROUP_COLS = ["n", "recall@5", "mrr@10", "answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "char_f1", "latency_p50_ms"]
 
 
-def _fmt(v) -> str:
+def format_value(v) -> str:
+    """A metric for a table: 3 decimals for rates, 1 for milliseconds, – when not applicable."""
     if v is None:
         return "–"
     if isinstance(v, float):
@@ -381,11 +382,11 @@ def failures(items: list[Item]) -> list[tuple[dict, dict, str]]:
 def render_report(metrics: dict, items: list[Item]) -> str:
     lines = ["# Evaluation report", "", f"Gold: `{metrics.get('gold')}` · items: {metrics['n']} · k={metrics.get('k')} · backend: {metrics.get('backend')} · {metrics.get('created')}", ""]
     lines += ["## Headline", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {label} | {_fmt(metrics.get(key))} |" for key, label in HEADLINE]
+    lines += [f"| {label} | {format_value(metrics.get(key))} |" for key, label in HEADLINE]
     for key in ("type", "lang"):
         lines += ["", f"## By {key}", "", "| " + key + " | " + " | ".join(GROUP_COLS) + " |", "|---" * (len(GROUP_COLS) + 1) + "|"]
         for name, m in metrics[f"by_{key}"].items():
-            lines.append(f"| {name} | " + " | ".join(_fmt(m.get(c)) for c in GROUP_COLS) + " |")
+            lines.append(f"| {name} | " + " | ".join(format_value(m.get(c)) for c in GROUP_COLS) + " |")
     fails = failures(items)
     lines += ["", f"## Failures ({len(fails)})", ""]
     if not fails:
@@ -413,7 +414,7 @@ def render_report(metrics: dict, items: list[Item]) -> str:
 def render_html(metrics: dict, items: list[Item]) -> str:
     def bar(v):
         if not isinstance(v, (int, float)) or v > 1:
-            return _fmt(v)
+            return format_value(v)
         return f"<div class=bar><span style='width:{v * 100:.0f}%'></span><b>{v:.3f}</b></div>"
 
     rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{bar(metrics.get(key))}</td></tr>" for key, label in HEADLINE)
@@ -447,7 +448,7 @@ def compare_runs(a: Path | str, b: Path | str) -> str:
     for key, label in HEADLINE:
         va, vb = ma.get(key), mb.get(key)
         delta = f"{vb - va:+.3f}" if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else ""
-        lines.append(f"{label:<38}{_fmt(va):>10}{_fmt(vb):>10}{delta:>10}")
+        lines.append(f"{label:<38}{format_value(va):>10}{format_value(vb):>10}{delta:>10}")
     gold = {}
     try:
         gold = {g["id"]: g for g in load_gold(ma.get("gold") or mb.get("gold"))}

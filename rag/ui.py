@@ -231,14 +231,6 @@ def render_status(ok: list[str], errors: list[str]) -> str:
     return out
 
 
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}" if v <= 1.0 else f"{v:.1f}"
-    return str(v)
-
-
 # ---------------------------------------------------------------- the Blocks app
 
 
@@ -332,7 +324,7 @@ def build_ui(service: RagService) -> gr.Blocks:
 
     # ------------------------------------------------------------ evaluation
     def on_eval(gold_file, k: float, backend: str, progress=gr.Progress(track_tqdm=True)):
-        from .evaluate import HEADLINE, failures, load_gold, run_eval
+        from .evaluate import HEADLINE, failures, format_value, load_gold, run_eval
 
         gold = Path(gold_file) if gold_file else DEFAULT_GOLD
         out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
@@ -350,7 +342,7 @@ def build_ui(service: RagService) -> gr.Blocks:
             return render_error(f"{gold.name}: {e}" if gold.name not in str(e) else str(e)), [], [], ""
         records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         fails = failures(list(zip(gold_items, records)))
-        headline = [[label, _fmt(metrics.get(key))] for key, label in HEADLINE]
+        headline = [[label, format_value(metrics.get(key))] for key, label in HEADLINE]
         fail_rows = [[g["id"], g.get("type", ""), g["question"], " / ".join(g.get("answers") or ["(refuse)"]), r.get("answer", ""), why]
                      for g, r, why in fails]
         status = (f'<div class="rag-box rag-success" data-state="ok" {_stamp()}>已评测 {metrics["n"]} 题 · evaluated {metrics["n"]} questions from '
