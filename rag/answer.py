@@ -674,9 +674,16 @@ class OfflineReader:
             shown = quote if info.script == "en" else in_script(quote, info.script)
             parts_text.append((shown, cite_no[c.passage]))
         if info.script == "en":
+            # the Chinese figures, quoted, and where they stand
+            figures = list(dict.fromkeys(raw for t, _ in parts_text for raw, _, _, _ in number_units(t)))
+            lead = f"{', '.join(figures[:3])} — " if figures and info.numeric else ""
             body = "; ".join(f"“{t}”[{n}]" for t, n in parts_text)
-            docs = ", ".join(dict.fromkeys(c.doc for c in citations))
-            answer = f"{body} (in {docs})"
+            where = "; ".join(dict.fromkeys(
+                f"{c.doc}{f' p.{c.page}' if c.page else ''} › {c.section.split(' › ')[-1]}" if c.section else c.doc for c in citations
+            ))
+            answer = f"{lead}{body} ({where})"
+            if len(answer) > 150:
+                answer = f"{lead}{body} (in {', '.join(dict.fromkeys(c.doc for c in citations))})"
         else:
             answer = "；".join(f"{t}[{n}]" for t, n in parts_text)
         return Answer(question=info.text, answer=answer, refused=False, citations=citations, backend=self.name)
