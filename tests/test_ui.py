@@ -351,6 +351,9 @@ def test_top_k_setting_applies_to_the_session(page):
     box = page.locator("#rag-topk input[type=number]")
     box.fill("3")
     box.press("Enter")
+    box.blur()  # Gradio sends the new value on change/blur; give its event a moment to reach the session state
+    page.wait_for_timeout(800)
+    assert box.input_value() == "3"
     ask(page, Q_VILLAGES)
     other_passages(page)
     assert page.locator("#rag-passages .rag-other").count() == 2  # k=3, one cited
