@@ -108,21 +108,26 @@ def cmd_ask(args) -> int:
     from .qa import Assistant
 
     bot = Assistant(_settings(args))
+    streamed = False
     if args.stream and not args.json:
         ans = None
         for item in bot.stream(args.question, args.k):
             if isinstance(item, str):
                 sys.stdout.write(item)
                 sys.stdout.flush()
+                streamed = True
             else:
                 ans = item
-        print()
+        if streamed:
+            print()
+            if ans is not None and (ans.warnings or not ans.grounded):
+                print("  checked answer (what was streamed above did not all pass the figure check):")
     else:
         ans = bot.ask(args.question, args.k)
     if args.json:
         _print_json(ans.to_json(with_passages=args.passages))
         return 0
-    if not args.stream:
+    if not streamed or ans.warnings or not ans.grounded:
         print(ans.answer)
     if ans.warnings:
         for w in ans.warnings:
