@@ -348,11 +348,15 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
 @pytest.mark.slow
 def test_top_k_setting_applies_to_the_session(page):
     page.get_by_role("tab", name="设置 Settings").click()
+    # drive the slider itself (its range input) once the tab has rendered it; a tab that is still
+    # hydrating can reset a value typed too early, so set it again until the number box shows it
+    slider = page.locator("#rag-topk input[type=range]")
+    slider.wait_for(state="visible")
     box = page.locator("#rag-topk input[type=number]")
-    box.fill("3")
-    box.press("Enter")
-    box.blur()  # Gradio sends the new value on change/blur; give its event a moment to reach the session state
-    page.wait_for_timeout(800)
+    deadline = time.time() + 15
+    while box.input_value() != "3" and time.time() < deadline:
+        slider.fill("3")
+        page.wait_for_timeout(300)
     assert box.input_value() == "3"
     ask(page, Q_VILLAGES)
     other_passages(page)
