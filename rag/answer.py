@@ -199,7 +199,6 @@ class QuestionInfo:
     numeric: bool
     multi: bool
     units: list[str]  # asked unit families
-    noun: list[str]
     parts: list[Part]
     focus: list[str] = field(default_factory=list)  # what a what/which question asks for
 
@@ -323,8 +322,7 @@ def analyze_question(question: str, place_names: dict[str, str] | None = None) -
         ctx = [t for c in context for t in tokenize(translate_query(c) if script == "en" else c) if t not in years]
         p.terms = list(dict.fromkeys(p.terms + ctx))
     units = [p.unit for p in parts if p.unit]
-    noun = parts[0].noun if parts else []
-    info = QuestionInfo(question, script, terms, years, places, numeric, multi, units, noun, parts)
+    info = QuestionInfo(question, script, terms, years, places, numeric, multi, units, parts)
     info.focus = _focus(q) if script != "en" else []
     return info
 

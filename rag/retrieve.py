@@ -215,7 +215,6 @@ class HybridRetriever(BaseRetriever):
                 toks = set(tokenize(rec["text"][i:j])) | head
                 best = max(best, sum(idf[t] for t in q_tokens if t in toks) / total)
             scored.append((fused[cid] / top + self.rerank_weight * best, cid))
-            fused[cid] = fused[cid]  # fused score stays the reported score
         scored.sort(key=lambda x: -x[0])
         return [cid for _, cid in scored]
 
