@@ -38,9 +38,11 @@ def main() -> None:
 
     from rag.embeddings import get_embedder
     from rag.evaluate import load_gold, mrr_at_10, recall_at
-    from rag.index import FaissStore, Indexer, embed_text
+    from rag.indexer import Indexer
+    from rag.records import embed_text
     from rag.retrieve import HybridRetriever
     from rag.settings import Settings
+    from rag.stores.faiss import FaissStore
 
     tmp = Path(tempfile.mkdtemp(prefix="rag-bench-"))
     docs = tmp / "docs"

@@ -47,12 +47,13 @@ def main() -> None:
 
     from rag.chunking import SectionChunker
     from rag.embeddings import get_embedder
-    from rag.index import FORMAT_VERSION, FaissStore, embed_text, record_from_chunk
     from rag.lexical import BM25
     from rag.loaders import Loader
     from rag.normalize import split_sentences
+    from rag.records import embed_text, record_from_chunk
     from rag.retrieve import HybridRetriever
     from rag.settings import Settings
+    from rag.stores.faiss import FORMAT_VERSION, FaissStore
 
     rng = random.Random(7)
     nrng = np.random.default_rng(7)
@@ -85,8 +86,9 @@ def main() -> None:
     gen_s = time.perf_counter() - t0
     print(f"synthetic corpus: {args.n} chunks generated in {gen_s:.1f} s")
 
-    from rag.lexical import tokenize
     from tqdm import tqdm
+
+    from rag.lexical import tokenize
 
     t0 = time.perf_counter()
     for r in tqdm(records, desc="jieba tokens", unit="chunk", leave=False, disable=None):

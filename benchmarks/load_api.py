@@ -67,8 +67,9 @@ class OwnServer:
     def __init__(self):
         import uvicorn
 
-        from rag.index import FaissStore, Indexer
+        from rag.indexer import Indexer
         from rag.settings import Settings
+        from rag.stores.faiss import FaissStore
         from rag.ui import create_app
 
         s = Settings()

@@ -3,7 +3,7 @@
 Builds N synthetic chunks (default 100,000) from recombined seed sentences,
 with dense vectors made from the seed chunks' real vectors plus noise
 (normalised), so nothing is embedded per chunk, and writes them into Milvus
-in batches through ``rag.milvus_store.MilvusWriter`` (the code path
+in batches through ``rag.stores.milvus.MilvusWriter`` (the code path
 ``Indexer`` uses). Then it opens the index as the retriever would and times
 dense and BM25 searches.
 
@@ -53,12 +53,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.chunking import SectionChunker  # noqa: E402
-from rag.index import FaissStore, embed_key, record_from_chunk  # noqa: E402
 from rag.lexical import tokenize  # noqa: E402
 from rag.loaders import load_file  # noqa: E402
-from rag.milvus_store import FORMAT_VERSION, MilvusStore, MilvusWriter, connect, resolve_uri  # noqa: E402
 from rag.normalize import split_sentences  # noqa: E402
+from rag.records import embed_key, record_from_chunk  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from rag.stores.faiss import FaissStore  # noqa: E402
+from rag.stores.milvus import (  # noqa: E402
+    FORMAT_VERSION,
+    MilvusStore,
+    MilvusWriter,
+    connect,
+    resolve_uri,
+)
 
 MB = 1024 * 1024
 
@@ -141,7 +148,7 @@ def seed_material(settings: Settings, faiss_root: Path | None, random_vectors: b
             print(f"seed vectors: {len(records)} random 384-d vectors (--random-vectors)")
         else:
             from rag.embeddings import get_embedder
-            from rag.index import embed_text
+            from rag.records import embed_text
 
             t0 = time.perf_counter()
             emb = get_embedder(settings.embedder)

@@ -33,10 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.index import FaissStore, Indexer, IndexBusy, index_lock  # noqa: E402
+from rag.indexer import Indexer, index_lock  # noqa: E402
 from rag.loaders import file_sha256  # noqa: E402
 from rag.retrieve import HybridRetriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from rag.stores.faiss import FaissStore  # noqa: E402
+from rag.types import IndexBusy  # noqa: E402
 
 NAME = "soak"
 SEEDS = ROOT / "seeds"

@@ -26,98 +26,16 @@ import logging
 import math
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
+from .answering import INSTRUCTION_RE as _INSTRUCTION
+from .answering import in_script, question_script, refusal_text
 from .crosslingual import translate_query
 from .lexical import PLACE_SUFFIX, find_places, tokenize
-from .normalize import detect_script, nfkc, split_sentences, to_simplified, to_traditional
-from .retrieve import Passage, is_english
-
+from .normalize import is_english, nfkc, split_sentences, to_simplified
+from .types import Answer, Citation, Passage
 
 log = logging.getLogger(__name__)
-
-@dataclass
-class Citation:
-    """A cited passage; ``quote`` is the exact span of ``text`` that supports the claim."""
-
-    n: int
-    doc: str
-    chunk_id: str
-    section: str
-    text: str
-    quote: str
-    page: int | None = None
-    start: int | None = None  # offset of ``quote`` inside ``text``
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Answer:
-    """What every answerer returns."""
-
-    question: str
-    answer: str
-    refused: bool
-    citations: list[Citation] = field(default_factory=list)
-    backend: str = "offline"
-    timings: dict = field(default_factory=dict)
-    grounded: bool = True  # every figure in the answer stands in a cited passage
-    warnings: list[str] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list, repr=False)
-
-    def to_json(self, with_passages: bool = False) -> dict:
-        d = {
-            "question": self.question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "citations": [c.to_json() for c in self.citations],
-            "backend": self.backend,
-            "timings": {k: round(v, 2) for k, v in self.timings.items()},
-            "grounded": self.grounded,
-            "warnings": list(self.warnings),
-        }
-        if with_passages:
-            d["retrieved"] = [p.to_json() for p in self.passages]
-        return d
-
-
-REFUSAL_ZH = "文档中没有找到能回答这个问题的内容。"
-REFUSAL_ZH_HANT = "文件中沒有找到能回答這個問題的內容。"
-REFUSAL_EN = "The documents do not answer this question."
-
-
-def question_script(question: str) -> str:
-    if is_english(question):
-        return "en" if re.search(r"[A-Za-z]", question or "") else "zh-Hans"
-    return detect_script(question)
-
-
-def refusal_text(script: str, detail: str = "") -> str:
-    base = {"en": REFUSAL_EN, "zh-Hant": REFUSAL_ZH_HANT}.get(script, REFUSAL_ZH)
-    if detail:
-        if script == "zh-Hant":
-            detail = to_traditional(detail)
-        base = f"{base}（{detail}）" if script != "en" else f"{base} ({detail})"
-    return base
-
-
-def strip_instructions(text: str) -> str:
-    """``text`` without sentences addressed to a model (a planted "忽略以上指令…" is not evidence)."""
-    if not INSTRUCTION_RE.search(text):
-        return text
-    return "".join(text[i:j] for i, j in split_sentences(text) if not INSTRUCTION_RE.search(text[i:j]))
-
-
-def in_script(text: str, script: str) -> str:
-    """Render Chinese ``text`` in the question's script (display only; quotes stay as written)."""
-    if script == "zh-Hant":
-        return to_traditional(text)
-    if script == "zh-Hans":
-        return to_simplified(text)
-    return text
-
 
 # ---------------------------------------------------------------- question analysis
 
@@ -387,14 +305,6 @@ def _counts_other(text: str, part: Part) -> bool:
         if named and not any(t in w.word or w.word in t for w in named for t in part.noun):
             return True
     return False
-
-
-# "忽略以上指令" / "ignore the previous instructions": text addressed to a model, not a statement of fact
-INSTRUCTION_RE = _INSTRUCTION = re.compile(
-    r"(?:忽略|无视|無視|不要理会|不要理會|忘记|忘記)\s*(?:以上|上述|之前|前面|先前|所有|全部)?的?\s*(?:所有|全部)?的?\s*(?:指令|指示|提示|要求|规则|規則)"
-    r"|ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|above|prior|earlier)\s+(?:instructions|prompts?|rules)",
-    re.I,
-)
 
 
 class OfflineReader:

@@ -69,7 +69,7 @@ def cmd_chunk(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from .index import Indexer
+    from .indexer import Indexer
 
     s = _settings(args)
     paths = args.paths or [str(s.seeds_dir)]
@@ -162,7 +162,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from .index import open_store
+    from .stores import open_store
 
     store = open_store(_settings(args))
     files = store.manifest.get("files", {})
@@ -176,7 +176,7 @@ def cmd_docs(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from .index import remove_documents
+    from .indexer import remove_documents
 
     s = _settings(args)
     report = remove_documents(s.index_name, args.files, settings=s)
@@ -270,11 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from .answer import Answer  # noqa: F401  (fail early on a broken install)
     from .embeddings import EmbedderError
-    from .index import IndexError_
     from .loaders import LoadError
-    from .retrieve import QueryError
+    from .types import (
+        Answer,  # noqa: F401  (fail early on a broken install)
+        IndexError_,
+        QueryError,
+    )
 
     try:
         return args.fn(args)

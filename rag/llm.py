@@ -49,7 +49,14 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import ConfigDict, Field
 
-from .answer import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT, Answer, Citation, question_script, refusal_text, strip_instructions
+from .answering import (
+    REFUSAL_EN,
+    REFUSAL_ZH,
+    REFUSAL_ZH_HANT,
+    question_script,
+    refusal_text,
+    strip_instructions,
+)
 from .grounding import (
     NumberMention,
     _supported_by,
@@ -60,8 +67,8 @@ from .grounding import (
     strip_citations,
 )
 from .normalize import match_key
-from .retrieve import Passage
 from .settings import Settings, get_settings
+from .types import Answer, Citation, Passage
 
 __all__ = [
     "GGUFChatModel",
@@ -448,7 +455,9 @@ class LLMAnswerer:
         return out
 
     def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
-        from .answer import OfflineReader  # lazily: the reader may be edited independently
+        from .answer import (
+            OfflineReader,  # lazily: the reader may be edited independently
+        )
 
         try:
             ans = OfflineReader().run(prep.question, prep.passages)

@@ -27,20 +27,12 @@ from langchain_core.documents import Document
 
 from .normalize import cjk_count, detect_script
 from .settings import get_settings
+from .types import LoadError
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[Path], list[Document]]
 PARSERS: dict[str, Parser] = {}
-
-
-class LoadError(Exception):
-    """A file that cannot be loaded; the message names the file and the problem."""
-
-    def __init__(self, path: Path | str, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
 
 
 def register_parser(*extensions: str) -> Callable[[Parser], Parser]:

@@ -59,6 +59,11 @@ def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 
 
+def is_english(text: str) -> bool:
+    """True for text with no Chinese characters (an English question)."""
+    return cjk_count(text) == 0
+
+
 def detect_script(text: str) -> str:
     """Return ``zh-Hant``, ``zh-Hans`` or ``en`` (no / few Chinese characters)."""
     sample = text[:20000]

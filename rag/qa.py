@@ -14,9 +14,11 @@ import logging
 import time
 from typing import Iterator
 
-from .answer import Answer, OfflineReader, question_script, refusal_text
-from .retrieve import HybridRetriever, Passage, QueryError, clean_query
+from .answer import OfflineReader
+from .answering import question_script, refusal_text
+from .retrieve import HybridRetriever, clean_query
 from .settings import Settings, get_settings
+from .types import Answer, Passage, QueryError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -27,16 +26,13 @@ from pydantic import ConfigDict
 from .crosslingual import build_place_index, translate_query
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import tokenize
-from .normalize import cjk_count, split_sentences
+from .normalize import is_english, split_sentences
 from .settings import Settings, get_settings
+from .types import EmbedderMismatch, Passage, QueryError
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # terminal escape sequences (colours, cursor moves, titles) go whole, not just their ESC byte
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-
-
-class QueryError(ValueError):
-    """A question that cannot be searched (empty, only punctuation)."""
 
 
 def clean_query(text: str, max_chars: int) -> tuple[str, bool]:
@@ -49,45 +45,8 @@ def clean_query(text: str, max_chars: int) -> tuple[str, bool]:
     return (q[:max_chars], truncated)
 
 
-@dataclass
-class Passage:
-    """A retrieved chunk with its provenance and how each leg ranked it."""
-
-    rank: int
-    doc: str
-    chunk_id: str
-    section: str
-    text: str
-    score: float
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
-    dense_score: float | None = None
-    bm25_score: float | None = None
-    page: int | None = None
-    title: str | None = None
-    start: int | None = None
-    end: int | None = None
-    script: str | None = None
-    doc_places: list[str] | None = None
-
-    def to_json(self) -> dict:
-        """The CLI/API shape: rank, doc, chunk_id, section, text, score (+ provenance)."""
-        d = asdict(self)
-        d["score"] = round(self.score, 6)
-        return d
-
-    def to_document(self) -> Document:
-        meta = {k: v for k, v in asdict(self).items() if k != "text"}
-        meta["source"] = self.doc
-        return Document(page_content=self.text, metadata=meta)
-
-
-def is_english(text: str) -> bool:
-    return cjk_count(text) == 0
-
-
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over a :class:`~rag.index.Store`: dense + BM25 fused by weighted RRF."""
+    """LangChain retriever over a :class:`~rag.stores.base.Store`: dense + BM25 fused by weighted RRF."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -106,15 +65,13 @@ class HybridRetriever(BaseRetriever):
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, name: str | None = None, store=None, embedder: BaseEmbedder | None = None) -> "HybridRetriever":
-        from .index import open_store
+        from .stores import open_store
 
         s = settings or get_settings()
         store = store or open_store(s, name)
         emb_name = store.manifest.get("embedder") or s.embedder
         embedder = embedder or get_embedder(emb_name if emb_name.startswith("st:") else s.embedder)
         if getattr(embedder, "id", None) and store.manifest.get("embedder") and embedder.id != store.manifest["embedder"]:
-            from .index import EmbedderMismatch
-
             raise EmbedderMismatch(
                 f"index '{name or s.index_name}' was built with {store.manifest['embedder']!r}, "
                 f"but the embedder in use is {embedder.id!r}; rebuild the index or change RAG_EMBEDDER"

@@ -37,11 +37,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry calls
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
-from .answer import Answer  # noqa: E402
-from .api import ApiError, RagService  # noqa: E402
 from .api import create_app as create_api  # noqa: E402
-from .index import IndexBusy, IndexError_  # noqa: E402
+from .service import ApiError, RagService  # noqa: E402
 from .settings import PROJECT_ROOT, Settings  # noqa: E402
+from .types import (  # noqa: E402
+    Answer,  # noqa: E402
+    IndexBusy,
+    IndexError_,
+)
 
 log = logging.getLogger(__name__)
 

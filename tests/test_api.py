@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from helpers import LiveServer, copy_index, make_report_pdf
 
 SEEDS = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "seeds").iterdir() if p.suffix == ".txt")
@@ -266,7 +265,7 @@ def test_delete_unknown_document_is_404(api):
 
 
 def test_busy_index_is_409(api):
-    from rag.index import index_lock
+    from rag.indexer import index_lock
 
     s = api.settings
     before = sources(api)
@@ -282,7 +281,7 @@ def test_busy_index_is_409(api):
 
 def test_a_version_written_by_another_writer_is_picked_up(api, tmp_path):
     """An index update made outside the server (as `rag index` would) is seen by the next query."""
-    from rag.index import Indexer
+    from rag.indexer import Indexer
 
     s = api.settings
     doc = tmp_path / "外部县.txt"

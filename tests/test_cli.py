@@ -154,7 +154,7 @@ def test_search_empty_question(index_dir, name):
 
 
 def test_index_busy(tmp_path):
-    from rag.index import index_lock
+    from rag.indexer import index_lock
 
     doc = tmp_path / "note.txt"
     doc.write_text("稻城县2014年审定贫困村55个。\n", encoding="utf-8")

@@ -22,13 +22,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import LITANG, LITANG_Q
 
-from rag.index import FaissStore, Indexer, IndexBusy, index_lock
+from rag.indexer import Indexer, index_lock
 from rag.loaders import file_sha256
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
+from rag.stores.faiss import FaissStore
+from rag.types import IndexBusy
 
 pytestmark = pytest.mark.slow
 

@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.index import (
-    EmbedderMismatch,
-    FaissStore,
-    IndexBusy,
-    Indexer,
-    IndexNotFound,
-    index_lock,
-    open_store,
-    remove_documents,
-)
+from rag.indexer import Indexer, index_lock, remove_documents
 from rag.normalize import paragraphs
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
+from rag.stores import open_store
+from rag.stores.faiss import FaissStore
+from rag.types import EmbedderMismatch, IndexBusy, IndexNotFound
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}

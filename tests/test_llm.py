@@ -18,10 +18,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from rag.answer import REFUSAL_EN, REFUSAL_ZH, Answer, OfflineReader
-from rag.llm import GGUFChatModel, LLMAnswerer, get_answerer, get_chat_model, load_prompt
-from rag.retrieve import Passage
+from rag.answer import OfflineReader
+from rag.answering import REFUSAL_EN, REFUSAL_ZH
+from rag.llm import (
+    GGUFChatModel,
+    LLMAnswerer,
+    get_answerer,
+    get_chat_model,
+    load_prompt,
+)
 from rag.settings import Settings
+from rag.types import Answer, Passage
 
 P1 = Passage(
     rank=1, doc="000.txt", chunk_id="c1", section="稻城 › 一、基本情况",

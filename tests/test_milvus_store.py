@@ -19,12 +19,15 @@ import numpy as np
 import pytest
 
 from rag.embeddings import BaseEmbedder
-from rag.index import EmbedderMismatch, FaissStore, Indexer, open_store
-from rag.loaders import file_sha256
+from rag.indexer import Indexer
 from rag.lexical import normalize_for_match
-from rag.milvus_store import MilvusStore, collection_names
+from rag.loaders import file_sha256
 from rag.retrieve import HybridRetriever, clean_query
 from rag.settings import Settings
+from rag.stores import open_store
+from rag.stores.faiss import FaissStore
+from rag.stores.milvus import MilvusStore, collection_names
+from rag.types import EmbedderMismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -314,7 +317,7 @@ def test_collection_names():
 
 
 def test_missing_index_and_bad_uri(milvus_dir):
-    from rag.index import IndexNotFound
+    from rag.types import IndexNotFound
 
     with pytest.raises(IndexNotFound):
         open_store(_milvus_settings(milvus_dir, "nope"), "nope")
@@ -350,7 +353,7 @@ def test_index_persists_for_another_process(seed_index, tmp_path):
 
     server_manager_instance.release_server(str(db))  # Milvus Lite: one process per file
     code = (
-        "import json; from rag.settings import Settings; from rag.index import open_store\n"
+        "import json; from rag.settings import Settings; from rag.stores import open_store\n"
         f"m = open_store(Settings(store='milvus', milvus_uri={str(db)!r}), 'p')\n"
         "top = m.lexical_search('稻城县2014年审定贫困村', 1)[0][0]\n"
         "r0 = m.records()[0]\n"

@@ -24,12 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from helpers import LITANG, LITANG_Q, cid_font, make_pdf
-from rag.index import FaissStore, Indexer
+
+from rag.indexer import Indexer
 from rag.qa import Assistant
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
+from rag.stores.faiss import FaissStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

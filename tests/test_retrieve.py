@@ -5,7 +5,8 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.normalize import match_key
-from rag.retrieve import HybridRetriever, Passage, QueryError, clean_query
+from rag.retrieve import HybridRetriever, clean_query
+from rag.types import Passage, QueryError
 
 DAOCHENG = "000_0be71c8bf9467bc8.txt"
 COUNTY_TRAD = "001_b897b2bc94b4a626.txt"
@@ -25,7 +26,7 @@ def test_daocheng_villages_top1(retriever):
 
 
 def test_passage_provenance(retriever, seed_index):
-    from rag.index import open_store
+    from rag.stores import open_store
 
     hits = retriever.search("稻城县2014年审定贫困村多少个？", k=10)
     store = open_store(seed_index)

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from helpers import LiveServer, make_report_pdf
-
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -413,7 +411,7 @@ def test_ui_asks_for_the_token_when_one_is_set(seed_index):
 
 
 def test_rendering_escapes_and_highlights():
-    from rag.answer import Answer, Citation
+    from rag.types import Answer, Citation
     from rag.ui import highlight, render_answer
 
     text = "A<b>{{x}}</b> 2014年审定贫困村55个、贫困户1268户。"

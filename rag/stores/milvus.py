@@ -31,7 +31,8 @@ while the write runs, so an interrupted write is repaired by the next one.
 Example::
 
     >>> from rag.settings import Settings
-    >>> from rag.index import Indexer, open_store
+    >>> from rag.indexer import Indexer
+    >>> from rag.stores import open_store
     >>> s = Settings(store="milvus", milvus_uri="/tmp/rag-milvus.db")   # doctest: +SKIP
     >>> Indexer("demo", settings=s).run(["seeds"])                      # doctest: +SKIP
     >>> open_store(s, "demo").lexical_search("稻城县贫困村", 3)          # doctest: +SKIP
@@ -51,8 +52,10 @@ from typing import Iterable
 
 import numpy as np
 
-from .lexical import DOMAIN_WORDS, STOPWORDS, _jieba, normalize_for_match, tokenize
-from .settings import Settings, get_settings
+from ..lexical import DOMAIN_WORDS, STOPWORDS, _jieba, normalize_for_match, tokenize
+from ..records import context_text
+from ..settings import Settings, get_settings
+from ..types import IndexBusy, IndexError_, IndexNotFound
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +132,6 @@ def connect(uri: str):
         return pm.MilvusClient(uri=uri, token=token) if token else pm.MilvusClient(uri=uri)
     except pm.exceptions.MilvusException as e:
         if is_lite(uri):
-            from .index import IndexBusy
-
             raise IndexBusy(
                 f"cannot open Milvus Lite file {uri}: {e.message if hasattr(e, 'message') else e}. "
                 "Milvus Lite lets one process at a time use a file (an indexer and a server need a Milvus server: RAG_MILVUS_URI=http://host:19530)"
@@ -156,8 +157,6 @@ def analyzer_params(lite: bool) -> dict:
 
 def text_for_match(rec: dict) -> str:
     """What BM25 sees: the text FaissStore's BM25 tokenises (context + chunk text), normalised the same way."""
-    from .index import context_text
-
     t = normalize_for_match(f"{context_text(rec)}\n{rec.get('text') or ''}")
     b = t.encode("utf-8")
     return b[:TEXT_NORM_BYTES].decode("utf-8", "ignore") if len(b) > TEXT_NORM_BYTES else t
@@ -383,8 +382,6 @@ class MilvusStore:
     # -------------------------------------------------------------- opening
     @classmethod
     def open(cls, settings: Settings | None = None, name: str | None = None) -> "MilvusStore":
-        from .index import IndexNotFound
-
         s = settings or get_settings()
         name = name or s.index_name
         store = cls.open_existing(s, name)
@@ -395,8 +392,6 @@ class MilvusStore:
     @classmethod
     def open_existing(cls, settings: Settings, name: str) -> "MilvusStore | None":
         """The index as it is in Milvus, or None when there is none (what ``Indexer`` starts from)."""
-        from .index import IndexError_
-
         uri = resolve_uri(settings)
         client = connect(uri)
         w = MilvusWriter(client, name, uri)
