@@ -85,30 +85,65 @@ def first_hit_rank(g: dict, rec: dict, k: int = 10) -> int | None:
     return None
 
 
-_TOKEN = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+(?:\.\d+)?%?")
+# CMRC 2018's official scoring (cmrc2018_evaluate.py): punctuation removed; each CJK character is a token,
+# runs of other characters are split into words; F1 over the longest common *substring* of the two token
+# lists; EM on the strings without punctuation; the max over the gold answers. Here both sides are also
+# NFKC-folded, put in simplified script and stripped of citation markers, so 臺/台 or ５５/55 do not count.
+_CMRC_PUNCT = set("-:_*^/\\~`+=，。：？！“”；’《》……·、「」（）－～『』")
+_CMRC_PUNCT |= {nfkc(ch) for ch in _CMRC_PUNCT if len(nfkc(ch)) == 1}  # the same marks after NFKC (，→, （→( …)
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+|[^\w\s]")  # like nltk.word_tokenize on what is left
+
+
+def _cmrc_normal(text: str) -> str:
+    return to_simplified(nfkc(_MARKER.sub("", text or ""))).lower().strip()
 
 
 def answer_tokens(text: str) -> list[str]:
-    """CMRC-style tokens: each CJK character; English words and numbers whole."""
-    return _TOKEN.findall(to_simplified(nfkc(_MARKER.sub("", text or ""))).lower())
+    """CMRC-style tokens without punctuation: each CJK character, other runs split into words and numbers."""
+    out: list[str] = []
+    run = ""
+    for ch in _cmrc_normal(text):
+        if ch in _CMRC_PUNCT or _CJK_CHAR.match(ch) or ch.isspace():
+            out.extend(_WORD.findall(run))
+            run = ""
+            if _CJK_CHAR.match(ch):
+                out.append(ch)
+        else:
+            run += ch
+    out.extend(_WORD.findall(run))
+    return out
+
+
+def _longest_common_substring(a: list[str], b: list[str]) -> int:
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0] * (len(b) + 1)
+        for j, y in enumerate(b, start=1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
 
 
 def char_f1_score(pred: str, gold: str) -> float:
+    """CMRC 2018 F1 of one prediction against one gold answer (longest common substring of the tokens)."""
     p, g = answer_tokens(pred), answer_tokens(gold)
     if not p or not g:
         return float(p == g)
-    gc: dict[str, int] = {}
-    for t in g:
-        gc[t] = gc.get(t, 0) + 1
-    same = 0
-    for t in p:
-        if gc.get(t, 0) > 0:
-            gc[t] -= 1
-            same += 1
-    if same == 0:
+    lcs = _longest_common_substring(g, p)
+    if lcs == 0:
         return 0.0
-    prec, rec = same / len(p), same / len(g)
+    prec, rec = lcs / len(p), lcs / len(g)
     return 2 * prec * rec / (prec + rec)
+
+
+def exact_match_score(pred: str, gold: str) -> float:
+    """CMRC 2018 exact match: equal once punctuation (and white space, markers, width, script) is removed."""
+    strip = lambda t: "".join(ch for ch in _cmrc_normal(t) if ch not in _CMRC_PUNCT and not ch.isspace())  # noqa: E731
+    return float(bool(strip(gold)) and strip(pred) == strip(gold))
 
 
 # ---------------------------------------------------------------- metrics
@@ -173,6 +208,7 @@ def overall_accuracy(items: list[Item]) -> MetricResult:
 
 
 def char_f1(items: list[Item]) -> MetricResult:
+    """Answerable items: CMRC 2018 F1 of the short answer, the max over gold answers (0 when refused)."""
     per = []
     for g, r in items:
         if not answerable(g):
@@ -183,13 +219,14 @@ def char_f1(items: list[Item]) -> MetricResult:
 
 
 def exact_match(items: list[Item]) -> MetricResult:
+    """Answerable items: the short answer equals a gold answer (CMRC 2018 style; 0 when refused)."""
     per = []
     for g, r in items:
         if not answerable(g):
             per.append(None)
             continue
-        pred = clean_answer(r.get("answer", ""))
-        per.append(float(not r.get("refused") and any(clean_answer(a) == pred for a in g.get("answers") or [])))
+        pred = r.get("answer", "")
+        per.append(0.0 if r.get("refused") else max((exact_match_score(pred, a) for a in g.get("answers") or []), default=0.0))
     return _agg("exact_match", per)
 
 

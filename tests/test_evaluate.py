@@ -86,13 +86,21 @@ def test_citation_accuracy(items):
     assert res.per_item == [1.0, 0.0, None, None]
 
 
-def test_char_f1_and_exact_match():
+def test_char_f1_and_exact_match_follow_cmrc2018():
     assert ev.char_f1_score("55个", "55个") == 1.0
-    assert ev.char_f1_score("贫困村55个[1]", "55个") == pytest.approx(2 * (2 / 5) * 1 / (2 / 5 + 1))  # 贫 困 村 55 个
+    # 贫 困 村 55 个 vs 55 个: longest common substring 2, precision 2/5, recall 1
+    assert ev.char_f1_score("贫困村55个[1]", "55个") == pytest.approx(2 * (2 / 5) * 1 / (2 / 5 + 1))
     assert ev.char_f1_score("１２６８戶", "1268户") == 1.0  # width and script insensitive
+    # a common *substring*, not a bag of characters: 村贫 shares no run of 2 with 贫村
+    assert ev.char_f1_score("村贫", "贫村") == pytest.approx(0.5)
+    assert ev.char_f1_score("光荣和ω-force", "光荣和ω-force。") == 1.0  # punctuation removed
     assert ev.answer_tokens("Daocheng has 55 poor villages") == ["daocheng", "has", "55", "poor", "villages"]
+    assert ev.answer_tokens("《泡泡堂》2.5版，20.25%") == ["泡", "泡", "堂", "2.5", "版", "20.25", "%"]
+    assert ev.exact_match_score("“杉山泰道”", "杉山泰道") == 1.0
+    assert ev.exact_match_score("杉山泰道等", "杉山泰道") == 0.0
     g = GOLD[0]
     assert ev.exact_match([(g, {"answer": " 55 个 [1]", "refused": False})]).value == 1.0
+    assert ev.exact_match([(g, {"answer": "55个", "refused": True})]).value == 0.0
 
 
 def test_latency_percentiles(items):
