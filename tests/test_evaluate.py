@@ -154,7 +154,7 @@ def test_run_eval_on_the_seed_index(seed_index, retriever, tmp_path):
 
     from rag.qa import Assistant
 
-    gold = [json.loads(l) for l in (Path(__file__).parent.parent / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    gold = [json.loads(l) for l in (Path(__file__).parent.parent / "eval" / "gold_dev.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     subset = tmp_path / "gold.jsonl"
     subset.write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in gold[:12] + gold[-3:]), encoding="utf-8")
     m = ev.run_eval(subset, tmp_path / "run", k=10, assistant=Assistant(seed_index, retriever=retriever), progress=False)

@@ -31,7 +31,7 @@ from rag.types import EmbedderMismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "eval" / "gold_dev.jsonl"
 DOC = "000_0be71c8bf9467bc8.txt"
 OLD_QUOTE = "2014年审定贫困村55个、贫困户1268户、贫困人口5614人"
 NEW_QUOTE = "2014年审定贫困村55个、紫色独角兽牧场7345处、贫困人口5614人"
