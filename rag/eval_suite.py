@@ -139,8 +139,9 @@ def run_suite(sets: list[EvalSet], out_dir: Path | str, settings: Settings, read
                 metrics = run_eval(es.gold_path(), d, k=k, assistant=bot, progress=progress, limit=limit, records_mode=records_mode, label=es.name)
             metrics.update(set=es.name, reader=reader, index=s.index_name)
             (d / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+            crashed = f" · the answerer crashed on {metrics['errors']}" if metrics.get("errors") else ""
             notify(f"{es.name} · {reader} ({metrics.get('backend')}): {metrics['n']} questions in {time.perf_counter() - t0:.0f} s · "
-                   f"answer acc. {format_value(metrics.get('answer_accuracy'))} · F1 {format_value(metrics.get('char_f1'))} → {d}")
+                   f"answer acc. {format_value(metrics.get('answer_accuracy'))} · F1 {format_value(metrics.get('char_f1'))}{crashed} → {d}")
     return write_summary(out)
 
 
@@ -194,13 +195,15 @@ def write_summary(out_dir: Path | str) -> dict:
         runs.append({
             "set": m.get("set") or Path(rel).name, "reader": m.get("reader") or "current", "backend": m.get("backend"),
             "path": rel, "gold": m.get("gold"), "index": m.get("index"), "k": m.get("k"), "created": m.get("created"),
-            "limit": m.get("limit"), "metrics": {key: m.get(key) for key, _ in SUMMARY_COLS},
+            "limit": m.get("limit"), "errors": m.get("errors") or 0, "metrics": {key: m.get(key) for key, _ in SUMMARY_COLS},
         })
     runs.sort(key=_order)
     summary = {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": runs}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     notes = [f"- `{r['path']}/`: {r['set']} · {reader_label(r)} · gold `{r['gold']}` · index `{r['index']}` · k={r['k']} · {r['created']}"
-             + (f" · **first {r['limit']} questions only**" if r.get("limit") else "") for r in runs]
+             + (f" · **first {r['limit']} questions only**" if r.get("limit") else "")
+             + (f" · **the answerer crashed on {r['errors']} question(s)** (counted as wrong; see its report.md)" if r.get("errors") else "")
+             for r in runs]
     md = ["# Evaluation summary", "", summary_table(runs), "", LEGEND, "", "## Runs", "", *notes,
           "", "Per-type figures and every failure: `<run>/report.md`."]
     (out / "summary.md").write_text("\n".join(md) + "\n", encoding="utf-8")

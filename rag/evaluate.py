@@ -391,6 +391,20 @@ def record_for(g: dict, ans, k: int, seconds: float) -> dict:
     return rec
 
 
+def error_record(g: dict, exc: Exception, bot, k: int, seconds: float) -> dict:
+    """The record of a question the answerer crashed on: no answer (so it counts as wrong), the error, and
+    the passages retrieval found (so retrieval is still scored for it)."""
+    from .types import Answer
+
+    try:
+        passages = bot.search(g["question"], k)
+    except Exception:  # noqa: BLE001
+        passages = []
+    rec = record_for(g, Answer(question=g["question"], answer="", refused=False, backend="error", passages=passages), k, seconds)
+    rec["error"] = f"{type(exc).__name__}: {exc}"
+    return rec
+
+
 def slim_record(rec: dict, g: dict) -> dict:
     """A record for a committed baseline: retrieved passages keep rank, doc, chunk, score and whether they
     hold a gold quote, not their text (every metric is still computed from it; cited passages stay whole)."""
@@ -431,7 +445,12 @@ def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=
         it = tqdm(gold, desc=f"eval {label}" if label else "eval", unit="q", leave=False, dynamic_ncols=True, disable=None)
     for g in it:
         t0 = time.perf_counter()
-        ans = bot.ask(g["question"], k=k)
+        try:
+            ans = bot.ask(g["question"], k=k)
+        except Exception as e:  # noqa: BLE001 — a crash on one question is a result to report, not the end of the run
+            log.warning("%s: the answerer failed (%s: %s); counted as a wrong answer", g["id"], type(e).__name__, e)
+            records.append(error_record(g, e, bot, k, time.perf_counter() - t0))
+            continue
         seconds = time.perf_counter() - t0 + ans.timings.get("search_replayed_ms", 0.0) / 1000  # a replayed search: its real cost
         records.append(record_for(g, ans, k, seconds))
     items = list(zip(gold, records))
@@ -439,8 +458,9 @@ def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=
     metrics = compute_metrics(items)
     metrics["gold"] = _display_path(gold_path)
     metrics["k"] = k
-    metrics["backend"] = records[0]["backend"] if records else None
+    metrics["backend"] = next((r["backend"] for r in records if not r.get("error")), None)
     metrics["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    metrics["errors"] = sum(1 for r in records if r.get("error"))
     if label:
         metrics["set"] = label
     if limit:
@@ -479,6 +499,9 @@ def format_value(v) -> str:
 def failures(items: list[Item]) -> list[tuple[dict, dict, str]]:
     out = []
     for g, r in items:
+        if r.get("error"):
+            out.append((g, r, f"the answerer crashed ({r['error'][:120]})"))
+            continue
         if answerable(g):
             if r.get("refused"):
                 why = "wrongly refused"
