@@ -217,18 +217,27 @@ COMPARE_KEYS = [("answer_accuracy", "acc."), ("exact_match", "EM"), ("char_f1", 
 
 
 def _pairs(a: Path, b: Path) -> list[tuple[str, str, str]]:
+    """(label, run in A, run in B): the same relative paths, else the same set names (where one side ran
+    several readers, its ``current`` reader stands for the set)."""
     ra, rb = discover_runs(a), discover_runs(b)
     common = [(p, p, p) for p in ra if p in rb]
     if common:
         return common
-    # e.g. eval/baseline/current against a single-reader run: match by set name when it is unique on each side
+
     def by_set(runs: dict[str, dict]) -> dict[str, str]:
-        return {m.get("set") or Path(p).name: p for p, m in runs.items()}
+        out: dict[str, list[tuple[str, dict]]] = {}
+        for p, m in runs.items():
+            out.setdefault(m.get("set") or Path(p).name, []).append((p, m))
+        pick = {}
+        for name, cands in out.items():
+            if len(cands) > 1:
+                cands = [c for c in cands if (c[1].get("reader") or "current") == "current"]
+            if len(cands) == 1:
+                pick[name] = cands[0][0]
+        return pick
 
     na, nb = by_set(ra), by_set(rb)
-    if len(na) == len(ra) and len(nb) == len(rb):
-        return [(s, na[s], nb[s]) for s in na if s in nb]
-    return []
+    return [(f"{name} ({na[name]} ↔ {nb[name]})", na[name], nb[name]) for name in na if name in nb]
 
 
 def compare_dirs(a: Path | str, b: Path | str, max_list: int = 15) -> str:

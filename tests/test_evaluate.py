@@ -366,6 +366,8 @@ def test_suite_runs_sets_and_readers_side_by_side_and_compares(tiny_set, tmp_pat
     assert all("text" not in p for r in ev.read_records(out2 / "tiny" / "records.jsonl") for p in r["retrieved"])
     text = compare_dirs(out / "baseline", out2)
     assert "| tiny |" in text and "Improved in B (0)" in text and "Regressed in B (0)" in text
+    text = compare_dirs(out, out2)  # several readers against one: the current reader stands for the set
+    assert "| tiny (current/tiny ↔ tiny) |" in text
     capsys.readouterr()
     assert cli.main(["eval", "--compare", str(out / "current" / "tiny"), str(out2 / "tiny")]) == 0
     assert "Answer accuracy" in capsys.readouterr().out
