@@ -255,19 +255,24 @@ def false_refusal_rate(items: list[Item]) -> MetricResult:
     return _agg("false_refusal_rate", [float(bool(r.get("refused"))) if answerable(g) else None for g, r in items])
 
 
+def figures_grounded(r: dict) -> bool | None:
+    """Every figure of the answer stands in a cited passage; ``None`` for a refusal or an empty answer
+    (a slim record carries the verdict as ``figures_grounded``)."""
+    if r.get("refused") or not r.get("answer"):
+        return None
+    if "figures_grounded" in r:
+        return r["figures_grounded"]
+    from .grounding import check_answer
+
+    return bool(check_answer(r["answer"], {c["n"]: c.get("text") or "" for c in r.get("citations", [])}).ok)
+
+
 def numbers_grounded(items: list[Item]) -> MetricResult:
     """Answers whose every figure stands in a cited passage (the product's promise)."""
-    try:
-        from .grounding import check_answer
-    except ImportError:  # pragma: no cover
-        return _agg("numbers_grounded", [None for _ in items])
     per = []
     for _, r in items:
-        if r.get("refused") or not r.get("answer"):
-            per.append(None)
-            continue
-        passages = {c["n"]: c["text"] for c in r.get("citations", [])}
-        per.append(float(check_answer(r["answer"], passages).ok))
+        ok = figures_grounded(r)
+        per.append(None if ok is None else float(ok))
     return _agg("numbers_grounded", per)
 
 
@@ -282,7 +287,10 @@ def answer_length(items: list[Item]) -> MetricResult:
 
 
 def quote_is_verbatim(c: dict) -> bool:
-    """A citation's quote is a non-empty exact substring of its passage text, at ``start`` when given."""
+    """A citation's quote is a non-empty exact substring of its passage text, at ``start`` when given
+    (a slim record carries the verdict as ``verbatim``)."""
+    if "text" not in c and "verbatim" in c:
+        return bool(c["verbatim"])
     quote, text, start = c.get("quote") or "", c.get("text") or "", c.get("start")
     if not quote or quote not in text:
         return False
@@ -406,10 +414,17 @@ def error_record(g: dict, exc: Exception, bot, k: int, seconds: float) -> dict:
 
 
 def slim_record(rec: dict, g: dict) -> dict:
-    """A record for a committed baseline: retrieved passages keep rank, doc, chunk, score and whether they
-    hold a gold quote, not their text (every metric is still computed from it; cited passages stay whole)."""
+    """A record for a committed baseline, without passage texts: retrieved passages keep rank, doc, chunk id,
+    score and whether they hold a gold quote; citations their quote, offset and whether the quote is
+    verbatim and the passage holds the gold; the record whether its figures are grounded. Every metric
+    still computes from it (:func:`is_hit`, :func:`quote_is_verbatim`, :func:`figures_grounded`)."""
     out = dict(rec)
-    out["retrieved"] = [{k: v for k, v in p.items() if k != "text"} | {"hit": bool(answerable(g) and is_hit(p, g))} for p in rec.get("retrieved", [])]
+    out["figures_grounded"] = figures_grounded(rec)
+    gold_ok = answerable(g)
+    out["retrieved"] = [{k: v for k, v in p.items() if k not in ("text", "section")} | {"hit": bool(gold_ok and is_hit(p, g))}
+                        for p in rec.get("retrieved", [])]
+    out["citations"] = [{k: v for k, v in c.items() if k != "text"} | {"hit": bool(gold_ok and is_hit(c, g)), "verbatim": quote_is_verbatim(c)}
+                        for c in rec.get("citations", [])]
     return out
 
 
