@@ -265,7 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answer every question of one or more gold sets and score the answers: retrieval, answer accuracy,\n"
                     "EM/F1, citations, refusals, verbatim quotes, answer length, latency, per set and per question type.\n"
                     "Each run goes to OUT/<set>/ (OUT/<reader>/<set>/ with several readers); OUT/summary.md and\n"
-                    "OUT/summary.json put every run under OUT side by side.",
+                    "OUT/summary.json put every run under OUT side by side. dev, test and --gold are asked against\n"
+                    "the configured index (--name; the seeds); an external set against its own index (ext-<set>).",
         epilog="examples:\n"
                "  rag eval --set dev --set test\n"
                "  rag eval --all --reader current --reader baseline --out eval/baseline --records slim   (= make eval)\n"

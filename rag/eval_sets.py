@@ -140,7 +140,8 @@ def prepare_index(evalset: EvalSet, settings: Settings, progress: bool = True, n
 
     A missing or stale index is (re)built incrementally with :class:`rag.indexer.Indexer`
     (only new or changed documents are embedded; a set's own index also drops documents that
-    are not the set's). An index that is current is only read.
+    are not the set's). An index that is current is only read. The configured index (dev, test)
+    is never changed when it also holds other documents: that is a ``ValueError`` naming it.
     """
     s = settings.model_copy(update={"index_name": evalset.index}) if evalset.index else settings
     state, todo, extra = index_status(evalset, s)
@@ -153,6 +154,10 @@ def prepare_index(evalset: EvalSet, settings: Settings, progress: bool = True, n
     from .indexer import Indexer
 
     docs = evalset.docs_dir(s)
+    if extra and not evalset.own_index:  # someone's own index: never add documents to it behind their back
+        raise ValueError(f"index '{s.index_name}' holds {len(extra)} document(s) that are not in {docs} and lacks or has an old copy "
+                         f"of {len(todo)} of them: the {evalset.name} questions are about {docs}; run `rag index {docs}` "
+                         f"or pick an index with --name")
     remove = extra if evalset.own_index else []
     say(f"{evalset.name}: index '{s.index_name}' is {state} ({len(todo)} of {len(_doc_files(docs))} documents to embed"
         + (f", {len(remove)} to drop" if remove else "") + f") — building it from {docs}; this takes a few minutes the first time")

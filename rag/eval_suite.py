@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .eval_sets import SETS, EvalSet, prepare_index
+from . import eval_sets
+from .eval_sets import EvalSet, prepare_index
 from .evaluate import compare_runs, format_value, run_eval
 from .qa import Assistant
 from .settings import Settings
@@ -163,7 +164,7 @@ def discover_runs(root: Path | str) -> dict[str, dict]:
 
 
 def _order(run: dict) -> tuple:
-    names = list(SETS)
+    names = list(eval_sets.SETS)
     s, r = run.get("set"), run.get("reader")
     return (names.index(s) if s in names else len(names), str(s), READERS.index(r) if r in READERS else len(READERS))
 

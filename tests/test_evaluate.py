@@ -335,6 +335,24 @@ def test_a_sets_index_is_built_when_missing_only_read_when_current_and_updated_w
     assert sorted(f["source"] for f in open_store(s1).manifest["files"].values()) == ["lianhua.txt", "qinghe.txt"]
 
 
+def test_the_configured_index_is_not_changed_behind_the_users_back(tiny_set, tmp_path):
+    from rag.eval_sets import EvalSet, prepare_index
+    from rag.indexer import Indexer
+    from rag.settings import Settings
+
+    _, docs = tiny_set
+    mine = tmp_path / "mine.txt"
+    mine.write_text("我的报告：今年种植苹果300亩。", encoding="utf-8")
+    s = Settings(index_dir=tmp_path / "index", index_name="mine")
+    Indexer("mine", settings=s, progress=False).run([mine])
+    seedlike = EvalSet("seedlike", str(tmp_path / "tiny.jsonl"), "asked against the configured index", docs=str(docs))
+    with pytest.raises(ValueError, match="index 'mine' holds 1 document"):
+        prepare_index(seedlike, s, progress=False, notify=lambda m: None)
+    from rag.stores import open_store
+
+    assert [f["source"] for f in open_store(s).manifest["files"].values()] == ["mine.txt"]
+
+
 def test_suite_runs_sets_and_readers_side_by_side_and_compares(tiny_set, tmp_path, capsys):
     from rag import cli
     from rag.eval_suite import compare_dirs

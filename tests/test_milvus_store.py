@@ -170,7 +170,7 @@ def test_hybrid_retrieval_matches_faiss_on_gold(seed_index, retriever, milvus_cm
         f"quote hit@5 FAISS {f_hits / n:.3f}, Milvus {m_hits / n:.3f}; "
         f"mean search (question embedded beforehand, {embed_ms:.1f} ms) FAISS {f_ms / n:.1f} ms, Milvus {m_ms / n:.1f} ms"
     )
-    assert n > 100
+    assert n >= 80  # the answerable questions of the dev split (90)
     assert mean >= 0.8
     assert abs(f_hits - m_hits) / n <= 0.05
 
