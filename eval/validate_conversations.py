@@ -173,16 +173,7 @@ def _check_turn(label: str, i: int, t: dict, seeds: dict, problems: list[str]) -
 
 def load(path) -> list[dict]:
     """The dialogues of a file (lines that are not JSON objects are skipped; validate() reports them)."""
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(d, dict):
-                out.append(d)
-    return out
+    return vg.read_jsonl(path)
 
 
 def validate(path, seeds_dir, profile: str | None = None) -> list[str]:

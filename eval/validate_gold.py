@@ -282,7 +282,8 @@ def validate(gold_path, seeds_dir, profile: str | None = None) -> list[str]:
     return problems
 
 
-def _records(path) -> list[dict]:
+def read_jsonl(path) -> list[dict]:
+    """The JSON objects of a JSONL file (other lines are skipped; validate() reports them)."""
     out = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -297,7 +298,7 @@ def _records(path) -> list[dict]:
 
 def validate_split(dev_path, test_path) -> list[str]:
     """Leakage between the tuning and the reported split: no id and no question (after normalising) in both."""
-    dev, test = _records(dev_path), _records(test_path)
+    dev, test = read_jsonl(dev_path), read_jsonl(test_path)
     problems = []
     dev_ids = {r.get("id") for r in dev}
     for r in test:
