@@ -1,6 +1,6 @@
 """Retrieval benchmark on the seeds: quality per leg, build/search speed, cold start, memory.
 
-    python benchmarks/bench_retrieval.py [--gold eval/gold.jsonl] [--skip-build]
+    python benchmarks/bench_retrieval.py [--gold eval/gold_dev.jsonl] [--skip-build]
 
 Prints:
 * recall@1/3/5/10 and MRR@10 for BM25 only, dense only, fused (RRF) and fused + sentence rerank;
@@ -33,7 +33,7 @@ def pct(xs, q):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", default=str(ROOT / "eval" / "gold.jsonl"))
+    ap.add_argument("--gold", default=str(ROOT / "eval" / "gold_dev.jsonl"))
     args = ap.parse_args()
 
     from rag.embeddings import get_embedder

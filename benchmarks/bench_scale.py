@@ -116,7 +116,7 @@ def main() -> None:
     print(f"open: {time.perf_counter() - t0:.1f} s, ann = {store.manifest.get('ann')}")
 
     # approximate vs exact
-    gold = [json.loads(l) for l in open(ROOT / "eval" / "gold.jsonl", encoding="utf-8") if l.strip()]
+    gold = [json.loads(l) for l in open(ROOT / "eval" / "gold_dev.jsonl", encoding="utf-8") if l.strip()]
     qvecs = [emb.encode_query(g["question"]) for g in gold]
     qvecs += [vecs[rng.randrange(args.n)] for _ in range(max(0, args.queries - len(qvecs)))]
     Q = np.stack(qvecs).astype(np.float32)

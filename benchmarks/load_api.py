@@ -7,7 +7,7 @@
 Without ``--url`` it starts the app (UI + API, as ``rag serve`` does) on a free
 127.0.0.1 port over the index named by RAG_INDEX_DIR/RAG_INDEX_NAME, or, when that
 index does not exist, over a seeds index it builds in a temporary directory.
-Questions rotate through eval/gold.jsonl (or ``--questions FILE``). Only loopback targets are accepted. The run is bounded by ``--seconds`` and
+Questions rotate through eval/gold_dev.jsonl (or ``--questions FILE``). Only loopback targets are accepted. The run is bounded by ``--seconds`` and
 ``--max-requests`` and stops by itself; it prints throughput, latency
 percentiles and the error count (non-200 answers and transport errors).
 """
@@ -38,8 +38,8 @@ EXAMPLES = [
 
 
 def load_questions(path: str | None) -> list[str]:
-    """Questions to rotate through: a gold JSONL file's ``question`` fields (default eval/gold.jsonl), else the UI examples."""
-    p = Path(path) if path else ROOT / "eval" / "gold.jsonl"
+    """Questions to rotate through: a gold JSONL file's ``question`` fields (default eval/gold_dev.jsonl), else the UI examples."""
+    p = Path(path) if path else ROOT / "eval" / "gold_dev.jsonl"
     if not p.exists():
         if path:
             raise SystemExit(f"{p}: no such file")
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (1-64, default 8)")
     p.add_argument("--seconds", type=float, default=60.0, help="duration (1-600 s, default 60)")
     p.add_argument("--max-requests", type=int, default=100_000, help="stop after this many requests (default 100000)")
-    p.add_argument("--questions", help="JSONL file whose 'question' fields are asked in turn (default eval/gold.jsonl)")
+    p.add_argument("--questions", help="JSONL file whose 'question' fields are asked in turn (default eval/gold_dev.jsonl)")
     p.add_argument("-k", type=int, default=10, help="passages per question (default 10)")
     p.add_argument("--token", default=os.environ.get("RAG_API_TOKEN") or None, help="API token (default RAG_API_TOKEN)")
     p.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Validate the gold evaluation set (eval/gold.jsonl) against the seed documents.
+"""Validate the gold evaluation sets (eval/gold_dev.jsonl, eval/gold_test.jsonl) against the seed documents.
 
 Usage:
-    python eval/validate_gold.py [GOLD] [--seeds DIR]
+    python eval/validate_gold.py [GOLD ...] [--seeds DIR] [--profile dev|test|none]
 
-GOLD defaults to eval/gold.jsonl (next to this script).  DIR defaults to
+Without GOLD both committed splits are checked, each against its own coverage
+minimums, and the two are checked for leakage (an id or a question in both).
+The profile of a file is inferred from its name (``*dev*`` / ``*test*``) unless
+``--profile`` is given; ``none`` checks the items only.  DIR defaults to
 ``seeds/`` in the repository root (the parent of eval/), falling back to
 ``../shared/seeds`` relative to the repository root.
 
 Importable API:
-    validate(gold_path, seeds_dir) -> list[str]   # empty list when valid
+    validate(gold_path, seeds_dir, profile=None) -> list[str]   # empty list when valid
+    validate_split(dev_path, test_path) -> list[str]            # leakage between the splits
 
 Exit status: 0 when valid (a summary table is printed), 1 when problems were
 found (each problem is printed on its own line).
@@ -34,23 +38,24 @@ TYPES = ("numeric", "non_numeric", "cross_script", "traditional_query", "english
 LANGS = ("zh-Hans", "zh-Hant", "en")
 
 QUOTE_MIN, QUOTE_MAX = 10, 80
-MIN_TOTAL = 120
-MIN_PER_SEED = 15
-MIN_PER_TYPE = {
-    "english": 12,
-    "traditional_query": 12,
-    "cross_script": 10,
-    "paraphrase": 12,
-    "multi_part": 8,
-    "unanswerable": 12,
-    "non_numeric": 15,
+# Coverage minimums per split: dev is for tuning (every type present, enough to see a change);
+# test is what is reported, so it is larger and every type has enough items for a per-type figure.
+PROFILES = {
+    "dev": {"total": 90, "per_seed": 10, "per_type": {t: 8 for t in (
+        "numeric", "non_numeric", "cross_script", "traditional_query", "english", "paraphrase", "multi_part", "unanswerable")}},
+    "test": {"total": 200, "per_seed": 25, "per_type": {
+        "numeric": 40, "non_numeric": 25, "cross_script": 12, "traditional_query": 15, "english": 15,
+        "paraphrase": 15, "multi_part": 15, "unanswerable": 15}},
+    "none": {"total": 0, "per_seed": 0, "per_type": {}},
 }
 # The language a question of a given type must be written in.
 TYPE_LANG = {"english": "en", "traditional_query": "zh-Hant", "cross_script": "zh-Hans"}
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO_ROOT = EVAL_DIR.parent
-DEFAULT_GOLD = EVAL_DIR / "gold.jsonl"
+DEV_GOLD = EVAL_DIR / "gold_dev.jsonl"
+TEST_GOLD = EVAL_DIR / "gold_test.jsonl"
+DEFAULT_GOLD = (DEV_GOLD, TEST_GOLD)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WS = re.compile(r"\s+")
@@ -103,9 +108,20 @@ def _check_lang(rec_id, lang, question, problems):
             problems.append(f"{rec_id}: lang is 'zh-Hans' but the question contains traditional characters")
 
 
-def validate(gold_path, seeds_dir) -> list[str]:
+def profile_for(gold_path, profile: str | None = None) -> dict:
+    """Coverage minimums: the named profile, else inferred from the file name (dev / test), else none."""
+    if profile is None:
+        name = Path(gold_path).name
+        profile = "test" if "test" in name else "dev" if "dev" in name else "none"
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {sorted(PROFILES)}")
+    return PROFILES[profile]
+
+
+def validate(gold_path, seeds_dir, profile: str | None = None) -> list[str]:
     """Return a list of human-readable problems; empty when the gold file is valid."""
     gold_path, seeds_dir = Path(gold_path), Path(seeds_dir)
+    minimums = profile_for(gold_path, profile)
     problems: list[str] = []
     if not gold_path.is_file():
         return [f"gold file not found: {gold_path}"]
@@ -255,14 +271,44 @@ def validate(gold_path, seeds_dir) -> list[str]:
 
     # ---- coverage
     total = len(records)
-    if total < MIN_TOTAL:
-        problems.append(f"coverage: {total} items, need at least {MIN_TOTAL}")
-    for t, n in MIN_PER_TYPE.items():
+    if total < minimums["total"]:
+        problems.append(f"coverage: {total} items, need at least {minimums['total']}")
+    for t, n in minimums["per_type"].items():
         if type_counts[t] < n:
             problems.append(f"coverage: {type_counts[t]} {t} items, need at least {n}")
     for name in seeds:
-        if seed_counts[name] < MIN_PER_SEED:
-            problems.append(f"coverage: seed {name} used by {seed_counts[name]} items, need at least {MIN_PER_SEED}")
+        if seed_counts[name] < minimums["per_seed"]:
+            problems.append(f"coverage: seed {name} used by {seed_counts[name]} items, need at least {minimums['per_seed']}")
+    return problems
+
+
+def read_jsonl(path) -> list[dict]:
+    """The JSON objects of a JSONL file (other lines are skipped; validate() reports them)."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(rec, dict):
+                out.append(rec)
+    return out
+
+
+def validate_split(dev_path, test_path) -> list[str]:
+    """Leakage between the tuning and the reported split: no id and no question (after normalising) in both."""
+    dev, test = read_jsonl(dev_path), read_jsonl(test_path)
+    problems = []
+    dev_ids = {r.get("id") for r in dev}
+    for r in test:
+        if r.get("id") in dev_ids:
+            problems.append(f"split: id {r.get('id')!r} is in both {Path(dev_path).name} and {Path(test_path).name}")
+    dev_q = {normalize(str(r.get("question", ""))).lower(): r.get("id") for r in dev}
+    for r in test:
+        q = normalize(str(r.get("question", ""))).lower()
+        if q in dev_q:
+            problems.append(f"split: question of {r.get('id')!r} (test) is also {dev_q[q]!r} (dev): {r.get('question')!r}")
     return problems
 
 
@@ -281,20 +327,34 @@ def summary(gold_path) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Validate the gold QA evaluation set.")
-    ap.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD), help="gold JSONL file (default: %(default)s)")
-    ap.add_argument("--seeds", default=None, help="directory with the seed .txt documents")
+    ap = argparse.ArgumentParser(description="Validate the gold QA evaluation sets against the seed documents.")
+    ap.add_argument("gold", nargs="*", help="gold JSONL file(s) (default: eval/gold_dev.jsonl and eval/gold_test.jsonl, and no leakage between them)")
+    ap.add_argument("--seeds", default=None, help="directory with the seed .txt documents (default: seeds/, else ../shared/seeds)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), help="coverage minimums to apply (default: from the file name: dev, test, else none)")
     args = ap.parse_args(argv)
     seeds_dir = Path(args.seeds) if args.seeds else default_seeds_dir()
-    problems = validate(args.gold, seeds_dir)
-    if problems:
+    files = [Path(g) for g in args.gold] or list(DEFAULT_GOLD)
+    failed = 0
+    for gold in files:
+        problems = validate(gold, seeds_dir, args.profile)
+        if problems:
+            for p in problems:
+                print(p)
+            print(f"\n{len(problems)} problem(s) found in {gold}", file=sys.stderr)
+            failed += 1
+            continue
+        print(summary(gold))
+        print(f"\nOK: {gold} is valid against {seeds_dir}\n")
+    if not args.gold:
+        problems = validate_split(DEV_GOLD, TEST_GOLD)
         for p in problems:
             print(p)
-        print(f"\n{len(problems)} problem(s) found in {args.gold}", file=sys.stderr)
-        return 1
-    print(summary(args.gold))
-    print(f"\nOK: {args.gold} is valid against {seeds_dir}")
-    return 0
+        if problems:
+            print(f"\n{len(problems)} leakage problem(s) between {DEV_GOLD.name} and {TEST_GOLD.name}", file=sys.stderr)
+            failed += 1
+        else:
+            print(f"OK: no id or question is in both {DEV_GOLD.name} and {TEST_GOLD.name}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
     rag index [PATH...] [--name NAME] [--rebuild] [--embedder NAME]
     rag search QUESTION [-k 10] [--name NAME] [--json]
     rag ask QUESTION [-k N] [--name NAME] [--llm none|openai|gguf] [--json]
-    rag eval --gold FILE [--out DIR] [--k 10] [--name NAME] [--llm ...] | rag eval --compare A B
+    rag eval [--set NAME ...|--all] [--gold FILE] [--reader current|baseline ...] [--out DIR] | --compare A B | --list
     rag docs [--name NAME] [--json]          list indexed documents
     rag remove FILE... [--name NAME]         remove documents from the index
     rag serve [--host 127.0.0.1] [--port 7860] [--name NAME]
@@ -140,24 +140,46 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import compare_runs, run_eval
+    import time
 
-    if args.compare:
-        print(compare_runs(*args.compare))
+    from .eval_sets import SETS, ad_hoc, get_set
+    from .eval_suite import compare_dirs, make_assistant, run_suite, summary_table
+    from .evaluate import run_eval
+
+    if args.list:
+        for es in SETS.values():
+            print(f"{es.name:<14} {es.gold:<36} index {es.index or '(configured: the seeds)'} · {es.description}")
         return 0
-    if not args.gold:
-        print("error: rag eval needs --gold FILE (or --compare A B)", file=sys.stderr)
+    if args.compare:
+        print(compare_dirs(*args.compare, max_list=args.max_list))
+        return 0
+    names = list(SETS) if args.all else list(dict.fromkeys(args.set or []))
+    sets = [get_set(n) for n in names]
+    if args.gold:
+        if not Path(args.gold).is_file():
+            print(f"error: {args.gold}: no such gold file", file=sys.stderr)
+            return EXIT_ERROR
+        sets.append(ad_hoc(args.gold))
+    if not sets:
+        print("error: rag eval needs --set NAME, --all, --gold FILE or --compare A B (rag eval --list shows the sets)", file=sys.stderr)
         return EXIT_USAGE
-    from .qa import Assistant
-
     s = _settings(args)
-    out = Path(args.out or Path("eval") / "runs" / __import__("time").strftime("%Y%m%d-%H%M%S"))
-    metrics = run_eval(args.gold, out, k=args.k, assistant=Assistant(s), progress=not args.quiet)
-    keys = ["n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_accuracy", "overall_accuracy", "char_f1",
-            "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "numbers_grounded", "latency_p50_ms", "latency_p95_ms"]
-    for k in keys:
-        print(f"{k:<22} {metrics.get(k)}")
-    print(f"\nreport: {out / 'report.md'}")
+    out = Path(args.out or Path("eval") / "runs" / time.strftime("%Y%m%d-%H%M%S"))
+    readers = list(dict.fromkeys(args.reader or ["current"]))
+    if args.gold and not names and len(readers) == 1:  # one gold file: the run directory is --out itself
+        metrics = run_eval(args.gold, out, k=args.k, assistant=make_assistant(s, readers[0]), progress=not args.quiet,
+                           limit=args.limit, records_mode=args.records)
+        keys = ["n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_accuracy", "overall_accuracy", "exact_match", "char_f1",
+                "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "numbers_grounded", "quote_verbatim", "answer_chars",
+                "latency_p50_ms", "latency_p95_ms"]
+        for k in keys:
+            print(f"{k:<22} {metrics.get(k)}")
+        print(f"\nreport: {out / 'report.md'}")
+        return 0
+    summary = run_suite(sets, out, s, readers=readers, k=args.k, progress=not args.quiet, limit=args.limit,
+                        records_mode=args.records, external_index_dir=args.external_index_dir)
+    print(summary_table(summary["runs"]))
+    print(f"\nsummary: {out / 'summary.md'}")
     return 0
 
 
@@ -236,14 +258,41 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--stream", action="store_true", help="stream the LLM answer as it is written")
     sp.set_defaults(fn=cmd_ask)
 
-    sp = sub.add_parser("eval", help="evaluate against a gold set")
-    sp.add_argument("--gold")
-    sp.add_argument("--out")
+    from .eval_sets import SETS as EVAL_SETS
+
+    sp = sub.add_parser(
+        "eval", help="evaluate against gold sets, side by side", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Answer every question of one or more gold sets and score the answers: retrieval, answer accuracy,\n"
+                    "EM/F1, citations, refusals, verbatim quotes, answer length, latency, per set and per question type.\n"
+                    "Each run goes to OUT/<set>/ (OUT/<reader>/<set>/ with several readers); OUT/summary.md and\n"
+                    "OUT/summary.json put every run under OUT side by side. dev, test and --gold are asked against\n"
+                    "the configured index (--name; the seeds); an external set against its own index (ext-<set>).",
+        epilog="examples:\n"
+               "  rag eval --set dev --set test\n"
+               "  rag eval --all --reader current --reader baseline --out eval/baseline --records slim   (= make eval)\n"
+               "  rag eval --gold my-questions.jsonl --out eval/runs/mine\n"
+               "  rag eval --compare eval/baseline eval/runs/today")
+    sp.add_argument("--set", action="append", metavar="NAME",
+                    help=f"a named set to run (repeatable): {', '.join(EVAL_SETS)}; an external set builds its own index the first time")
+    sp.add_argument("--all", action="store_true", help="run every named set")
+    sp.add_argument("--gold", metavar="FILE", help="a gold JSONL file, asked against the configured index (alone: OUT is the run directory)")
+    sp.add_argument("--reader", action="append", choices=["current", "baseline"],
+                    help="answer step (repeatable): current = the configured answerer (offline reader, or --llm), "
+                         "baseline = the stock best-overlap sentence of the top 3 passages (default: current)")
+    sp.add_argument("--out", metavar="DIR", help="output directory (default: eval/runs/<timestamp>)")
     common(sp)
-    sp.add_argument("--k", type=int, default=10)
-    sp.add_argument("--llm", choices=["none", "openai", "gguf"])
-    sp.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two run directories")
-    sp.add_argument("-q", "--quiet", action="store_true")
+    sp.add_argument("-k", "--k", type=int, default=10, help="passages to retrieve per question (default 10)")
+    sp.add_argument("--external-index-dir", metavar="DIR",
+                    help="where the external sets' indexes live (default: the index dir); a current index there is only read")
+    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer backend of the current reader (default: RAG_LLM or none)")
+    sp.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each set (a smoke run, not a figure to report)")
+    sp.add_argument("--records", choices=["full", "slim"], default="full",
+                    help="full: records keep the retrieved passages' text; slim: only their rank, doc and whether they hold the gold (a committed baseline)")
+    sp.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                    help="compare two runs, or two directories of runs (per set; matched by path, else by set name)")
+    sp.add_argument("--max-list", type=int, default=15, metavar="N", help="with --compare on directories: flipped questions listed per set (default 15)")
+    sp.add_argument("--list", action="store_true", help="list the named sets and exit")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(fn=cmd_eval)
 
     sp = sub.add_parser("docs", help="list indexed documents")

@@ -75,6 +75,9 @@ def gold_quotes(g: dict) -> list[tuple[str, str]]:
 
 
 def is_hit(passage: dict, g: dict) -> bool:
+    """The passage holds a gold supporting quote (a slim record carries the verdict as ``hit``)."""
+    if "text" not in passage and "hit" in passage:
+        return bool(passage["hit"])
     return any(passage.get("doc") == d and contains_quote(passage, q) for d, q in gold_quotes(g))
 
 
@@ -231,7 +234,8 @@ def exact_match(items: list[Item]) -> MetricResult:
 
 
 def citation_accuracy(items: list[Item]) -> MetricResult:
-    """Answered, answerable items: some cited passage contains a gold supporting quote."""
+    """Answered, answerable items: some cited passage contains a gold supporting quote. On the external
+    sets the quote is the gold answer span, so this is "a cited passage holds the gold answer"."""
     per = []
     for g, r in items:
         if not answerable(g) or r.get("refused"):
@@ -251,26 +255,67 @@ def false_refusal_rate(items: list[Item]) -> MetricResult:
     return _agg("false_refusal_rate", [float(bool(r.get("refused"))) if answerable(g) else None for g, r in items])
 
 
+def figures_grounded(r: dict) -> bool | None:
+    """Every figure of the answer stands in a cited passage; ``None`` for a refusal or an empty answer
+    (a slim record carries the verdict as ``figures_grounded``)."""
+    if r.get("refused") or not r.get("answer"):
+        return None
+    if "figures_grounded" in r:
+        return r["figures_grounded"]
+    from .grounding import check_answer
+
+    return bool(check_answer(r["answer"], {c["n"]: c.get("text") or "" for c in r.get("citations", [])}).ok)
+
+
 def numbers_grounded(items: list[Item]) -> MetricResult:
     """Answers whose every figure stands in a cited passage (the product's promise)."""
-    try:
-        from .grounding import check_answer
-    except ImportError:  # pragma: no cover
-        return _agg("numbers_grounded", [None for _ in items])
     per = []
     for _, r in items:
-        if r.get("refused") or not r.get("answer"):
+        ok = figures_grounded(r)
+        per.append(None if ok is None else float(ok))
+    return _agg("numbers_grounded", per)
+
+
+def short_answer(text: str) -> str:
+    """The answer as a person reads it: citation markers removed, outer white space stripped."""
+    return _MARKER.sub("", text or "").strip()
+
+
+def answer_length(items: list[Item]) -> MetricResult:
+    """Answered items: characters of the short answer (markers stripped); the mean is the aggregate."""
+    return _agg("answer_chars", [None if r.get("refused") or not r.get("answer") else float(len(short_answer(r["answer"]))) for _, r in items])
+
+
+def quote_is_verbatim(c: dict) -> bool:
+    """A citation's quote is a non-empty exact substring of its passage text, at ``start`` when given
+    (a slim record carries the verdict as ``verbatim``)."""
+    if "text" not in c and "verbatim" in c:
+        return bool(c["verbatim"])
+    quote, text, start = c.get("quote") or "", c.get("text") or "", c.get("start")
+    if not quote or quote not in text:
+        return False
+    return start is None or text[start:start + len(quote)] == quote
+
+
+def quote_verbatim(items: list[Item]) -> MetricResult:
+    """The share of citation quotes found verbatim in their passage text (over all citations; per item
+    the item's share, ``None`` without citations)."""
+    per, found, total = [], 0, 0
+    for _, r in items:
+        cites = r.get("citations") or []
+        if not cites:
             per.append(None)
             continue
-        passages = {c["n"]: c["text"] for c in r.get("citations", [])}
-        per.append(float(check_answer(r["answer"], passages).ok))
-    return _agg("numbers_grounded", per)
+        ok = sum(quote_is_verbatim(c) for c in cites)
+        found, total = found + ok, total + len(cites)
+        per.append(ok / len(cites))
+    return MetricResult("quote_verbatim", (found / total) if total else None, per)
 
 
 METRICS: list[Callable[[list[Item]], MetricResult]] = [
     recall_at(1), recall_at(3), recall_at(5), recall_at(10), mrr_at_10, ndcg_at_10,
     answer_accuracy, overall_accuracy, char_f1, exact_match, citation_accuracy,
-    refusal_accuracy, false_refusal_rate, numbers_grounded,
+    refusal_accuracy, false_refusal_rate, numbers_grounded, quote_verbatim, answer_length,
 ]
 
 
@@ -304,6 +349,17 @@ def compute_metrics(items: list[Item]) -> dict:
 # ---------------------------------------------------------------- running
 
 
+def _display_path(p: Path | str) -> str:
+    """A gold path relative to the project when it is inside it (reports and metrics stay portable)."""
+    from .settings import PROJECT_ROOT
+
+    path = Path(p)
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(p)
+
+
 def load_gold(path: Path | str) -> list[dict]:
     items = []
     with open(path, encoding="utf-8") as f:
@@ -325,48 +381,105 @@ def load_gold(path: Path | str) -> list[dict]:
 
 
 def record_for(g: dict, ans, k: int, seconds: float) -> dict:
-    return {
+    rec = {
         "id": g["id"],
         "question": g["question"],
         "answer": ans.answer,
         "refused": ans.refused,
         "backend": ans.backend,
         "grounded": ans.grounded,
+        "confidence": None if getattr(ans, "confidence", None) is None else round(ans.confidence, 4),
         "warnings": ans.warnings,
-        "citations": [{"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "section": c.section, "text": c.text, "quote": c.quote} for c in ans.citations],
+        "citations": [{"n": c.n, "doc": c.doc, "chunk_id": c.chunk_id, "section": c.section, "text": c.text, "quote": c.quote,
+                       "start": c.start} for c in ans.citations],
         "retrieved": [{"rank": p.rank, "doc": p.doc, "chunk_id": p.chunk_id, "section": p.section, "text": p.text, "score": round(p.score, 6)} for p in ans.passages[:k]],
         "seconds": round(seconds, 4),
     }
+    rec["gold_rank"] = first_hit_rank(g, rec, k) if answerable(g) else None
+    return rec
 
 
-def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=None, llm: str | None = None, progress: bool = True) -> dict:
-    """Answer every gold question, write records.jsonl, metrics.json, report.md and report.html."""
+def error_record(g: dict, exc: Exception, bot, k: int, seconds: float) -> dict:
+    """The record of a question the answerer crashed on: no answer (so it counts as wrong), the error, and
+    the passages retrieval found (so retrieval is still scored for it)."""
+    from .types import Answer
+
+    try:
+        passages = bot.search(g["question"], k)
+    except Exception:  # noqa: BLE001
+        passages = []
+    rec = record_for(g, Answer(question=g["question"], answer="", refused=False, backend="error", passages=passages), k, seconds)
+    rec["error"] = f"{type(exc).__name__}: {exc}"
+    return rec
+
+
+def slim_record(rec: dict, g: dict) -> dict:
+    """A record for a committed baseline, without passage texts: retrieved passages keep rank, doc, chunk id,
+    score and whether they hold a gold quote; citations their quote, offset and whether the quote is
+    verbatim and the passage holds the gold; the record whether its figures are grounded. Every metric
+    still computes from it (:func:`is_hit`, :func:`quote_is_verbatim`, :func:`figures_grounded`)."""
+    out = dict(rec)
+    out["figures_grounded"] = figures_grounded(rec)
+    gold_ok = answerable(g)
+    out["retrieved"] = [{k: v for k, v in p.items() if k not in ("text", "section")} | {"hit": bool(gold_ok and is_hit(p, g))}
+                        for p in rec.get("retrieved", [])]
+    out["citations"] = [{k: v for k, v in c.items() if k != "text"} | {"hit": bool(gold_ok and is_hit(c, g)), "verbatim": quote_is_verbatim(c)}
+                        for c in rec.get("citations", [])]
+    return out
+
+
+def write_records(path: Path, records: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def read_records(path: Path | str) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=None, llm: str | None = None, progress: bool = True,
+             limit: int | None = None, records_mode: str = "full", label: str | None = None) -> dict:
+    """Answer every gold question, write records.jsonl, metrics.json, report.md and report.html.
+
+    ``limit`` answers only the first N questions (a smoke run, not a figure to report);
+    ``records_mode="slim"`` writes records without the retrieved passages' text (see :func:`slim_record`).
+    """
     from .qa import Assistant
 
-    gold = load_gold(gold_path)
+    gold = load_gold(gold_path)[:limit] if limit else load_gold(gold_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bot = assistant or Assistant(llm=llm)
-    bot.ask("warm-up 稻城", k=k)  # load models before timing
+    bot.ask("warm-up 测试", k=k)  # load models before timing
     records = []
     it = gold
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(gold, desc="eval", unit="q", leave=False, dynamic_ncols=True, disable=None)
+        it = tqdm(gold, desc=f"eval {label}" if label else "eval", unit="q", leave=False, dynamic_ncols=True, disable=None)
     for g in it:
         t0 = time.perf_counter()
-        ans = bot.ask(g["question"], k=k)
-        records.append(record_for(g, ans, k, time.perf_counter() - t0))
-    with open(out / "records.jsonl", "w", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        try:
+            ans = bot.ask(g["question"], k=k)
+        except Exception as e:  # noqa: BLE001 — a crash on one question is a result to report, not the end of the run
+            log.warning("%s: the answerer failed (%s: %s); counted as a wrong answer", g["id"], type(e).__name__, e)
+            records.append(error_record(g, e, bot, k, time.perf_counter() - t0))
+            continue
+        seconds = time.perf_counter() - t0 + ans.timings.get("search_replayed_ms", 0.0) / 1000  # a replayed search: its real cost
+        records.append(record_for(g, ans, k, seconds))
     items = list(zip(gold, records))
+    write_records(out / "records.jsonl", [slim_record(r, g) for g, r in items] if records_mode == "slim" else records)
     metrics = compute_metrics(items)
-    metrics["gold"] = str(gold_path)
+    metrics["gold"] = _display_path(gold_path)
     metrics["k"] = k
-    metrics["backend"] = records[0]["backend"] if records else None
+    metrics["backend"] = next((r["backend"] for r in records if not r.get("error")), None)
     metrics["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    metrics["errors"] = sum(1 for r in records if r.get("error"))
+    if label:
+        metrics["set"] = label
+    if limit:
+        metrics["limit"] = limit
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     report = render_report(metrics, items)
     (out / "report.md").write_text(report, encoding="utf-8")
@@ -382,9 +495,11 @@ HEADLINE = [
     ("overall_accuracy", "Overall accuracy (incl. refusals)"), ("char_f1", "Char F1"), ("exact_match", "Exact match"),
     ("citation_accuracy", "Citation accuracy"), ("refusal_accuracy", "Unanswerable refused"),
     ("false_refusal_rate", "Answerable wrongly refused"), ("numbers_grounded", "Answers with every figure grounded"),
+    ("quote_verbatim", "Citation quotes verbatim in their passage"), ("answer_chars", "Short answer length (chars)"),
     ("latency_p50_ms", "Latency p50 (ms)"), ("latency_p95_ms", "Latency p95 (ms)"),
 ]
-GROUP_COLS = ["n", "recall@5", "mrr@10", "answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "char_f1", "latency_p50_ms"]
+GROUP_COLS = ["n", "recall@5", "mrr@10", "answer_accuracy", "exact_match", "char_f1", "citation_accuracy", "refusal_accuracy",
+              "false_refusal_rate", "quote_verbatim", "answer_chars", "latency_p50_ms"]
 
 
 def format_value(v) -> str:
@@ -392,13 +507,16 @@ def format_value(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.3f}" if v <= 1.0 else f"{v:.1f}"
+        return f"{v:.3f}" if abs(v) <= 1.0 else f"{v:.1f}"
     return str(v)
 
 
 def failures(items: list[Item]) -> list[tuple[dict, dict, str]]:
     out = []
     for g, r in items:
+        if r.get("error"):
+            out.append((g, r, f"the answerer crashed ({r['error'][:120]})"))
+            continue
         if answerable(g):
             if r.get("refused"):
                 why = "wrongly refused"
@@ -476,23 +594,32 @@ td,th{{border:1px solid #ccc;padding:4px 8px;font-size:14px;vertical-align:top}}
 <table>{rows}</table>{groups}<h2>Failures</h2><table><tr><th>id</th><th>type</th><th>question</th><th>expected</th><th>answer</th><th>why</th></tr>{fails}</table>"""
 
 
-def compare_runs(a: Path | str, b: Path | str) -> str:
-    """Two runs side by side: metric deltas and the questions that flipped."""
+def _resolve_gold(path: str | None) -> Path | None:
+    if not path:
+        return None
+    from .settings import PROJECT_ROOT
+
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
+
+
+def compare_runs(a: Path | str, b: Path | str, max_list: int | None = None) -> str:
+    """Two runs side by side: metric deltas and the questions that flipped (at most ``max_list`` of each)."""
     a, b = Path(a), Path(b)
     ma = json.loads((a / "metrics.json").read_text(encoding="utf-8"))
     mb = json.loads((b / "metrics.json").read_text(encoding="utf-8"))
-    lines = [f"{'metric':<38}{'A':>10}{'B':>10}{'Δ':>10}"]
-    for key, label in HEADLINE:
+    lines = [f"{'metric':<44}{'A':>10}{'B':>10}{'Δ':>10}"]
+    for key, label in [("n", "Items")] + HEADLINE:
         va, vb = ma.get(key), mb.get(key)
-        delta = f"{vb - va:+.3f}" if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else ""
-        lines.append(f"{label:<38}{format_value(va):>10}{format_value(vb):>10}{delta:>10}")
+        delta = f"{vb - va:+.3f}" if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and key != "n" else ""
+        lines.append(f"{label:<44}{format_value(va):>10}{format_value(vb):>10}{delta:>10}")
     gold = {}
     try:
-        gold = {g["id"]: g for g in load_gold(ma.get("gold") or mb.get("gold"))}
+        gold = {g["id"]: g for g in load_gold(_resolve_gold(ma.get("gold") or mb.get("gold")))}
     except (OSError, ValueError, TypeError):
         pass
-    ra = {r["id"]: r for r in map(json.loads, (a / "records.jsonl").read_text(encoding="utf-8").splitlines()) if r}
-    rb = {r["id"]: r for r in map(json.loads, (b / "records.jsonl").read_text(encoding="utf-8").splitlines()) if r}
+    ra = {r["id"]: r for r in read_records(a / "records.jsonl")}
+    rb = {r["id"]: r for r in read_records(b / "records.jsonl")}
     improved, regressed = [], []
     for qid in sorted(set(ra) & set(rb)):
         g = gold.get(qid)
@@ -502,5 +629,11 @@ def compare_runs(a: Path | str, b: Path | str) -> str:
         oa, ob = ok(ra[qid]), ok(rb[qid])
         if oa != ob:
             (improved if ob else regressed).append(f"  {qid} {g['question'][:40]}\n     A: {ra[qid]['answer'][:70]}\n     B: {rb[qid]['answer'][:70]}")
-    lines += ["", f"Improved in B ({len(improved)}):", *improved, "", f"Regressed in B ({len(regressed)}):", *regressed]
+
+    def listed(title: str, rows: list[str]) -> list[str]:
+        shown = rows if max_list is None else rows[:max_list]
+        more = [f"  … and {len(rows) - len(shown)} more"] if len(shown) < len(rows) else []
+        return ["", f"{title} ({len(rows)}):", *shown, *more]
+
+    lines += listed("Improved in B", improved) + listed("Regressed in B", regressed)
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Tests for the gold evaluation set (eval/gold.jsonl) and its validator."""
+"""The gold evaluation sets (eval/gold_dev.jsonl, eval/gold_test.jsonl, eval/conversations*.jsonl) and their validators."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,21 +8,25 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-GOLD = REPO_ROOT / "eval" / "gold.jsonl"
+DEV = REPO_ROOT / "eval" / "gold_dev.jsonl"
+TEST = REPO_ROOT / "eval" / "gold_test.jsonl"
+CONV = REPO_ROOT / "eval" / "conversations.jsonl"
+CONV_DEV = REPO_ROOT / "eval" / "conversations_dev.jsonl"
 SEEDS = REPO_ROOT / "seeds" if (REPO_ROOT / "seeds").is_dir() else REPO_ROOT.parent / "shared" / "seeds"
 
 DOC_SIMPL = "000_0be71c8bf9467bc8.txt"   # 稻城县 report (simplified)
 DOC_TRAD = "001_b897b2bc94b4a626.txt"    # county report in traditional Chinese
 
 
-def _load_validator():
-    spec = importlib.util.spec_from_file_location("validate_gold", REPO_ROOT / "eval" / "validate_gold.py")
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "eval" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-vg = _load_validator()
+vg = _load("validate_gold")
+vc = _load("validate_conversations")
 
 
 def _write(path: Path, records) -> Path:
@@ -49,24 +53,48 @@ def test_seeds_present():
     assert len(list(SEEDS.glob("*.txt"))) >= 5
 
 
-def test_committed_gold_validates():
-    problems = vg.validate(GOLD, SEEDS)
+@pytest.mark.parametrize("path", [DEV, TEST], ids=["dev", "test"])
+def test_committed_split_validates(path):
+    problems = vg.validate(path, SEEDS)
     assert problems == [], "\n".join(problems)
 
 
-def test_committed_gold_cli_exit_zero(capsys):
-    assert vg.main([str(GOLD), "--seeds", str(SEEDS)]) == 0
+def test_validator_cli_checks_both_splits_and_their_leakage(capsys):
+    assert vg.main(["--seeds", str(SEEDS)]) == 0
     out = capsys.readouterr().out
+    assert "gold_dev.jsonl is valid" in out and "gold_test.jsonl is valid" in out
+    assert "no id or question is in both" in out
     assert "unanswerable" in out and DOC_TRAD in out
 
 
-def test_committed_gold_is_sequential_and_ascii_free():
-    lines = GOLD.read_text(encoding="utf-8").splitlines()
-    ids = [json.loads(l)["id"] for l in lines]
-    assert ids == [f"q{i:03d}" for i in range(1, len(ids) + 1)]
-    assert len(ids) >= 130
-    # written with ensure_ascii=False: Chinese is stored as-is, not as \u escapes
-    assert "\\u" not in GOLD.read_text(encoding="utf-8")
+def test_splits_keep_every_original_item_and_the_new_test_questions():
+    dev = [json.loads(l) for l in DEV.read_text(encoding="utf-8").splitlines()]
+    test = [json.loads(l) for l in TEST.read_text(encoding="utf-8").splitlines()]
+    old = sorted(r["id"] for r in dev + test if r["id"].startswith("q"))
+    assert old == [f"q{i:03d}" for i in range(1, 194)]  # the 193 questions of the retired eval/gold.jsonl, none lost
+    new = [r["id"] for r in test if r["id"].startswith("t")]
+    assert new == [f"t{i:03d}" for i in range(1, len(new) + 1)] and len(new) >= 70
+    assert {r["type"] for r in test if r["id"].startswith("t")} == set(vg.TYPES)  # new questions of every type
+    assert not (REPO_ROOT / "eval" / "gold.jsonl").exists()
+    for path in (DEV, TEST):  # written with ensure_ascii=False: Chinese is stored as-is, not as \\u escapes
+        assert "\\u" not in path.read_text(encoding="utf-8")
+
+
+def test_split_leakage_is_reported(tmp_path):
+    dev = _write(tmp_path / "dev.jsonl", [_good("g001")])
+    test = _write(tmp_path / "test.jsonl", [_good("g001"), dict(_good("g002"), question="稻城縣2014年審定貧困村多少個？")])
+    problems = vg.validate_split(dev, test)
+    assert any("id 'g001'" in p for p in problems), problems
+    assert any("'g002'" in p and "also 'g001'" in p for p in problems), problems  # the same question in another script
+
+
+def test_profiles_come_from_the_file_name(tmp_path):
+    assert vg.profile_for(tmp_path / "gold_test.jsonl") is vg.PROFILES["test"]
+    assert vg.profile_for(tmp_path / "gold_dev.jsonl") is vg.PROFILES["dev"]
+    assert vg.profile_for(tmp_path / "mine.jsonl") is vg.PROFILES["none"]
+    small = _write(tmp_path / "mine.jsonl", [_good()])
+    assert vg.validate(small, SEEDS) == []  # no minimums for an ad-hoc file
+    assert any(p.startswith("coverage:") for p in vg.validate(small, SEEDS, profile="test"))
 
 
 # --------------------------------------------------------------------------- the validator catches defects
@@ -74,8 +102,8 @@ def test_committed_gold_is_sequential_and_ascii_free():
 def test_good_record_has_no_item_problems(tmp_path):
     problems = vg.validate(_write(tmp_path / "g.jsonl", [_good()]), SEEDS)
     assert _item_problems(problems, "g001") == []
-    # a one-item file must still fail the coverage minimums
-    assert any(p.startswith("coverage:") for p in problems)
+    # a one-item file must still fail the coverage minimums of a split
+    assert any(p.startswith("coverage:") for p in vg.validate(_write(tmp_path / "gold_dev.jsonl", [_good()]), SEEDS))
 
 
 def test_traditional_quote_matches_simplified_token(tmp_path):
@@ -133,3 +161,66 @@ def test_invalid_json_line_reported(tmp_path):
     path.write_text(json.dumps(_good(), ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
     problems = vg.validate(path, SEEDS)
     assert any(p.startswith("line 2:") and "invalid JSON" in p for p in problems), problems
+
+
+# --------------------------------------------------------------------------- conversational gold (issue 11)
+
+def test_committed_conversations_validate():
+    for path in (CONV, CONV_DEV):
+        problems = vc.validate(path, SEEDS)
+        assert problems == [], "\n".join(problems)
+    assert vc.main(["--seeds", str(SEEDS)]) == 0  # both files, and no dev dialogue repeating a test one
+
+
+def test_conversation_sets_cover_every_kind():
+    test = vc.load(CONV)
+    dev = vc.load(CONV_DEV)
+    assert len(test) >= 40 and len(dev) >= 20
+    for dialogues in (test, dev):
+        kinds = {t["kind"] for d in dialogues for t in d["turns"]}
+        assert kinds == set(vc.KINDS)
+        assert all(2 <= len(d["turns"]) <= 4 for d in dialogues)
+    replies = {vc.expected(t) for d in test for t in d["turns"]}
+    assert replies == {"answer", "refuse", "clarify"}
+
+
+def _dialogue(**turn2):
+    t1 = {"turn": 1, "kind": "first", "question": "稻城县县城海拔多高？", "resolved": "稻城县县城海拔多高？", "must_name": ["稻城县", "海拔"],
+          "answers": ["3750米"], "must_contain": ["3750"], "doc": DOC_SIMPL, "quote": "面积7323平方千米，县城海拔3750米", "lang": "zh-Hans"}
+    t2 = {"turn": 2, "kind": "pronoun", "question": "它的面积是多少？", "resolved": "稻城县的面积是多少？", "must_name": ["稻城县", "面积"],
+          "answers": ["7323平方千米"], "must_contain": ["7323"], "doc": DOC_SIMPL, "quote": "面积7323平方千米，县城海拔3750米", "lang": "zh-Hans"}
+    t2.update(turn2)
+    return {"id": "x001", "turns": [t1, t2]}
+
+
+def test_a_good_dialogue_has_no_item_problems(tmp_path):
+    assert vc.validate(_write(tmp_path / "c.jsonl", [_dialogue()]), SEEDS, profile="none") == []
+
+
+@pytest.mark.parametrize("turn2, expect", [
+    ({"kind": "sarcasm"}, "kind 'sarcasm'"),
+    ({"must_name": ["昌都市"]}, "must_name '昌都市' not in resolved"),
+    ({"quote": "面积7324平方千米，县城海拔3750米"}, "not an exact substring"),
+    ({"must_contain": ["7324"]}, "'7324' not in quote"),
+    ({"answers": ["七千多平方千米"]}, "lacks must_contain"),
+    ({"resolved": "它的面积是多少？"}, "resolved should differ"),
+    ({"kind": "unresolvable"}, "unresolvable turn must have resolved null"),
+    ({"kind": "topic_change", "must_not_name": ["稻城县"]}, "must_not_name '稻城县' is in resolved"),
+    ({"kind": "first"}, "only the first turn"),
+    ({"doc": None}, "doc null (refuse) must have quote null"),
+    ({"turn": 3}, "turn is 3, expected 2"),
+])
+def test_conversation_validator_catches(tmp_path, turn2, expect):
+    problems = vc.validate(_write(tmp_path / "c.jsonl", [_dialogue(**turn2)]), SEEDS, profile="none")
+    assert any(expect in p for p in problems), "\n".join(problems)
+
+
+def test_conversation_validator_coverage_and_structure(tmp_path):
+    one_turn = {"id": "x002", "turns": _dialogue()["turns"][:1]}
+    problems = vc.validate(_write(tmp_path / "conversations.jsonl", [_dialogue(), _dialogue(), one_turn]), SEEDS)
+    assert any("duplicate id 'x001'" in p for p in problems)
+    assert any("(x002)" in p and "2-4 turns" in p for p in problems)
+    assert any(p.startswith("coverage:") and "dialogues" in p for p in problems)  # the test profile wants 40
+    refuse = _dialogue(doc=None, quote=None, answers=[], must_contain=[])
+    assert vc.expected(refuse["turns"][1]) == "refuse"
+    assert vc.expected({"kind": "unresolvable"}) == "clarify"

@@ -31,7 +31,7 @@ from rag.types import EmbedderMismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "eval" / "gold_dev.jsonl"
 DOC = "000_0be71c8bf9467bc8.txt"
 OLD_QUOTE = "2014年审定贫困村55个、贫困户1268户、贫困人口5614人"
 NEW_QUOTE = "2014年审定贫困村55个、紫色独角兽牧场7345处、贫困人口5614人"
@@ -170,7 +170,7 @@ def test_hybrid_retrieval_matches_faiss_on_gold(seed_index, retriever, milvus_cm
         f"quote hit@5 FAISS {f_hits / n:.3f}, Milvus {m_hits / n:.3f}; "
         f"mean search (question embedded beforehand, {embed_ms:.1f} ms) FAISS {f_ms / n:.1f} ms, Milvus {m_ms / n:.1f} ms"
     )
-    assert n > 100
+    assert n >= 80  # the answerable questions of the dev split (90)
     assert mean >= 0.8
     assert abs(f_hits - m_hits) / n <= 0.05
 

@@ -314,7 +314,7 @@ def test_corrupt_pdf_shows_an_error_and_changes_nothing(page, tmp_path, ui):
 
 @pytest.mark.slow
 def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
-    lines = (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()[:4]
+    lines = (ROOT / "eval" / "gold_dev.jsonl").read_text(encoding="utf-8").splitlines()[:4]
     gold = tmp_path / "mini-gold.jsonl"
     gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page.get_by_role("tab", name="评测 Evaluation").click()
@@ -332,14 +332,14 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
     shot(page, tmp_path, "evaluation")
 
     # without an uploaded file the project's gold set runs
-    n = sum(1 for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
+    n = sum(1 for line in (ROOT / "eval" / "gold_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
     page.locator("#rag-gold-upload button.icon-button").last.click()  # the clear (×) button
     page.wait_for_selector("#rag-gold-upload >> text=mini-gold", state="detached")
     old = _stamp(page, "#rag-eval-status")
     page.click("#rag-eval-btn")
     _wait_new(page, "#rag-eval-status", old)
     status = page.inner_text("#rag-eval-status")
-    assert f"evaluated {n} questions" in status and "gold.jsonl" in status, status
+    assert f"evaluated {n} questions" in status and "gold_dev.jsonl" in status, status
     assert page.locator("#rag-eval-failures [role=row]").count() >= 1  # the header row, and any failures under it
 
 
