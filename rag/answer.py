@@ -574,7 +574,7 @@ class OfflineReader:
             if c.passage not in cite_no:
                 cite_no[c.passage] = len(cite_no) + 1
                 citations.append(Citation(n=cite_no[c.passage], doc=p.doc, chunk_id=p.chunk_id, section=p.section,
-                                          text=p.text, quote=quote, page=p.page, start=c.sent_start + i))
+                                          text=p.text, quote=quote, page=p.page, start=c.sent_start + i, table=p.table, ocr=p.ocr))
             else:
                 cit = citations[cite_no[c.passage] - 1]
                 if quote not in cit.quote:

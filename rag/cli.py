@@ -50,7 +50,7 @@ def cmd_chunk(args) -> int:
     from .chunking import SectionChunker
     from .loaders import Loader
 
-    res = Loader().run(args.paths)
+    res = Loader(_settings(args)).run(args.paths)
     chunks = SectionChunker().run(res.documents)
     if args.json:
         _print_json([

@@ -451,7 +451,7 @@ class LLMAnswerer:
         for n, cl in claims.items():
             p = prep.used[n - 1]
             quote, start = _quote(p.text, cl)
-            out.append(Citation(n=n, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text, quote=quote, page=p.page, start=start))
+            out.append(Citation(n=n, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text, quote=quote, page=p.page, start=start, table=p.table, ocr=p.ocr))
         return out
 
     def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
