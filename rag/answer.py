@@ -280,8 +280,9 @@ class _Clause:
         return self.sentence[self.i : self.j]
 
 
-_SPLIT_NUMERIC = re.compile(r"(?<=[，,；;：:、])|(?=[（(])")
-_SPLIT_TEXT = re.compile(r"(?<=[，,；;：:])")
+# a half-width comma between digits is a thousands separator (16,800), not a clause break
+_SPLIT_NUMERIC = re.compile(r"(?<=[，；;：:、])|(?<=,)(?!\d)|(?=[（(])")
+_SPLIT_TEXT = re.compile(r"(?<=[，；;：:])|(?<=,)(?!\d)")
 
 
 def _counts_other(text: str, part: Part) -> bool:

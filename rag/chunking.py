@@ -212,8 +212,6 @@ class SectionChunker:
         if not t.caption:
             t.caption = path[-1] if path else (t.sheet or title)
         headings = [title, *path] if title else list(path)
-        if t.sheet and t.sheet not in headings:
-            headings.append(t.sheet)
         offsets = t.body_line_offsets()
         source = meta0.get("source", "")
         out = []
@@ -421,6 +419,7 @@ class SectionChunker:
             if (
                 merged
                 and clen < self.tail_merge
+                and not c[0].break_before
                 and merged[-1][0].section == c[0].section
                 and sum(plen(p) for p in merged[-1]) + clen <= self.max_chars
             ):
@@ -440,7 +439,8 @@ class SectionChunker:
             parts.append(p.text)
         text = "".join(parts).strip()
         first = pieces[0]
-        headings = [title, *first.path] if title else list(first.path)
+        path = [h.lstrip("#> ").strip() or h for h in first.path]  # "## 财政支出" names the section 财政支出
+        headings = [title, *path] if title else path
         if first.label and (not headings or first.label != headings[-1]):
             headings.append(first.label)
         start = first.heading_start if first.heading_text and first.heading_start is not None else first.start

@@ -15,6 +15,14 @@ from .base import progress, register_parser
 from .text import title_from_text
 
 
+def ocr_title(text: str, fallback: str) -> str:
+    """The first OCR'd line when it reads as a title (short, no sentence punctuation), else as for text."""
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if 4 <= len(first) <= 40 and not any(ch in first for ch in "，。,；;！？!?"):
+        return first
+    return title_from_text(text, fallback)
+
+
 @register_parser(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 def parse_image(path: Path, settings: Settings) -> list[Document]:
     """OCR text of every frame (a multi-page TIFF has several)."""
@@ -38,7 +46,7 @@ def parse_image(path: Path, settings: Settings) -> list[Document]:
             docs.append(Document(page_content=text, metadata={"page": n, "ocr": True}))
     if not docs:
         raise LoadError(path, "no text found by OCR" + (f" on any of its {len(frames)} pages" if len(frames) > 1 else ""))
-    title = title_from_text(docs[0].page_content, path.stem)
+    title = ocr_title(docs[0].page_content, path.stem)
     for d in docs:
         d.metadata["title"] = title
     return docs

@@ -23,6 +23,7 @@ from ..settings import Settings
 from ..tables import Table
 from ..types import LoadError
 from .base import Block, MissingExtra, assemble, progress, register_parser, text_of
+from .image import ocr_title
 from .text import title_from_text
 
 log = logging.getLogger("rag.loaders")
@@ -205,7 +206,7 @@ def parse_pdf(path: Path, settings: Settings) -> list[Document]:
     title = str(title).strip() if title else ""
     if not title or _PLACEHOLDER_TITLE.match(title):
         first_text = text_of(docs[:1]) or text_of(docs)
-        title = title_from_text(first_text, path.stem)
+        title = ocr_title(first_text, path.stem) if docs[0].metadata.get("ocr") else title_from_text(first_text, path.stem)
     for d in docs:
         d.metadata["title"] = title
     return docs

@@ -117,7 +117,7 @@ def _table(tag) -> Table | None:
     return Table.from_grid(grid, origins=origins, caption=caption, header_rows=th_rows or None)
 
 
-def _blocks(root) -> list[Block]:
+def _blocks(root, title: str = "") -> list[Block]:
     blocks: list[Block] = []
     buf: list[str] = []
 
@@ -145,8 +145,8 @@ def _blocks(root) -> list[Block]:
             if re.fullmatch(r"h[1-6]", name):
                 flush()
                 text = child.get_text(" ", strip=True)
-                if text:
-                    blocks.append(Block(text=f"{'#' * int(name[1])} {text}"))
+                if text:  # the page's own title stays a plain line: the chunker knows it as the title
+                    blocks.append(Block(text=text if text == title else f"{'#' * int(name[1])} {text}"))
                 continue
             if name == "table":
                 flush()
@@ -199,17 +199,16 @@ def parse_html(path: Path, settings: Settings) -> list[Document]:
     if root is None:
         arts = soup.find_all("article")
         root = max(arts, key=lambda a: len(a.get_text(strip=True))) if arts else (soup.body or soup)
-    docs = assemble(_blocks(root))
-    if not any(d.page_content.strip() for d in docs):
-        raise LoadError(path, "no text found in the page (only markup, scripts or navigation)")
-    text = text_of(docs)
     h1 = soup.find("h1")
     h1_text = h1.get_text(" ", strip=True) if h1 else ""
     title = h1_text if h1_text and (not page_title or h1_text in page_title) else ""
     if not title and page_title:
         parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
         title = max(parts, key=len) if parts else page_title
-    title = title or title_from_text(text, path.stem)
+    docs = assemble(_blocks(root, title))
+    if not any(d.page_content.strip() for d in docs):
+        raise LoadError(path, "no text found in the page (only markup, scripts or navigation)")
+    title = title or title_from_text(text_of(docs), path.stem)
     for d in docs:
         d.metadata["title"] = title
     return docs

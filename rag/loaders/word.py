@@ -82,13 +82,14 @@ def parse_docx(path: Path, settings: Settings) -> list[Document]:
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on damaged files
         raise LoadError(path, f"corrupt or unreadable .docx ({e.__class__.__name__})") from None
     blocks: list[Block] = []
+    core_title = (d.core_properties.title or "").strip()
     for item in d.iter_inner_content():
         if isinstance(item, DocxParagraph):
             text = item.text.strip()
             if not text:
                 continue
             level = _heading_level(item)
-            if level and not is_heading_line(text) and len(text) <= 60:
+            if level and not is_heading_line(text) and len(text) <= 60 and text != core_title:
                 text = f"{'#' * level} {text}"
             if _is_caption_style(item) and blocks and blocks[-1].table is not None and not blocks[-1].table.caption:
                 blocks[-1].table.caption = text
@@ -102,7 +103,7 @@ def parse_docx(path: Path, settings: Settings) -> list[Document]:
     if not any(d_.page_content.strip() for d_ in docs):
         raise LoadError(path, "the document is empty (no text)")
     text = text_of(docs)
-    title = (d.core_properties.title or "").strip() or title_from_text(text, path.stem)
+    title = core_title or title_from_text(text, path.stem)
     for doc in docs:
         doc.metadata["title"] = title
     return docs

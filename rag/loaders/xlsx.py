@@ -161,6 +161,8 @@ def parse_xlsx(path: Path, settings: Settings) -> list[Document]:
             empty.append(ws.title)
             log.warning("%s: sheet '%s' is empty, skipped", path, ws.title)
             continue
+        if len(wb.worksheets) > 1 or not re.fullmatch(r"(?:sheet|工作表)\s*\d*", ws.title.strip(), re.I):
+            blocks.insert(0, Block(text=f"# {ws.title}"))  # the sheet's name heads its tables and notes
         sheet_docs = assemble(blocks)
         for d in sheet_docs:
             d.metadata["sheet"] = ws.title
