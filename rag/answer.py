@@ -281,8 +281,8 @@ class _Clause:
 
 
 # a half-width comma between digits is a thousands separator (16,800), not a clause break
-_SPLIT_NUMERIC = re.compile(r"(?<=[，；;：:、])|(?<=,)(?!\d)|(?=[（(])")
-_SPLIT_TEXT = re.compile(r"(?<=[，；;：:])|(?<=,)(?!\d)")
+_SPLIT_NUMERIC = re.compile(r"(?<=[，；;：:、])|(?<=\D,)|(?<=,)(?=\D)|(?=[（(])")
+_SPLIT_TEXT = re.compile(r"(?<=[，；;：:])|(?<=\D,)|(?<=,)(?=\D)")
 
 
 def _counts_other(text: str, part: Part) -> bool:
