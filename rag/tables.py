@@ -378,6 +378,20 @@ def _repeats(row: list[str]) -> bool:
     return any(row[c] and row[c] == row[c - 1] for c in range(1, len(row)))
 
 
+def cited_columns(table: dict | None, start: int | None, quote: str) -> list[int]:
+    """The columns of a row dict whose value the quote ``text[start:start+len(quote)]`` covers
+    (by the cells' ``spans``; by value when the offset is unknown)."""
+    if not table:
+        return []
+    spans = table.get("spans") or []
+    if start is not None and quote:
+        end = start + len(quote)
+        hit = [c for c, sp in enumerate(spans) if sp and sp[0] < end and start < sp[1]]
+        if hit:
+            return hit
+    return [c for c, v in enumerate(table.get("row") or []) if v and c < len(spans) and spans[c] and v in (quote or "")]
+
+
 def table_row_text(table: dict | None) -> str:
     """The row of a ``row_dict`` as ``列名：值`` text (for checks that have only the dict)."""
     if not table:

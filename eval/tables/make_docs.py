@@ -173,20 +173,20 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "gb18030", deli
 # ---------------------------------------------------------------- scanned pages
 
 
-def cjk_font(size: int):
+def cjk_font(size: int, path: str | None = None):
     from PIL import ImageFont
 
-    for f in CJK_FONTS:
+    for f in ([path] if path else CJK_FONTS):
         if Path(f).exists():
             return ImageFont.truetype(f, size, index=2 if f.endswith(".ttc") and "Noto" in f else 0)
     raise FileNotFoundError("no CJK font found: apt-get install fonts-noto-cjk")
 
 
-def render_page(lines: list[str], width: int = 1240, height: int = 1754, size: int = 30, margin: int = 110):
+def render_page(lines: list[str], width: int = 1240, height: int = 1754, size: int = 30, margin: int = 110, font_path: str | None = None):
     """A scanned-looking page (A4 at 150 dpi, grey scale): each string a paragraph, wrapped at the margin."""
     from PIL import Image, ImageDraw
 
-    font = cjk_font(size)
+    font = cjk_font(size, font_path)
     img = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(img)
     y = margin
