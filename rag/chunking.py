@@ -105,9 +105,10 @@ def _is_front_matter(text: str) -> bool:
 
 @dataclass
 class _TableMark:
-    """Where a table stands among the paragraphs, and (set while sectioning) the headings it is under."""
+    """Where a table stands among the paragraphs, and (set while sectioning) the headings it is under;
+    with no table, a break between chunks (where OCR'd pages meet pages with a text layer)."""
 
-    table: Table
+    table: Table | None
     start: int
     ocr: bool = False
     path: tuple[str, ...] | None = None
@@ -170,9 +171,11 @@ class SectionChunker:
             spans.append((off, off + len(d.page_content), bool(d.metadata.get("ocr"))))
             if d.metadata.get("table"):
                 marks.append(_TableMark(Table.from_json(d.metadata["table"]), off, bool(d.metadata.get("ocr"))))
-            elif runs and runs[-1][1] == off - 2:  # the next page of the same stretch of text
-                runs[-1] = (runs[-1][0], off + len(d.page_content))
+            elif runs and runs[-1][1] == off - 2 and spans[-2][2] == bool(d.metadata.get("ocr")):
+                runs[-1] = (runs[-1][0], off + len(d.page_content))  # the next page of the same stretch of text
             else:
+                if runs and runs[-1][1] == off - 2:  # OCR'd pages and pages with a text layer do not share chunks
+                    marks.append(_TableMark(None, off))
                 runs.append((off, off + len(d.page_content)))
             texts.append(d.page_content)
             off += len(d.page_content) + 2
@@ -194,7 +197,7 @@ class SectionChunker:
         places = main_places("\n".join(p.text for p in paras))
         docs = [self._to_document(c, i, meta0, title, page_starts) for i, c in enumerate(chunks)]
         if marks:
-            docs.extend(d for m in marks for d in self._table_documents(m, meta0, title, full))
+            docs.extend(d for m in marks if m.table is not None for d in self._table_documents(m, meta0, title, full))
             docs.sort(key=lambda d: (d.metadata["start"], d.metadata["end"]))
             for i, d in enumerate(docs):
                 d.metadata["ordinal"] = i
@@ -258,6 +261,9 @@ class SectionChunker:
             pending_heading.append((text, where(para, text)))
 
         for para in paras:
+            if isinstance(para, _TableMark) and para.table is None:
+                after_table = True  # a break: the next text starts a new chunk
+                continue
             if isinstance(para, _TableMark):
                 # a table stands under the headings open here; it is the body that follows a heading
                 para.path = tuple(h for _, h in stack)

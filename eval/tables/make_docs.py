@@ -208,21 +208,22 @@ def render_page(lines: list[str], width: int = 1240, height: int = 1754, size: i
     return img
 
 
-def write_image_pdf(path: Path, images: list, title: str = "") -> Path:
-    """An image-only PDF (no text layer), one page per image, A4."""
-    from reportlab.lib.pagesizes import A4
+def write_image_pdf(path: Path, images: list, title: str = "", dpi: int = 150) -> Path:
+    """An image-only PDF (no text layer), one page per image, the page the image's size at ``dpi``."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c = canvas.Canvas(str(path), invariant=1)
     if title:
         c.setTitle(title)
     for img in images:
         buf = io.BytesIO()
         img.save(buf, format="PNG")
         buf.seek(0)
-        c.drawImage(ImageReader(buf), 0, 0, width=A4[0], height=A4[1])
+        w, h = img.width * 72 / dpi, img.height * 72 / dpi
+        c.setPageSize((w, h))
+        c.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
         c.showPage()
     c.save()
     return path
