@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: setup run serve index test eval bench clean
+.PHONY: setup run serve index test eval eval-tables bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,12 @@ test: $(TEST_STAMP)
 # the gold-set evaluation; its report is the committed baseline under eval/baseline/
 eval: index
 	$(BIN)/rag eval --gold eval/gold.jsonl --out eval/baseline
+
+# the table gold set: Word, PDF, Excel, CSV, web page and scanned documents (OCR needs the ocr extra)
+eval-tables: $(TEST_STAMP)
+	$(BIN)/python eval/tables/make_docs.py
+	$(BIN)/rag index eval/tables/docs --name tables
+	$(BIN)/rag eval --gold eval/tables.jsonl --name tables --out eval/tables/baseline
 
 bench: index
 	$(BIN)/python benchmarks/bench_retrieval.py
