@@ -38,6 +38,7 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from .api import create_app as create_api  # noqa: E402
+from .loaders import supported_extensions  # noqa: E402
 from .service import ApiError, RagService  # noqa: E402
 from .settings import PROJECT_ROOT, Settings  # noqa: E402
 from .types import (  # noqa: E402
@@ -55,7 +56,7 @@ EXAMPLES = [
     "昌都市2016年以来累计减贫多少户？",
 ]
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
-UPLOAD_TYPES = [".txt", ".md", ".pdf", ".docx"]
+UPLOAD_TYPES = supported_extensions()  # every registered format (rag.loaders)
 
 CSS = """
 .rag-box{border-radius:10px;padding:14px 16px;margin:4px 0;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;line-height:1.7}

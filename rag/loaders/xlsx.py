@@ -22,6 +22,7 @@ from .base import Block, assemble, progress, register_parser
 log = logging.getLogger("rag.loaders")
 
 BIG_SHEET_ROWS = 2000  # sheets with more rows show a progress bar
+BIG_TABLE_ROWS = 5000  # tables with more rows are announced: one chunk per row
 
 
 def format_number(value, fmt: str | None) -> str:
@@ -126,6 +127,8 @@ def _sheet_blocks(ws, path: Path) -> list[Block]:
         if table is None:
             blocks.extend(Block(text=" ".join(v for v in row if v)) for row in part)
             continue
+        if len(table.rows) > BIG_TABLE_ROWS:
+            log.warning("%s: sheet '%s' has a table of %d rows; each row is a chunk to embed, which takes a while", path, ws.title, len(table.rows))
         blocks.append(Block(table=table))
         for row in part[last + 1 :]:
             blocks.append(Block(text=" ".join(v for v in row if v)))
