@@ -171,3 +171,21 @@ def test_formats_registered_and_settings_passed_explicitly(tmp_path):
     errors = Loader(Settings(max_file_mb=0.1)).run([p]).errors
     assert len(errors) == 1 and "too large" in str(errors[0]) and "big.csv" in str(errors[0])
     assert Loader(Settings(max_file_mb=5)).run([p]).errors == []  # the global settings are not what decides
+
+
+def test_xlsx_plain_title_line_and_merged_header_below_it(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws["A1"] = "表5 各乡学校数"  # a plain (unmerged) caption line above the table
+    ws.append(["乡", "学校（所）", None])
+    ws.append([None, "小学", "中学"])
+    ws.append(["甲乡", 3, 1])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("A2:A3")
+    p = tmp_path / "s.xlsx"
+    wb.save(p)
+    row = [c for c in SectionChunker().run(load_file(p)) if c.metadata.get("table")][0]
+    assert row.page_content == "表5 各乡学校数 › 甲乡 › 学校·小学：3所；学校·中学：1所"

@@ -51,9 +51,10 @@ def _table(tbl) -> Table | None:
         org_row: list[tuple[int, int] | None] = []
         try:
             cells = list(row.cells)
-        except (IndexError, ValueError):  # a damaged grid: fall back to the cells as stored
-            cells = [c for c in row._tr.tc_lst]  # noqa: SLF001
-            cells = [tbl.cell(r, k) for k in range(len(cells))]
+        except (IndexError, ValueError):  # a damaged grid: the row's cells as stored, without spans
+            from docx.table import _Cell
+
+            cells = [_Cell(tc, tbl) for tc in row._tr.tc_lst]  # noqa: SLF001
         for c, cell in enumerate(cells):
             key = cell._tc  # noqa: SLF001
             if key in first_seen:

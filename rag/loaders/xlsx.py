@@ -114,8 +114,13 @@ def _sheet_blocks(ws, path: Path) -> list[Block]:
         while r < len(grid) and any(v for v in grid[r] if v):
             r += 1
         part = grid[s:r]
-        orgs = [[(origin[(s + i + 1, c + 1)][0] - s - 1, origin[(s + i + 1, c + 1)][1] - 1) if (s + i + 1, c + 1) in origin
-                 and origin[(s + i + 1, c + 1)][0] - 1 >= s else None for c in range(max_col)] for i in range(len(part))]
+
+        def local(i: int, c: int) -> tuple[int, int] | None:
+            """The merged cell covering part[i][c], in the part's own coordinates (None: its own cell)."""
+            o = origin.get((s + i + 1, c + 1))
+            return (o[0] - 1 - s, o[1] - 1) if o and o[0] - 1 >= s else None
+
+        orgs = [[local(i, c) for c in range(max_col)] for i in range(len(part))]
         wide = [i for i, row in enumerate(part) if sum(1 for v in row if v) >= 2 or any(v is None for v in row)]
         if len(wide) < 2:
             blocks.extend(Block(text=" ".join(v for v in row if v)) for row in part)
@@ -123,7 +128,8 @@ def _sheet_blocks(ws, path: Path) -> list[Block]:
         first, last = wide[0], wide[-1]
         for row in part[:first]:  # lone lines above the table: its caption (or notes)
             blocks.append(Block(text=" ".join(v for v in row if v)))
-        table = Table.from_grid(part[first : last + 1], origins=orgs[first : last + 1], sheet=ws.title)
+        shifted = [[(o[0] - first, o[1]) if o and o[0] >= first else None for o in row] for row in orgs[first : last + 1]]
+        table = Table.from_grid(part[first : last + 1], origins=shifted, sheet=ws.title)
         if table is None:
             blocks.extend(Block(text=" ".join(v for v in row if v)) for row in part)
             continue
