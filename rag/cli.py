@@ -55,7 +55,8 @@ def cmd_chunk(args) -> int:
     if args.json:
         _print_json([
             {"id": c.metadata["chunk_id"], "source": c.metadata["source"], "section": c.metadata["section"],
-             "page": c.metadata["page"], "start": c.metadata["start"], "end": c.metadata["end"], "length": len(c.page_content), "text": c.page_content}
+             "page": c.metadata["page"], "start": c.metadata["start"], "end": c.metadata["end"], "length": len(c.page_content), "text": c.page_content,
+             "table": c.metadata.get("table"), "ocr": bool(c.metadata.get("ocr"))}
             for c in chunks
         ])
     else:
