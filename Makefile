@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: setup run serve index test eval bench clean
+.PHONY: setup run serve index test eval eval-tables bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,13 +30,16 @@ run: index
 
 serve: run
 
-# tests also need the optional backends (sentence-transformers on CPU torch 2.13.0, LLM client, Milvus Lite)
-# and Debian's chromium for the browser tests (Playwright never downloads a browser here)
+# tests also need the optional backends (sentence-transformers on CPU torch 2.13.0, LLM client, Milvus Lite, OCR),
+# Debian's chromium for the browser tests (Playwright never downloads a browser here)
+# and Debian's fonts-noto-cjk to render the scanned test pages
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install -q -e '.[test,st,llm,milvus]'
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser tests"; fi; fi
+	$(BIN)/pip install -q -e '.[test,st,llm,milvus,ocr]'
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "note: install Debian's $$missing (sudo apt-get install $$missing) for the browser and OCR tests"; fi; fi
 	@touch $@
 
 test: $(TEST_STAMP)
@@ -47,6 +50,12 @@ test: $(TEST_STAMP)
 # index/ the first time (a few minutes), then only brought up to date.
 eval: index
 	$(BIN)/rag eval --all --reader current --reader baseline --out eval/baseline --records slim
+
+# the table gold set: Word, PDF, Excel, CSV, web page and scanned documents (OCR needs the ocr extra)
+eval-tables: $(TEST_STAMP)
+	$(BIN)/python eval/tables/make_docs.py
+	$(BIN)/rag index eval/tables/docs --name tables
+	$(BIN)/rag eval --gold eval/tables.jsonl --name tables --out eval/tables/baseline
 
 bench: index
 	$(BIN)/python benchmarks/bench_retrieval.py

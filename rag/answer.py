@@ -280,8 +280,9 @@ class _Clause:
         return self.sentence[self.i : self.j]
 
 
-_SPLIT_NUMERIC = re.compile(r"(?<=[，,；;：:、])|(?=[（(])")
-_SPLIT_TEXT = re.compile(r"(?<=[，,；;：:])")
+# a half-width comma between digits is a thousands separator (16,800), not a clause break
+_SPLIT_NUMERIC = re.compile(r"(?<=[，；;：:、])|(?<=\D,)|(?<=,)(?=\D)|(?=[（(])")
+_SPLIT_TEXT = re.compile(r"(?<=[，；;：:])|(?<=\D,)|(?<=,)(?=\D)")
 
 
 def _counts_other(text: str, part: Part) -> bool:
@@ -574,7 +575,7 @@ class OfflineReader:
             if c.passage not in cite_no:
                 cite_no[c.passage] = len(cite_no) + 1
                 citations.append(Citation(n=cite_no[c.passage], doc=p.doc, chunk_id=p.chunk_id, section=p.section,
-                                          text=p.text, quote=quote, page=p.page, start=c.sent_start + i))
+                                          text=p.text, quote=quote, page=p.page, start=c.sent_start + i, table=p.table, ocr=p.ocr))
             else:
                 cit = citations[cite_no[c.passage] - 1]
                 if quote not in cit.quote:

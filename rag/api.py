@@ -162,7 +162,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
         return call(service.documents)
 
     @api.post("/documents", tags=["documents"])
-    async def upload(files: list[UploadFile] = File(..., description="one or more .txt/.md/.pdf/.docx files")):
+    async def upload(files: list[UploadFile] = File(..., description="one or more documents (.txt .md .pdf .docx .xlsx .csv .html, images …)")):
         if len(files) > MAX_FILES_PER_UPLOAD:
             raise ApiError(413, f"too many files in one upload ({len(files)}; at most {MAX_FILES_PER_UPLOAD})")
         tmp = Path(settings.index_dir) / f"{service.name}-uploads" / ".incoming" / uuid.uuid4().hex[:10]

@@ -24,6 +24,7 @@ from itertools import groupby
 from langchain_core.documents import Document
 
 from .lexical import main_places
+from .tables import Table
 
 from .normalize import (
     SENT_END,
@@ -36,7 +37,7 @@ from .normalize import (
 
 PATH_SEP = " › "
 # bump when chunking changes what it produces: indexes built by another version re-chunk their files
-CHUNKER_VERSION = 9
+CHUNKER_VERSION = 10
 _CN_NUM = "一二三四五六七八九十"
 _ENUM_RE = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}是|首先|其次|再次|最后|第[{_CN_NUM}]{{1,3}}[，,])")
 _BYLINE_RE = re.compile(r"(本报|记者|記者|通讯员|摄影|报道|編輯|编辑|来源|日报|日報)")
@@ -103,6 +104,17 @@ def _is_front_matter(text: str) -> bool:
 
 
 @dataclass
+class _TableMark:
+    """Where a table stands among the paragraphs, and (set while sectioning) the headings it is under;
+    with no table, a break between chunks (where OCR'd pages meet pages with a text layer)."""
+
+    table: Table | None
+    start: int
+    ocr: bool = False
+    path: tuple[str, ...] | None = None
+
+
+@dataclass
 class _Piece:
     text: str
     start: int
@@ -113,6 +125,7 @@ class _Piece:
     heading_text: str | None = None  # heading line(s) that open the section; the chunk starts with them
     heading_start: int | None = None  # offset of the first heading line in the original text
     new_para: bool = True
+    break_before: bool = False  # starts a new chunk (the first text after a table)
 
 
 @dataclass
@@ -122,7 +135,10 @@ class SectionChunker:
     ``run(documents)`` takes the loader's Documents (several per file for PDFs)
     and returns chunk Documents whose metadata carries ``chunk_id``, ``source``,
     ``title``, ``section`` (the heading path), ``headings``, ``start``/``end``
-    offsets into the original file text, ``page`` and ``script``.
+    offsets into the original file text, ``page`` and ``script``. A table
+    (a loader Document with ``metadata["table"]``) becomes one chunk per row whose
+    metadata ``table`` is the row dict of :meth:`rag.tables.Table.row_dict`, its
+    section the headings it stands under; chunks of OCR'd pages carry ``ocr``.
     """
 
     target: int = 600
@@ -147,26 +163,81 @@ class SectionChunker:
         title = (meta0.get("title") or meta0.get("source") or "").strip()
         # one text for the whole file; PDF pages are separated by a blank line
         texts, page_starts, off = [], [], 0
+        spans: list[tuple[int, int, bool]] = []  # (start, end, came from OCR) per loaded Document
+        marks: list[_TableMark] = []
+        runs: list[tuple[int, int]] = []  # stretches of running text between tables
         for d in pages:
             page_starts.append((off, d.metadata.get("page")))
+            spans.append((off, off + len(d.page_content), bool(d.metadata.get("ocr"))))
+            if d.metadata.get("table"):
+                marks.append(_TableMark(Table.from_json(d.metadata["table"]), off, bool(d.metadata.get("ocr"))))
+            elif runs and runs[-1][1] == off - 2 and spans[-2][2] == bool(d.metadata.get("ocr")):
+                runs[-1] = (runs[-1][0], off + len(d.page_content))  # the next page of the same stretch of text
+            else:
+                if runs and runs[-1][1] == off - 2:  # OCR'd pages and pages with a text layer do not share chunks
+                    marks.append(_TableMark(None, off))
+                runs.append((off, off + len(d.page_content)))
             texts.append(d.page_content)
             off += len(d.page_content) + 2
         full = "\n\n".join(texts)
 
-        paras = paragraphs(full, repair=self.repair_ocr)
+        paras: list[Paragraph] = []
+        for a, b in runs:  # line repair within a stretch of text, never across a table
+            for p in paragraphs(full[a:b], repair=self.repair_ocr):
+                paras.append(Paragraph(p.text, [x + a for x in p.pos]) if a else p)
         n_before = len(paras)
         if self.dedupe:
             paras = drop_duplicates(paras)
         self.stats[meta0.get("source")] = {"paragraphs": n_before, "duplicates_dropped": n_before - len(paras)}
 
-        pieces = self._pieces(paras, title)
+        items: list = sorted([*paras, *marks], key=lambda x: x.start) if marks else paras
+        pieces = self._pieces(items, title)
         chunks = self._pack(pieces)
         # the places the whole document is about: context for chunks that never name them
         places = main_places("\n".join(p.text for p in paras))
         docs = [self._to_document(c, i, meta0, title, page_starts) for i, c in enumerate(chunks)]
+        if marks:
+            docs.extend(d for m in marks if m.table is not None for d in self._table_documents(m, meta0, title, full))
+            docs.sort(key=lambda d: (d.metadata["start"], d.metadata["end"]))
+            for i, d in enumerate(docs):
+                d.metadata["ordinal"] = i
         for d in docs:
             d.metadata["doc_places"] = places
+            if any(o and s < d.metadata["end"] and d.metadata["start"] < e for s, e, o in spans):
+                d.metadata["ocr"] = True
         return docs
+
+    def _table_documents(self, mark: "_TableMark", meta0: dict, title: str, full: str) -> list[Document]:
+        """One chunk per table row (a very long row is cut between cells), its text
+        ``caption › row label › 列名：值；…``, its metadata ``table`` the row dict."""
+        t = mark.table
+        path = [h.lstrip("#> ").strip() for h in (mark.path or ())]
+        if not t.caption:
+            t.caption = path[-1] if path else (t.sheet or title)
+        headings = [title, *path] if title else list(path)
+        offsets = t.body_line_offsets()
+        source = meta0.get("source", "")
+        out = []
+        for i, text, row in t.row_units(self.max_chars):
+            start = mark.start + offsets[i]
+            end = start + len(" | ".join(t.rows[i]))
+            cid = hashlib.sha1(f"{source}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16]
+            out.append(Document(page_content=text, metadata={
+                "chunk_id": cid,
+                "source": source,
+                "path": meta0.get("path"),
+                "title": title,
+                "section": PATH_SEP.join(headings),
+                "headings": headings,
+                "start": start,
+                "end": end,
+                "page": row.get("page"),
+                "script": meta0.get("script"),
+                "sha256": meta0.get("sha256"),
+                "ordinal": 0,
+                "table": row,
+            }))
+        return out
 
     def _pieces(self, paras: list[Paragraph], title: str) -> list[_Piece]:
         stack: list[tuple[float, str]] = []  # (level, heading text)
@@ -175,6 +246,7 @@ class SectionChunker:
         prev_was_title = False
         pending_heading: list[tuple[str, int]] = []
         pieces: list[_Piece] = []
+        after_table = False
 
         def where(para: Paragraph, text: str) -> int:
             k = para.text.find(text[:1])
@@ -189,6 +261,17 @@ class SectionChunker:
             pending_heading.append((text, where(para, text)))
 
         for para in paras:
+            if isinstance(para, _TableMark) and para.table is None:
+                after_table = True  # a break: the next text starts a new chunk
+                continue
+            if isinstance(para, _TableMark):
+                # a table stands under the headings open here; it is the body that follows a heading
+                para.path = tuple(h for _, h in stack)
+                pending_heading = []
+                seen_body = True
+                prev_was_title = False
+                after_table = True
+                continue
             text = para.text
             level = _heading_level(text)
             if level is not None and is_heading_line(text):
@@ -239,7 +322,11 @@ class SectionChunker:
             heading_text = "\n".join(h for h, _ in pending_heading) if pending_heading else None
             heading_start = pending_heading[0][1] if pending_heading else None
             pending_heading = []
-            pieces.extend(self._split_paragraph(para, section, path, heading_text, heading_start))
+            new = self._split_paragraph(para, section, path, heading_text, heading_start)
+            if new and after_table:
+                new[0].break_before = True  # text after a table is not packed with the text before it
+                after_table = False
+            pieces.extend(new)
         return pieces
 
     def _label(self, text: str) -> str | None:
@@ -311,6 +398,9 @@ class SectionChunker:
         size = 0
         for p in pieces:
             plen = len(p.text) + (len(p.heading_text) + 1 if p.heading_text else 0)
+            if cur and p.break_before:
+                chunks.append(cur)
+                cur, size = [], 0
             if cur:
                 same = p.section == cur[0].section
                 fits = size + plen <= self.target
@@ -335,6 +425,7 @@ class SectionChunker:
             if (
                 merged
                 and clen < self.tail_merge
+                and not c[0].break_before
                 and merged[-1][0].section == c[0].section
                 and sum(plen(p) for p in merged[-1]) + clen <= self.max_chars
             ):
@@ -354,7 +445,8 @@ class SectionChunker:
             parts.append(p.text)
         text = "".join(parts).strip()
         first = pieces[0]
-        headings = [title, *first.path] if title else list(first.path)
+        path = [h.lstrip("#> ").strip() or h for h in first.path]  # "## 财政支出" names the section 财政支出
+        headings = [title, *path] if title else path
         if first.label and (not headings or first.label != headings[-1]):
             headings.append(first.label)
         start = first.heading_start if first.heading_text and first.heading_start is not None else first.start

@@ -50,12 +50,13 @@ def cmd_chunk(args) -> int:
     from .chunking import SectionChunker
     from .loaders import Loader
 
-    res = Loader().run(args.paths)
+    res = Loader(_settings(args)).run(args.paths)
     chunks = SectionChunker().run(res.documents)
     if args.json:
         _print_json([
             {"id": c.metadata["chunk_id"], "source": c.metadata["source"], "section": c.metadata["section"],
-             "page": c.metadata["page"], "start": c.metadata["start"], "end": c.metadata["end"], "length": len(c.page_content), "text": c.page_content}
+             "page": c.metadata["page"], "start": c.metadata["start"], "end": c.metadata["end"], "length": len(c.page_content), "text": c.page_content,
+             "table": c.metadata.get("table"), "ocr": bool(c.metadata.get("ocr"))}
             for c in chunks
         ])
     else:
@@ -135,8 +136,26 @@ def cmd_ask(args) -> int:
     print(f"\n  backend: {ans.backend} · {ans.timings.get('total_ms', 0):.0f} ms" + ("" if ans.grounded else " · ⚠ figures not grounded"))
     for c in ans.citations:
         page = f" p.{c.page}" if c.page else ""
-        print(f"\n[{c.n}] {c.doc}{page} · {c.section}\n    “{c.quote}”")
+        ocr = " · OCR" if c.ocr else ""
+        print(f"\n[{c.n}] {c.doc}{page} · {c.section}{ocr}\n    “{c.quote}”")
+        if c.table:
+            print(format_table_row(c.table, c.quote, c.start))
     return 0
+
+
+def format_table_row(table: dict, quote: str, start: int | None) -> str:
+    """A cited table row for the terminal: caption, then header and row as aligned columns, the cited cell in [ ]."""
+    from unicodedata import east_asian_width
+
+    from .tables import cited_columns
+
+    hit = set(cited_columns(table, start, quote))
+    header = list(table.get("header") or [])
+    row = [f"[{v}]" if k in hit else v for k, v in enumerate(table.get("row") or [])]
+    width = lambda s: sum(2 if east_asian_width(ch) in "WF" else 1 for ch in s)  # noqa: E731
+    cols = [max(width(h), width(v)) for h, v in zip(header, row)]
+    line = lambda cells: "    " + " │ ".join(x + " " * (w - width(x)) for x, w in zip(cells, cols))  # noqa: E731
+    return "\n".join([f"    {table.get('caption') or ''}", line(header), line(row)])
 
 
 def cmd_eval(args) -> int:

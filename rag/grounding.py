@@ -252,12 +252,39 @@ def _fmt_cites(ns: Iterable[int]) -> str:
     return "".join(f"[{n}]" for n in ns)
 
 
-def check_answer(answer_text: str, passages: Mapping[int, str]) -> GroundingResult:
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _wrong_cell(m: NumberMention, sent: str, rows: list[dict]) -> str | None:
+    """For a figure found in cited table rows: the column it stands in when that column's year is not
+    the one the sentence names (3 is 新建水库·2022年, the sentence says 2021年), else None."""
+    if m.unit == "年" and 1900 <= m.value <= 2100:
+        return None  # a year is a label, not a cell value
+    said = set(_YEAR_RE.findall(_fold(sent)))
+    cols = [h for t in rows for h, v in zip(t.get("header") or [], t.get("row") or [])
+            if any(_same_value(m.value, x.value) for x in extract_numbers(v))]
+    if not cols or not said:
+        return None
+    fitting = [h for h in cols if not set(_YEAR_RE.findall(h)) or set(_YEAR_RE.findall(h)) & said]
+    return None if fitting else cols[0]
+
+
+def check_answer(answer_text: str, passages: Mapping[int, str], tables: Mapping[int, dict] | None = None) -> GroundingResult:
     """Check ``answer_text`` against ``passages`` (citation number → passage text).
 
     A sentence is dropped when it cites a number not in ``passages`` (a bad
     citation) or carries a figure that no passage it cites contains (any given
-    passage when it cites none). ``ok`` is True when nothing was dropped.
+    passage when it cites none). A figure from a table cell (``tables``: citation
+    number → the row dict of a table-row passage) is grounded in the cited row
+    like text, and must come from a column of the year the sentence names.
+    ``ok`` is True when nothing was dropped.
+
+    >>> row = {"header": ["县", "新建水库·2021年", "新建水库·2022年"], "row": ["西岭县", "1座", "3座"]}
+    >>> text = "表1 › 西岭县 › 新建水库·2021年：1座；新建水库·2022年：3座"
+    >>> check_answer("西岭县2022年新建水库3座[1]。", {1: text}, {1: row}).ok
+    True
+    >>> check_answer("西岭县2021年新建水库3座[1]。", {1: text}, {1: row}).reasons
+    ['the figure 3 is the 新建水库·2022年 cell of the cited row, not the year the sentence names']
     """
     passage_numbers = {n: extract_numbers(t) for n, t in passages.items()}
     all_numbers = [m for ms in passage_numbers.values() for m in ms]
@@ -280,6 +307,13 @@ def check_answer(answer_text: str, passages: Mapping[int, str]) -> GroundingResu
         pool = [m for n in good for m in passage_numbers[n]] if markers else all_numbers
         missing = [m.raw.strip() for m in extract_numbers(sent) if not _supported_by(m, pool)]
         why = []
+        wrong = []  # figures from a cell of another year's column than the sentence names
+        rows = [tables[n] for n in (good if markers else given) if tables and tables.get(n)]
+        for m in extract_numbers(sent) if rows else []:
+            col = _wrong_cell(m, sent, rows) if m.raw.strip() not in missing else None
+            if col:
+                why.append(f"the figure {m.raw.strip()} is the {col} cell of the cited row, not the year the sentence names")
+                wrong.append(m.raw.strip())
         if sent_bad:
             rng = f"[{given[0]}]–[{given[-1]}]" if given else "none"
             why.append(f"it cites {_fmt_cites(sent_bad)}, but the passages given are {rng}")
@@ -293,7 +327,7 @@ def check_answer(answer_text: str, passages: Mapping[int, str]) -> GroundingResu
             for n in sent_bad:
                 if n not in bad:
                     bad.append(n)
-            for raw in missing:
+            for raw in missing + wrong:
                 if raw not in unsupported:
                     unsupported.append(raw)
         else:

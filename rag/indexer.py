@@ -158,7 +158,7 @@ class Indexer:
                 rp = str(p.resolve())
                 prev = old_files.get(rp)
                 try:
-                    check_file(p)  # format and size first: an oversize file is never read
+                    check_file(p, self.settings)  # format and size first: an oversize file is never read
                 except LoadError as e:
                     report.errors.append(e)
                     if prev:  # keep what was indexed from it before
@@ -176,7 +176,7 @@ class Indexer:
                     report.unchanged.append(p.name)
                     continue
                 try:
-                    chunks = self.chunker.run(load_file(p))
+                    chunks = self.chunker.run(load_file(p, self.settings))
                 except LoadError as e:
                     log.debug("%s", e)  # reported by the caller (the CLI prints every error once)
                     report.errors.append(e)

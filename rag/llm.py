@@ -337,6 +337,7 @@ class _Prepared:
     refusal: str
     messages: list[BaseMessage]
     check_map: dict[int, str]
+    check_tables: dict[int, dict] | None = None
 
 
 # ---------------------------------------------------------------- the answerer
@@ -367,7 +368,8 @@ class LLMAnswerer:
         messages = prompt.format_messages(passages=format_passages(used), question=question.strip(), refusal=refusal)
         # a figure that stands only in a planted instruction is not supported
         check_map = {i: f"{p.section}\n{strip_instructions(p.text)}" for i, p in enumerate(used, 1)}
-        return _Prepared(question, passages, used, script, refusal, messages, check_map)
+        tables = {i: p.table for i, p in enumerate(used, 1) if p.table}
+        return _Prepared(question, passages, used, script, refusal, messages, check_map, tables)
 
     # ------------------------------------------------------------ entry points
     def run(self, question: str, passages: list[Passage]) -> Answer:
@@ -424,7 +426,7 @@ class LLMAnswerer:
                 timings=timings, grounded=True, passages=prep.passages,
             )
         t1 = time.perf_counter()
-        res = check_answer(text, prep.check_map)
+        res = check_answer(text, prep.check_map, prep.check_tables)
         timings["check_ms"] = (time.perf_counter() - t1) * 1000
         warnings: list[str] = []
         if not res.ok:
@@ -451,7 +453,7 @@ class LLMAnswerer:
         for n, cl in claims.items():
             p = prep.used[n - 1]
             quote, start = _quote(p.text, cl)
-            out.append(Citation(n=n, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text, quote=quote, page=p.page, start=start))
+            out.append(Citation(n=n, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text, quote=quote, page=p.page, start=start, table=p.table, ocr=p.ocr))
         return out
 
     def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
@@ -472,7 +474,7 @@ class LLMAnswerer:
         ans.passages = prep.passages
         # the offline reader is extractive; check it anyway so nothing unflagged reaches the user
         if not ans.refused and ans.citations:
-            res = check_answer(ans.answer, {c.n: f"{c.section}\n{c.text}" for c in ans.citations})
+            res = check_answer(ans.answer, {c.n: f"{c.section}\n{c.text}" for c in ans.citations}, {c.n: c.table for c in ans.citations if c.table})
             if not res.ok:
                 ans.grounded = False
                 ans.warnings.append("offline answer failed the number check: " + "; ".join(res.reasons))

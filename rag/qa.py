@@ -18,6 +18,7 @@ from .answer import OfflineReader
 from .answering import question_script, refusal_text
 from .retrieve import HybridRetriever, clean_query
 from .settings import Settings, get_settings
+from .table_qa import TableAnswerer
 from .types import Answer, Passage, QueryError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class Assistant:
         self.llm = llm or self.settings.llm
         self._retriever = retriever
         self._answerers: dict[str, object] = {}
+        self.tables = TableAnswerer()  # a cell or two compared rows, read from retrieved table rows, before any reader
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -70,7 +72,7 @@ class Assistant:
             return Answer(question=question, answer=refusal_text(script), refused=True, warnings=[str(e)], backend="none")
         passages = self.search(q, k)
         t1 = time.perf_counter()
-        ans = self.answerer(backend).run(q, passages)
+        ans = self.tables.run(q, passages) or self.answerer(backend).run(q, passages)
         ans.question = question if len(question) <= len(q) else q
         ans.warnings = warnings + ans.warnings
         ans.passages = passages

@@ -46,6 +46,9 @@ def record_from_chunk(doc) -> dict:
         "sha256": m.get("sha256"),
         "ordinal": m.get("ordinal"),
         "doc_places": m.get("doc_places") or [],
+        # a table row: {"caption", "header", "row", "label", "spans", ...} (rag.tables.Table.row_dict)
+        "table": m.get("table"),
+        "ocr": bool(m.get("ocr")),
     }
     rec["tokens"] = tokenize(f"{context_text(rec)}\n{rec['text']}")
     rec["embed_key"] = embed_key(rec)

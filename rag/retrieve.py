@@ -138,6 +138,8 @@ class HybridRetriever(BaseRetriever):
                     end=r.get("end"),
                     script=r.get("script"),
                     doc_places=r.get("doc_places"),
+                    table=r.get("table"),
+                    ocr=bool(r.get("ocr")),
                     **info[cid],
                 )
             )

@@ -253,7 +253,7 @@ class RagService:
                 staged = staging / name
                 shutil.copyfile(src, staged)
                 try:  # load it before it goes near the index: a corrupt file is refused here
-                    docs = load_file(staged)
+                    docs = load_file(staged, self.settings)
                     if not any(d.page_content.strip() for d in docs):
                         raise LoadError(staged, "no text to index")
                 except LoadError as e:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
 
     # loading limits
     max_file_mb: float = 50.0
+    # OCR of scanned PDF pages and images (needs the ocr extra: pip install 'rag[ocr]')
+    ocr: bool = True
     max_question_chars: int = 2000
 
     # answer backend: none (offline reader) | openai | gguf

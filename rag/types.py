@@ -72,8 +72,9 @@ class Passage:
     end: int | None = None
     script: str | None = None
     doc_places: list[str] | None = None
-    # a table row: {"caption", "header": [...], "row": [...]} (see rag.loaders); None for running text
+    # a table row: {"caption", "header": [...], "row": [...], "label", "spans", "page", "sheet"} (rag.tables); None for running text
     table: dict | None = None
+    ocr: bool = False  # the text was read by OCR from a scanned page or an image
 
     def to_json(self) -> dict:
         """The CLI/API shape: rank, doc, chunk_id, section, text, score (+ provenance)."""
@@ -100,6 +101,7 @@ class Citation:
     page: int | None = None
     start: int | None = None  # offset of ``quote`` inside ``text``
     table: dict | None = None  # the cited table row (caption, header, row), when the passage is one
+    ocr: bool = False  # the cited text was read by OCR
 
     def to_json(self) -> dict:
         return asdict(self)

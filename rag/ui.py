@@ -38,6 +38,7 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from .api import create_app as create_api  # noqa: E402
+from .loaders import supported_extensions  # noqa: E402
 from .service import ApiError, RagService  # noqa: E402
 from .settings import PROJECT_ROOT, Settings  # noqa: E402
 from .types import (  # noqa: E402
@@ -55,7 +56,7 @@ EXAMPLES = [
     "昌都市2016年以来累计减贫多少户？",
 ]
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold_dev.jsonl"  # the tuning split; the frozen test split is for reports (rag eval --set test)
-UPLOAD_TYPES = [".txt", ".md", ".pdf", ".docx"]
+UPLOAD_TYPES = supported_extensions()  # every registered format (rag.loaders)
 
 CSS = """
 .rag-box{border-radius:10px;padding:14px 16px;margin:4px 0;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;line-height:1.7}
@@ -81,6 +82,9 @@ a.rag-cite-marker:hover{text-decoration:underline}
 .rag-section{color:#57606a}
 .rag-passage{white-space:pre-wrap;font-size:.93em;line-height:1.75;margin-top:6px;color:#1f2328}
 .rag-passage mark{background:#ffe066;color:#000;padding:0 2px;border-radius:3px}
+.rag-table{margin-top:6px;overflow-x:auto}.rag-table-caption{font-weight:600;font-size:.93em;margin-bottom:4px}
+.rag-table table{border-collapse:collapse;font-size:.9em}.rag-table th,.rag-table td{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+.rag-table th{background:#f6f8fa}.rag-table td.rag-cell-cited{background:#ffe066;font-weight:600}
 .rag-quote{color:#57606a;font-size:.9em}
 .rag-other{border-top:1px solid #e5e7eb;padding:8px 0}
 .rag-other .rag-passage{max-height:9em;overflow:auto}
@@ -198,12 +202,26 @@ def render_citations(ans: Answer | None) -> str:
         return ""
     parts = [f'<div class="rag-title">引文 Citations ({len(ans.citations)})</div>']
     for c in ans.citations:
+        body = render_table_row(c.table, c.quote, c.start) if c.table else f'<div class="rag-passage">{highlight(c.text, c.quote, c.start)}</div>'
+        ocr = ' <span class="rag-badge" title="read by OCR from a scanned page">OCR</span>' if c.ocr else ""
         parts.append(
             f'<details class="rag-cite" id="rag-cite-{c.n}" open><summary><span class="rag-cite-n">[{c.n}]</span> '
-            f'{_where(c.doc, c.page, c.section)}</summary>'
-            f'<div class="rag-passage">{highlight(c.text, c.quote, c.start)}</div></details>'
+            f'{_where(c.doc, c.page, c.section)}{ocr}</summary>{body}</details>'
         )
     return "".join(parts)
+
+
+def render_table_row(table: dict, quote: str, start: int | None) -> str:
+    """A cited table row as a small table: caption, header, the row, the cited cell highlighted."""
+    from .tables import cited_columns
+
+    hit = set(cited_columns(table, start, quote))
+    head = "".join(f"<th>{esc(h)}</th>" for h in table.get("header") or [])
+    row = "".join(f'<td class="rag-cell-cited">{esc(v)}</td>' if k in hit else f"<td>{esc(v)}</td>" for k, v in enumerate(table.get("row") or []))
+    where = " · ".join(x for x in (table.get("sheet") and f"工作表 {table['sheet']}", f"第{table.get('row_index')}行" if table.get("row_index") else "") if x)
+    return (f'<div class="rag-table"><div class="rag-table-caption">{esc(table.get("caption") or "")}'
+            f'{f" <span class=rag-muted>{esc(where)}</span>" if where else ""}</div>'
+            f"<table><thead><tr>{head}</tr></thead><tbody><tr>{row}</tr></tbody></table></div>")
 
 
 def render_passages(ans: Answer | None) -> str:

@@ -47,3 +47,29 @@ def seed_copy(tmp_path) -> Path:
     d = tmp_path / "docs"
     shutil.copytree(SEEDS, d)
     return d
+
+
+@pytest.fixture(scope="session")
+def table_docs_dir(tmp_path_factory) -> Path:
+    """Documents with tables (Word, PDF, Excel, GB18030 CSV, web page) and a scanned PDF, made once per session."""
+    from table_docs import make_table_docs
+
+    return make_table_docs(tmp_path_factory.mktemp("tabledocs") / "docs")
+
+
+@pytest.fixture(scope="session")
+def table_index(tmp_path_factory, table_docs_dir) -> Settings:
+    """``table_docs_dir`` indexed with the bundled embedder, once per session (OCR of the scan included)."""
+    from rag.indexer import Indexer
+
+    s = Settings(index_dir=tmp_path_factory.mktemp("tindex"), index_name="tables")
+    report = Indexer(s.index_name, settings=s, progress=False).run([table_docs_dir])
+    assert not report.errors, report.errors
+    return s
+
+
+@pytest.fixture(scope="session")
+def table_bot(table_index):
+    from rag.qa import Assistant
+
+    return Assistant(table_index)

@@ -320,10 +320,12 @@ def test_docx_loads(tmp_path):
     p = tmp_path / "report.docx"
     d.save(str(p))
     docs = load_file(p)
-    assert len(docs) == 1
-    text = docs[0].page_content
-    lines = [ln for ln in text.split("\n") if ln]
-    assert lines == ["稻城县脱贫攻坚报告", "一、基本情况", "2014年审定贫困村55个、贫困户1268户、贫困人口5614人。", "指标 | 数值", "贫困村 | 55个"]
+    assert len(docs) == 2  # the text, then the table where it stands
+    lines = [ln for ln in docs[0].page_content.split("\n") if ln]
+    assert lines == ["# 稻城县脱贫攻坚报告", "一、基本情况", "2014年审定贫困村55个、贫困户1268户、贫困人口5614人。"]
+    assert docs[1].metadata["table"]["header"] == [["指标", "数值"]]
+    assert docs[1].metadata["table"]["rows"] == [["贫困村", "55个"]]
+    assert docs[1].page_content == "指标 | 数值\n贫困村 | 55个"
     m = docs[0].metadata
     assert m["title"] == "稻城县脱贫攻坚报告"
     assert m["script"] == "zh-Hans"
@@ -347,20 +349,22 @@ def test_directory_scan_survives_bad_files(tmp_path):
     (root / "good.txt").write_text(seed_text("000"), encoding="utf-8")
     (root / "sub" / "note.md").write_text("# 稻城县简报\n\n稻城县2014年审定贫困村55个。\n", encoding="utf-8")
     (root / "bad.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf\n%%EOF")
-    (root / "table.xlsx").write_bytes(b"PK\x03\x04 spreadsheet")
+    (root / "table.xlsx").write_bytes(b"PK\x03\x04 spreadsheet")  # a corrupt workbook
+    (root / "slides.pptx").write_bytes(b"PK\x03\x04 slides")
     (root / ".hidden.txt").write_text("隐藏文件", encoding="utf-8")
     os.symlink(root, root / "sub" / "loop")  # a directory symlink back to an ancestor
 
     res = Loader().run([root])
 
     assert sorted(d.metadata["source"] for d in res.documents) == ["good.txt", "note.md"]
-    assert [Path(e.path).name for e in res.errors] == ["bad.pdf"]
+    assert [Path(e.path).name for e in res.errors] == ["bad.pdf", "table.xlsx"]
     assert all(isinstance(e, LoadError) for e in res.errors)
     assert "bad.pdf" in str(res.errors[0])
-    assert any("table.xlsx" in s and "unsupported" in s for s in res.skipped)
+    assert "table.xlsx" in str(res.errors[1]) and "corrupt" in str(res.errors[1])
+    assert any("slides.pptx" in s and "unsupported" in s for s in res.skipped)
     assert any("loop" in s for s in res.skipped)
     # each real file once, even though the loop makes it reachable twice
-    assert len(res.files) == len({os.path.realpath(p) for p in res.files}) == 3
+    assert len(res.files) == len({os.path.realpath(p) for p in res.files}) == 4
 
 
 def test_loader_reports_missing_paths(tmp_path):
