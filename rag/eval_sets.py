@@ -73,6 +73,10 @@ _BUILTIN = [
             index="ext-cmrc2018", docs="eval/external/cmrc2018/docs"),
     EvalSet("drcd-dev", "eval/external/drcd/dev.jsonl", "DRCD test subset recast as document QA, dev articles (traditional)",
             index="ext-drcd", docs="eval/external/drcd/docs"),
+    EvalSet("tables-dev", "eval/tables_dev.jsonl", "questions on tables, scans and web pages (generated documents; tune on it)",
+            index="ext-tables", docs="eval/tables/docs"),
+    EvalSet("tables-test", "eval/tables_test.jsonl", "questions on tables, scans and web pages (generated documents; frozen)",
+            index="ext-tables", docs="eval/tables/docs"),
 ]
 SETS: dict[str, EvalSet] = {s.name: s for s in _BUILTIN}
 
