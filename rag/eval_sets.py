@@ -6,7 +6,7 @@ an external set has its own index (``ext-<set>``), built from its ``docs/`` dire
 first time and brought up to date incrementally when the documents change. Adding a set
 is one :func:`register` call (or one entry in ``_BUILTIN``)::
 
-    register(EvalSet("tables", "eval/tables.jsonl", "tables over PDF and XLSX reports", index="ext-tables", docs="eval/tables/docs"))
+    register(EvalSet("scans", "eval/scans.jsonl", "questions over scanned reports", index="ext-scans", docs="eval/scans/docs"))
 
 Example::
 
@@ -19,7 +19,7 @@ Example::
     >>> get_set("seeds")
     Traceback (most recent call last):
     ...
-    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev
+    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, tables-dev, tables-test
 """
 from __future__ import annotations
 
