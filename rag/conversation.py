@@ -34,7 +34,7 @@ Example::
     >>> r.run("2021年呢？", h).rewritten
     '格桑县2021年新建桥梁多少座？'
     >>> r.run("改造农村公路呢？", h).rewritten
-    '格桑县2019年新建改造农村公路多少？'
+    '格桑县2019年改造农村公路多少？'
     >>> h = [Turn("格桑县和白玛县哪个海拔高？", resolved="格桑县和白玛县哪个海拔高？")]
     >>> r.run("它的面积是多少？", h).clarification
     '请问“它”指的是格桑县还是白玛县？'
@@ -355,22 +355,22 @@ class FollowUpResolver:
         ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
         if not ans:
             return []
-        ents = [e for e in parse(ans, self.lexicon).entities if e.is_subject]
-        if ents:
-            return ents[:3]
         # the asked noun's head (哪个机场 → 机场) closes the name in the answer
         m = re.search(r"(?:哪个|哪一个|哪家|哪座|哪所|哪条|哪位)([\u4e00-\u9fff]{1,4})", pq.p.norm)
         if m:
             head = m.group(1)[-2:]
             hit = re.search(rf"([\u4e00-\u9fff]{{1,8}}?{re.escape(head)})", ans)
             if hit:
-                name = hit.group(1)
-                toks = _cut(name)
+                toks = _cut(hit.group(1))
                 # drop leading verbs/adverbs (尽快建成格萨尔机场 → 格萨尔机场)
-                while len(toks) > 1 and toks[0][1][:1] in ("v", "d", "p", "c", "u"):
+                while len(toks) > 1 and toks[0][1][:1] in ("v", "d", "p", "c", "u", "r", "m"):
                     toks = toks[1:]
                 name = "".join(t[0] for t in toks)
-                return [Entity(name, "name", 0, len(name), norm=name)]
+                if len(name) > len(head):
+                    return [Entity(name, "name", 0, len(name), norm=name)]
+        ents = [e for e in parse(ans, self.lexicon).entities if e.kind in ("place", "org")]
+        if ents:
+            return ents[:3]
         if 2 <= len(ans) <= 12 and re.fullmatch(r"[\u4e00-\u9fff]+|[A-Z][A-Za-z ]+", ans):
             return [Entity(ans, "name", 0, len(ans), norm=ans)]
         return []

@@ -198,26 +198,36 @@ class Lexicon:
         return [(m.start(), m.end(), self.names[m.group(0)]) for m in self._rx.finditer(text)]
 
     @classmethod
-    def from_texts(cls, texts, places: list[str] | None = None, min_count: int = 2) -> "Lexicon":
-        """Names from document texts: the ``places`` given, and every name + place suffix spelled out ``min_count`` times."""
+    def from_texts(cls, texts, places: list[str] | None = None, min_count: int = 2, max_chars: int = 200_000) -> "Lexicon":
+        """Names from document texts: the ``places`` given, and every place name the texts spell out ``min_count`` times.
+
+        The texts are cut into words first (jieba, no HMM), so a name is a whole word or a word
+        followed by a place suffix, never a window across words (实现乡镇 names no 实现乡).
+        Only the first ``max_chars`` characters are scanned.
+        """
+        from .lexical import _jieba, normalize_for_match
+
         lex = cls()
         for p in places or []:
             lex.add(p, "place")
+        jb = _jieba()
         counts: Counter = Counter()
-        rx = re.compile(rf"(?=([\u4e00-\u9fff]{{2,3}}[{PLACE_SUFFIX}]))")
+        budget = max_chars
         for t in texts:
-            s = to_simplified(nfkc(t))
-            for m in rx.finditer(s):
-                counts[m.group(1)] += 1
+            if budget <= 0:
+                break
+            t = t[:budget]
+            budget -= len(t)
+            toks = [w for w in jb.cut(normalize_for_match(t), HMM=False)]
+            for k, w in enumerate(toks):
+                if len(w) >= 3 and _good_place(w) and _name_word(w[:-1]):
+                    counts[w] += 1
+                elif k + 1 < len(toks) and len(toks[k + 1]) == 1 and toks[k + 1] in PLACE_SUFFIX and 2 <= len(w) <= 3 \
+                        and _CJK.match(w) and _name_word(w) and _good_place(w + toks[k + 1]):
+                    counts[w + toks[k + 1]] += 1
         for cand, n in counts.items():
-            if n < min_count or not _good_place(cand):
-                continue
-            # a longer candidate that only adds a function character (在色达县) is not a name
-            if len(cand) == 4 and counts.get(cand[1:], 0) >= n and cand[0] in _FUNCTION_CHARS | _QUANT_CHARS:
-                continue
-            if len(cand) == 4 and cand[0] in _FUNCTION_CHARS:
-                continue
-            lex.add(cand, "place")
+            if n >= min_count:
+                lex.add(cand, "place")
         return lex
 
     @classmethod
@@ -233,9 +243,20 @@ class Lexicon:
         return lex
 
 
+_GENERIC_TAILS = ("地区", "园区", "社区", "景区", "城区", "山区", "牧区", "灾区", "藏区", "小区", "片区", "库区", "矿区", "辖区", "隔离区",
+                  "保护区", "开发区", "示范区", "试验区", "农村", "乡村", "城乡", "乡镇", "市县", "区县", "州县")
+
+
+def _name_word(stem: str) -> bool:
+    """A stem jieba knows as a verb, adjective, adverb … (做到, 推进, 建立) is not a name."""
+    pseg, _ = _posseg()
+    tag = pseg.dt.word_tag_tab.get(stem)
+    return not (tag and tag[:1] in ("v", "a", "d", "p", "c", "u", "m", "q", "r", "f", "t"))
+
+
 def _good_place(name: str) -> bool:
     """A name + place suffix whose name part is not generic (全县, 贫困村, 行政村 are not names)."""
-    if name in _GENERIC_WORDS or len(name) < 2 or not _CJK.match(name):
+    if name in _GENERIC_WORDS or len(name) < 2 or not _CJK.match(name) or name.endswith(_GENERIC_TAILS):
         return False
     for suf in AUTONOMOUS:
         if name.endswith(suf):
@@ -356,18 +377,20 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
     def free(i: int, j: int) -> bool:
         return not any(i < b and a < j for a, b in pronoun_spans) and not any(i < e.end and e.start < j for e in found)
 
-    known = _known(text, lexicon, extra)
-    for i, j, kind in known:
-        if free(i, j):
+    # a leading connective (那昌都市呢, 那卓玛乡呢) is cut off first: jieba would glue 那 to an unknown name
+    lead = _LEAD.match(text)
+    known_all = _known(text, lexicon, extra)
+    skip = lead.end() if lead and not any(i == 0 for i, _, _ in known_all) else 0
+    toks = [(w, f, i + skip, j + skip) for w, f, i, j in _cut(text[skip:])]
+    bounds = {0, skip, len(text)} | {i for _, _, i, _ in toks} | {j for _, _, _, j in toks}
+    # a known name counts where the question's own words start and end with it (合格村 is not a name in 合格村医)
+    for i, j, kind in known_all:
+        if i in bounds and j in bounds and free(i, j):
             found.append(Entity(text[i:j], kind, i, j))
     # a definite description stands for a place too: 报告中的县, 文件里的市
     for m in _DESCRIPTION.finditer(text):
         if free(m.start(), m.end()):
             found.append(Entity(m.group(0), "place", m.start(), m.end()))
-    # a leading connective (那昌都市呢, 那卓玛乡呢) is cut off first: jieba would glue 那 to an unknown name
-    lead = _LEAD.match(text)
-    skip = lead.end() if lead and not any(i == 0 for i, _, _ in known) else 0
-    toks = [(w, f, i + skip, j + skip) for w, f, i, j in _cut(text[skip:])]
     k = 0
     while k < len(toks):
         w, f, i, j = toks[k]
