@@ -382,7 +382,7 @@ def _md(text: str) -> str:
     """Text safe inside Markdown (no stray emphasis, headings or HTML)."""
     s = str(text or "").replace("\r", " ").replace("\n", " ")
     s = s.replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_#|])", r"\\\1", s)
+    return re.sub(r"([\\`*])", r"\\\1", s)
 
 
 def check_question(question: str) -> None:

@@ -4,7 +4,8 @@
     rag index [PATH...] [--name NAME] [--rebuild] [--embedder NAME]
     rag search QUESTION [-k 10] [--name NAME] [--json]
     rag ask QUESTION [-k N] [--name NAME] [--llm none|openai|gguf] [--json]
-    rag eval --gold FILE [--out DIR] [--k 10] [--name NAME] [--llm ...] | rag eval --compare A B
+    rag chat [-k N] [--name NAME] [--llm ...]   an interactive conversation (follow-ups understood)
+    rag eval --gold FILE [--conversations FILE] [--out DIR] [--k 10] [--name NAME] [--llm ...] | rag eval --compare A B
     rag docs [--name NAME] [--json]          list indexed documents
     rag remove FILE... [--name NAME]         remove documents from the index
     rag serve [--host 127.0.0.1] [--port 7860] [--name NAME]
@@ -145,13 +146,23 @@ def cmd_eval(args) -> int:
     if args.compare:
         print(compare_runs(*args.compare))
         return 0
-    if not args.gold:
-        print("error: rag eval needs --gold FILE (or --compare A B)", file=sys.stderr)
+    if not args.gold and not args.conversations:
+        print("error: rag eval needs --gold FILE and/or --conversations FILE (or --compare A B)", file=sys.stderr)
         return EXIT_USAGE
     from .qa import Assistant
 
     s = _settings(args)
     out = Path(args.out or Path("eval") / "runs" / __import__("time").strftime("%Y%m%d-%H%M%S"))
+    if args.conversations:  # rag.eval_conversations: every turn in context and self-contained
+        from .eval_conversations import run_conversations, summary_lines
+
+        conv_out = out / "conversations" if args.gold else out
+        cm = run_conversations(args.conversations, conv_out, assistant=Assistant(s), k=args.k, progress=not args.quiet)
+        print(f"conversations: {cm['dialogues']} dialogues, {cm['n']} turns ({args.conversations})")
+        print("\n".join(summary_lines(cm)))
+        print(f"report: {conv_out / 'report.md'}\n")
+        if not args.gold:
+            return 0
     metrics = run_eval(args.gold, out, k=args.k, assistant=Assistant(s), progress=not args.quiet)
     keys = ["n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_accuracy", "overall_accuracy", "char_f1",
             "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "numbers_grounded", "latency_p50_ms", "latency_p95_ms"]
@@ -159,6 +170,12 @@ def cmd_eval(args) -> int:
         print(f"{k:<22} {metrics.get(k)}")
     print(f"\nreport: {out / 'report.md'}")
     return 0
+
+
+def cmd_chat(args) -> int:
+    from .chat_cli import run_chat
+
+    return run_chat(_settings(args), k=args.k, backend=args.llm)
 
 
 def cmd_docs(args) -> int:
@@ -243,8 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--k", type=int, default=10)
     sp.add_argument("--llm", choices=["none", "openai", "gguf"])
     sp.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two run directories")
+    sp.add_argument("--conversations", metavar="FILE", help="a conversational gold file (eval/conversations.jsonl): every turn scored in context")
     sp.add_argument("-q", "--quiet", action="store_true")
     sp.set_defaults(fn=cmd_eval)
+
+    sp = sub.add_parser("chat", help="an interactive conversation: follow-up questions understood")
+    common(sp, 10)
+    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer backend (default: RAG_LLM or none)")
+    sp.set_defaults(fn=cmd_chat)
 
     sp = sub.add_parser("docs", help="list indexed documents")
     common(sp)
