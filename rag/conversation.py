@@ -99,6 +99,8 @@ _ZH_FUNCTION_FLAGS = ("y", "u", "x", "c", "p", "q", "r", "e", "o")
 _GENERIC_NOUNS = {"钱", "资金", "经费", "金额", "人", "人数", "数量", "总数", "数字", "比例", "情况", "时间", "地方", "东西", "资料", "规模",
                   "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面"}
 _NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
+# things measured, not counted: 有多少个X does not take them
+_UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
 _EN_FUNCTION = set("what how about and so ok okay is are was were the a an of in for on at to do does did there it its they their them "
                    "this that these those much many which who when where why please tell me also same then with by from as".split())
 _EN_NP_STOP = set("in of at for from did does do are is were was have has had will would can could been be with on by to that which who "
@@ -230,8 +232,10 @@ class _Q:
             return ""
         if len(ents) == 1:
             return ents[0].text
-        span = self.text[ents[0].start : ents[-1].end]
-        return span if re.fullmatch(r"[\u4e00-\u9fffA-Za-z\s、和与及的]+", span) and len(span) <= 30 else _join([e.text for e in ents], self.lang)
+        gaps = [self.text[a.end : b.start] for a, b in zip(ents, ents[1:])]
+        if all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|的|,|，|and|,\s*and)?\s*", g) for g in gaps):
+            return self.text[ents[0].start : ents[-1].end]
+        return _join(list(dict.fromkeys(e.text for e in ents)), self.lang)
 
     def years_text(self) -> str:
         ys = self.p.years
@@ -276,7 +280,9 @@ class FollowUpResolver:
             if picked is not None:
                 return picked
 
-        prons = [x for x in p.pronouns if not any(e.end <= x.start for e in p.entities)]  # "理塘县…它的…" refers inside the question
+        # "理塘县…它的…" refers inside the question; "the county seat of X" names X
+        prons = [x for x in p.pronouns if not any(e.end <= x.start for e in p.entities)
+                 and not (lang == "en" and x.text.lower().startswith("the ") and p.entities)]
         trefs = self._topic_refs(cur, ctx[-1].q if ctx else None, prons)
         prons = [x for x in prons if not any(x.start < b and a < x.end for a, b, _ in trefs)]
         content = self._content(p)
@@ -663,7 +669,7 @@ class FollowUpResolver:
         if m:
             body = body[: m.start()]
         body = _ZH_LEAD.sub("", body.strip())
-        body = re.sub(r"^(?:的|在|年)+|(?:的|情况|方面)+$", "", body.strip()).strip()
+        body = re.sub(r"^(?:的|年)+|(?:的|情况|方面)+$", "", body.strip()).strip()
         body = re.sub(r"\s+", "", body).lstrip("的")
         # back to the script the user wrote
         i = p.text.find(body) if body else -1
@@ -696,7 +702,8 @@ class FollowUpResolver:
         c = P.counted
         if c:
             i, j = c
-            if P.text[i:j] in _GENERIC_NOUNS:  # 多少钱: nothing to put a new thing in place of
+            # 多少钱: nothing to put a new thing in place of; 多少户贫困户 → a rate is not counted in households
+            if P.text[i:j] in _GENERIC_NOUNS or topic.endswith(_UNCOUNTED):
                 return None
             # the measure word belonged to the old thing: 多少户X → 多少X
             head_end = P.toks[P.qword][3]

@@ -39,7 +39,8 @@ _QUANT_CHARS = set("一二三四五六七八九十百千万两几多数每各全
 _GENERIC_STEMS = {"贫困", "深度贫困", "国定贫困", "行政", "自然", "中心", "城", "县", "市", "乡", "镇", "村", "州", "区", "省", "城乡", "县城",
                   "乡镇", "开发", "保护", "景", "园", "社", "山", "地", "牧", "农", "农牧", "新", "老", "小", "大", "灾", "藏", "片", "辖",
                   "市辖", "边境", "重点", "示范", "试点", "民族", "少数民族", "安置", "集中安置", "搬迁", "省市", "区县", "城市", "城镇",
-                  "相关", "周边", "附近", "其他", "其余", "所在", "所属", "下辖", "全国", "外", "内", "上", "下", "东", "西", "南", "北"}
+                  "相关", "周边", "附近", "其他", "其余", "所在", "所属", "下辖", "全国", "外", "内", "上", "下", "东", "西", "南", "北",
+                  "人民", "中", "小", "中小", "县级", "市级", "乡级", "村级", "基层", "当地", "本地", "各级", "上级", "公立", "民营", "私立"}
 _GENERIC_WORDS = {"县城", "城市", "城区", "城乡", "乡村", "乡镇", "村镇", "市县", "县市", "区县", "州县", "县乡", "农村", "社区", "景区", "园区",
                   "小区", "山区", "地区", "牧区", "灾区", "藏区", "新区", "开发区", "保护区", "自治县", "自治州", "自治区", "行政村", "自然村",
                   "贫困村", "贫困县", "贫困户", "县委", "市委", "州委", "区委", "党委", "政府", "人民政府", "县政府", "市政府", "中心", "办公室",
@@ -91,7 +92,7 @@ class Entity:
         if need == "any":
             return self.kind != "person"
         if need in ("place", "org", "person"):
-            return self.kind == need or (need != "person" and self.kind == "name")
+            return self.kind == need or self.kind == "name"  # a proper name of unknown kind fits any
         return self.kind == "place" and (self.norm or self.text).endswith(need)
 
 
@@ -222,9 +223,20 @@ class Lexicon:
             for k, w in enumerate(toks):
                 if len(w) >= 3 and _good_place(w) and _name_word(w[:-1]):
                     counts[w] += 1
-                elif k + 1 < len(toks) and len(toks[k + 1]) == 1 and toks[k + 1] in PLACE_SUFFIX and 2 <= len(w) <= 3 \
-                        and _CJK.match(w) and _name_word(w) and _good_place(w + toks[k + 1]):
-                    counts[w + toks[k + 1]] += 1
+                elif len(w) == 1 and w in PLACE_SUFFIX and k > 0:
+                    prev = toks[k - 1]
+                    if 2 <= len(prev) <= 3 and _CJK.match(prev) and _name_word(prev) and _good_place(prev + w):
+                        counts[prev + w] += 1
+                        continue
+                    # a name jieba does not know comes out one character at a time: 格 桑 县
+                    run = []
+                    j = k - 1
+                    while j >= 0 and len(run) < 3 and len(toks[j]) == 1 and _CJK.match(toks[j]) and toks[j] not in _FUNCTION_CHARS \
+                            and toks[j] not in _QUANT_CHARS and toks[j] not in PLACE_SUFFIX:
+                        run.insert(0, toks[j])
+                        j -= 1
+                    if len(run) >= 2 and _good_place("".join(run) + w):
+                        counts["".join(run) + w] += 1
         for cand, n in counts.items():
             if n >= min_count:
                 lex.add(cand, "place")
@@ -277,7 +289,7 @@ def _good_org(name: str) -> bool:
     for suf in ORG_SUFFIXES:
         if name.endswith(suf):
             stem = name[: -len(suf)]
-            return len(stem) >= (1 if len(suf) >= 2 else 2) and _good_stem(stem)
+            return len(stem) >= 2 and _good_stem(stem)
     return False
 
 
@@ -391,6 +403,15 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
     for m in _DESCRIPTION.finditer(text):
         if free(m.start(), m.end()):
             found.append(Entity(m.group(0), "place", m.start(), m.end()))
+    # 央金 + 傈僳族 + 自治县: the autonomous-area word closes a name of up to three words
+    for a, (w, f, i, j) in enumerate(toks):
+        if w in AUTONOMOUS:
+            b = a
+            while b > 0 and a - b < 3 and _CJK.match(toks[b - 1][0]) and toks[b - 1][1][:1] in ("n", "j", "x") \
+                    and toks[b - 1][0] not in _GENERIC_WORDS and free(toks[b - 1][2], toks[b - 1][3]):
+                b -= 1
+            if b < a and free(toks[b][2], j):
+                found.append(Entity(text[toks[b][2] : j], "place", toks[b][2], j))
     k = 0
     while k < len(toks):
         w, f, i, j = toks[k]
