@@ -351,6 +351,12 @@ def _posseg():
 
 
 def _cut(text: str) -> list[tuple[str, str, int, int]]:
+    """(word, POS, start, end) of ``text``; cached, since a conversation parses its earlier turns again."""
+    return list(_cut_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _cut_cached(text: str) -> tuple[tuple[str, str, int, int], ...]:
     pseg, _ = _posseg()
     out, pos = [], 0
     for w, f in pseg.cut(text):
@@ -359,7 +365,7 @@ def _cut(text: str) -> list[tuple[str, str, int, int]]:
             continue
         out.append((w, f, i, i + len(w)))
         pos = i + len(w)
-    return out
+    return tuple(out)
 
 
 _DESCRIPTION = re.compile(r"(?:报告|文件|文档|材料|文章|本文|文中|资料|表格|表)[中里内]?的(?:[省市县州区乡镇村])(?![城长委级域里内外民])")
