@@ -42,6 +42,10 @@ from .types import Answer, QueryError
 log = logging.getLogger(__name__)
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+# a follow-up is a short question; longer text is taken as self-contained (and never cut into words at length)
+MAX_FOLLOW_UP_CHARS = 300
+# how many earlier user turns a stateless request's history is rebuilt from
+MAX_HISTORY_TURNS = 12
 UNDERSTOOD = {"zh": "理解为：", "en": "Understood as: "}
 SOURCES = {"zh": "来源：", "en": "Sources:"}
 _UNDERSTOOD_RX = re.compile(r"^\s*(?:理解为|理解為)[:：]\s*(.+)$|^\s*Understood as:\s*(.+)$", re.M)
@@ -102,6 +106,9 @@ class ConversationalQA:
 
     def resolve(self, question: str, history: list[Turn], backend: str | None = None) -> Resolution:
         t0 = time.perf_counter()
+        if len(question or "") > MAX_FOLLOW_UP_CHARS:
+            q = (question or "").strip()
+            return Resolution(q, q, "unchanged" if history else "first", notes=["resolve_ms=0.0", "long question: taken as self-contained"])
         res = self.resolver().run(question, history)
         cond = self.condenser(backend)
         if cond is not None:
@@ -230,7 +237,11 @@ def history_from_messages(messages: list[dict], resolver: FollowUpResolver) -> t
     question = msgs[-1]["content"].strip()
     turns: list[Turn] = []
     pending: str | None = None
-    for m in msgs[:-1]:
+    earlier = msgs[:-1]
+    users = [i for i, m in enumerate(earlier) if m["role"] == "user"]
+    if len(users) > MAX_HISTORY_TURNS:  # only the last turns can matter to the rules
+        earlier = earlier[users[-MAX_HISTORY_TURNS]:]
+    for m in earlier:
         if m["role"] == "user":
             if pending is not None:
                 turns.append(_turn(pending, None, turns, resolver))
@@ -247,6 +258,8 @@ def _turn(question: str, reply: str | None, earlier: list[Turn], resolver: Follo
     understood, answer = answer_from_reply(reply or "")
     if understood:
         return Turn(question, resolved=understood, answer=answer)
+    if len(question) > MAX_FOLLOW_UP_CHARS:
+        return Turn(question, resolved=question, answer=answer or None)
     res = resolver.run(question, earlier)
     if res.clarification:
         return Turn(question, resolved=None, answer=None, clarification=res.clarification, options=res.options)

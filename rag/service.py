@@ -216,6 +216,8 @@ class RagService:
                 from .chat import ConversationalQA
 
                 conv = self._conversation = ConversationalQA(bot, self.settings)
+                # the names the index knows, read in the background so the first follow-up does not wait
+                threading.Thread(target=conv.lexicon, daemon=True, name="rag-lexicon").start()
             return conv
 
     def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:

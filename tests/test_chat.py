@@ -135,3 +135,17 @@ def test_export_markdown_holds_questions_answers_and_citations(engine):
     assert "- [1] **格桑县2021年发展报告.txt** › 格桑县2021年发展报告 › 一、基本情况" in md
     assert "> 全县面积5120平方公里" in md
     assert "需要澄清 Clarification" in md  # the third turn asked back
+
+
+def test_long_messages_are_taken_as_self_contained_and_long_histories_are_cut(engine):
+    from rag.chat import MAX_FOLLOW_UP_CHARS, MAX_HISTORY_TURNS
+
+    long_q = "它" + "的面积" * (MAX_FOLLOW_UP_CHARS // 3 + 1)
+    res = engine.resolve(long_q, [])
+    assert res.kind == "first" and not res.clarification
+    msgs = []
+    for i in range(MAX_HISTORY_TURNS + 20):
+        msgs += [{"role": "user", "content": f"格桑县第{i}个问题是什么？"}, {"role": "assistant", "content": "…"}]
+    msgs.append({"role": "user", "content": "它的面积是多少？"})
+    history, q = history_from_messages(msgs, FollowUpResolver())
+    assert len(history) == MAX_HISTORY_TURNS and history[-1].question == f"格桑县第{MAX_HISTORY_TURNS + 19}个问题是什么？"
