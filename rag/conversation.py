@@ -93,11 +93,13 @@ _PUNCT_END = re.compile(r"[\s？?。.!！～~…]+$")
 _ZH_FUNCTION = {"是", "有", "为", "在", "的", "了", "呢", "吗", "吧", "啊", "呀", "嘛", "么", "那", "那么", "这", "还", "还有", "又", "也", "再", "都",
                 "多少", "几", "几个", "什么", "哪个", "哪些", "哪", "谁", "何", "是否", "有没有", "怎么", "怎么样", "如何", "怎样", "为什么", "为何",
                 "情况", "方面", "数据", "的话", "换成", "改成", "然后", "接着", "那个", "这个", "一下", "请问", "问", "说说", "讲讲", "看看",
-                "详细", "具体", "其他", "其它", "其余", "另外", "另一个", "别的", "还是", "分别", "一共", "总共", "共", "多", "大", "高", "长", "远"}
+                "详细", "具体", "其他", "其它", "其余", "另外", "另一个", "别的", "还是", "分别", "一共", "总共", "共", "多", "大", "高", "长", "远",
+                "上面", "刚才", "之前", "前面", "说", "提到", "讲", "问", "那些", "这些"}
 _ZH_FUNCTION_FLAGS = ("y", "u", "x", "c", "p", "q", "r", "e", "o")
 # nouns too general to say what a question is about (安排了多少钱？ asks about the last topic's money)
 _GENERIC_NOUNS = {"钱", "资金", "经费", "金额", "人", "人数", "数量", "总数", "数字", "比例", "情况", "时间", "地方", "东西", "资料", "规模",
-                  "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面"}
+                  "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面", "目标", "任务", "计划", "成效",
+                  "效果", "进展", "标准", "要求", "增速", "增幅", "变化", "总量", "总额", "投入", "数额"}
 _NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
 # things measured, not counted: 有多少个X does not take them
 _UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
@@ -108,7 +110,12 @@ _EN_NP_STOP = set("in of at for from did does do are is were was have has had wi
 _NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how many|how much|how high|how large|how big|how long|how far", re.I)
 _ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|哪位|哪两个|哪几个|哪里|哪儿|\bwhich\b|\bwhat (?:county|city|place|town|village|airport|company)\b", re.I)
 _QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
-_TOPIC_DEMONSTRATIVE = re.compile(r"^(?:这些|那些|这个|那个|该|此|这项|这批|这类|这一|这种)")
+_MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
+_REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
+_RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
+_BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
+_ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
 
 
 def _zh_frame(prev: str) -> str:
@@ -188,7 +195,7 @@ class _Q:
         if self.qword is None:
             return None
         for a, b, i, j in self.runs:
-            if a > self.qword:
+            if a > self.qword and j - i >= 2:  # 多少人: a one-character 人 is a measure word, not a counted thing
                 gap = self.toks[self.qword + 1 : a]
                 if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
                     return (i, j)
@@ -298,6 +305,14 @@ class FollowUpResolver:
             return Resolution(q, q, "first")
 
         prev = ctx[-1]
+        rq = self._requantify(q, cur, prev)
+        if rq is not None:
+            return rq
+        frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
+        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))):
+            # 其他县呢？ 另一个呢？: which one is not said
+            text = "Which one do you mean? Please name it." if lang == "en" else "请问您指的是哪一个？请说出名称。"
+            return Resolution(q, q, "clarify", clarification=text)
         bare = not content and not p.entities and not p.years  # 那个呢？ 为什么？ 它呢？ 该县呢？
         if bare and not prons and not trefs:
             return self._clarify_vague(q, prev, lang)
@@ -451,22 +466,27 @@ class FollowUpResolver:
             if any(i < b and a < j for a, b, _ in out) or any(i < x.end and x.start < j for x in prons):
                 continue
             nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if w in ("这", "那") and nxt is not None and nxt[0] in ("一", "个", "些", "项", "类", "种", "批") and nxt[2] == j:
+                w, j = w + nxt[0], nxt[3]  # 这 + 一 + 比例
+                nxt = toks[k + 2] if k + 2 < len(toks) else None
             if w in ("这些", "那些", "此", "这", "这样", "这项", "这一") and (nxt is None or nxt[1][:1] in ("v", "d", "p") or nxt[0] in ("都", "共", "一共", "总共")):
                 if w in ("这", "此", "这样") and i != 0:
                     continue
                 out.append((i, j, "topic"))
-            elif _TOPIC_DEMONSTRATIVE.match(w) and nxt is not None and nxt[1].startswith(("n", "vn")) and prev is not None:
-                noun = nxt[0]
-                if len(noun) >= 2 and noun in prev.p.norm:
-                    out.append((i, nxt[3], f"noun:{noun}"))
-            elif w in ("这些", "那些", "这个", "那个", "该", "此") and nxt is not None and prev is not None and prev.topic:
+            elif w in ("这些", "那些", "这个", "那个", "该", "此", "这一", "上述", "这项", "这类", "这种") and nxt is not None \
+                    and prev is not None and prev.topic:
                 # 这些 + a noun the last question used (这些卡点 ↔ 交通卡点)
                 m = re.match(r"[\u4e00-\u9fff]{2,4}", norm[j:])
+                hit = False
                 if m:
                     for L in range(len(m.group(0)), 1, -1):
                         if m.group(0)[:L] in prev.p.norm:
                             out.append((i, j + L, f"noun:{m.group(0)[:L]}"))
+                            hit = True
                             break
+                # 这一比例, 这个数字: the thing the last question asked about
+                if not hit and nxt[1].startswith(("n", "vn")) and nxt[2] == j and len(nxt[0]) >= 2:
+                    out.append((i, nxt[3], "topic"))
         return sorted(out)
 
     # ------------------------------------------------------------ pronouns
@@ -496,7 +516,7 @@ class FollowUpResolver:
         out, pos, keep, src = [], 0, [], None
         for start, end, x in sorted(items, key=lambda t: t[0]):
             if isinstance(x, str):  # the last question's topic
-                rep, words = self._topic_text(prev.q, x, p.lang)
+                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not p.years)
                 keep.extend(words)
                 src = src or prev
             else:
@@ -506,12 +526,20 @@ class FollowUpResolver:
                             else f"请问“{x.text}”指的是{_options_text(options, 'zh')}？")
                     return Resolution(q, q, "clarify", clarification=text, options=options)
                 if not ents:
+                    if x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx) and prev.q.topic:
+                        # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
+                        rep, words = self._topic_text(prev.q, "topic", p.lang, with_years=not p.years)
+                        out.append(q[pos:start] + rep)
+                        pos = end
+                        keep.extend(words)
+                        src = src or prev
+                        continue
                     return self._clarify_unknown(q, x, p.lang)
                 src = src or src_
                 name = _join([english_name(e.text) if p.lang == "en" else e.text for e in ents], p.lang)
                 if p.lang == "en":
                     low = x.text.lower()
-                    rep = f"{name}'s" if low in ("its", "their") else (f"in {name}" if low == "there" else name)
+                    rep = f"{name}'s" if low in ("its", "their") else (f"in {name}" if low in ("there", "here") else name)
                 else:
                     rep = name + ("的" if x.possessive and q[x.end : x.end + 1] != "的" else "")
                 keep.extend(e.text for e in ents)
@@ -521,9 +549,9 @@ class FollowUpResolver:
         return "".join(out), keep, src
 
     @staticmethod
-    def _topic_text(prev: _Q, how: str, lang: str) -> tuple[str, list[str]]:
+    def _topic_text(prev: _Q, how: str, lang: str, with_years: bool = True) -> tuple[str, list[str]]:
         subj = prev.subject_text()
-        years = prev.years_text()
+        years = prev.years_text() if with_years else ""
         if lang == "en":
             return f"the {prev.topic}" + (f" in {subj}" if subj else ""), [w for w in (subj, prev.topic) if w]
         if how.startswith("noun:"):
@@ -570,7 +598,7 @@ class FollowUpResolver:
         for x in pending.pronouns:
             if pending.lang == "en":
                 low = x.text.lower()
-                rep = f"{pick}'s" if low in ("its", "their") else (f"in {pick}" if low == "there" else pick)
+                rep = f"{pick}'s" if low in ("its", "their") else (f"in {pick}" if low in ("there", "here") else pick)
             else:
                 rep = pick + ("的" if x.possessive and last.question[x.end : x.end + 1] != "的" else "")
             out.append(last.question[pos : x.start] + rep)
@@ -579,6 +607,35 @@ class FollowUpResolver:
         return Resolution(q, "".join(out), "clarified", keep=[pick])
 
     # ------------------------------------------------------------ ellipsis
+    def _requantify(self, q: str, cur: _Q, prev: _Ctx) -> Resolution | None:
+        """``多少人呢？`` ``人数呢？``: the last question asked again in another unit or measure."""
+        p = cur.p
+        if p.lang != "zh" or p.entities or p.years or p.pronouns:
+            return None
+        s = _PUNCT_END.sub("", p.norm)
+        m = _ZH_TAIL.search(s)
+        body = _ZH_LEAD.sub("", s[: m.start()] if m else s).strip()
+        mq = _REQUANTIFY.match(body)
+        if not (mq or (m and body in _MEASURE_NOUNS)):
+            return None
+        P = prev.q
+        if P.qword is None:
+            return None
+        qi, qj = P.toks[P.qword][2], P.toks[P.qword][3]
+        k = P.qword + 1
+        if k < len(P.toks) and (P.toks[k][1] in ("q", "m") or len(P.toks[k][0]) == 1) and re.match(r"[\u4e00-\u9fff]+$", P.toks[k][0]) \
+                and P.toks[k][3] - qi <= 6 and not (P.counted and P.toks[k][2] >= P.counted[0]):
+            qj = P.toks[k][3]
+        new = body if mq else f"{body}是多少"
+        c = P.counted
+        if c:
+            head = re.sub(r"有$", "", P.text[:qi])
+            out = head + P.text[c[0] : c[1]] + new + P.text[c[1] :]
+        else:
+            out = P.text[:qi] + new + P.text[qj:]
+        keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + ([body] if not mq else [])
+        return Resolution(q, out, "ellipsis", keep=_dedup(keep))
+
     def _ellipsis(self, q: str, cur: _Q, content: list, prev: _Ctx, keep: list[str], kind: str | None) -> Resolution:
         P = prev.q
         p = cur.p
@@ -612,22 +669,28 @@ class FollowUpResolver:
             keep.extend(e.text for e in Pn.p.entities)
         if new_years:
             y = new_years[0]
-            if any(py.is_range for py in Pn.p.years) or len({py.value for py in Pn.p.years}) > 1:
-                if not y.is_range:
-                    opts = list(dict.fromkeys(py.text for py in Pn.p.years))
-                    text_ = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
-                             else f"上一个问题涉及{'、'.join(opts)}，请问要把哪一年换成{y.text}？")
-                    return Resolution(q, q, "clarify", clarification=text_, options=opts)
-            if Pn.p.years:
+            pys = Pn.p.years
+            # a year a comparison is made with (较2014年) stays; the other one is the one asked about
+            targets = [py for py in pys if not _BASELINE.search(out[max(0, py.start - 3) : py.start])] or pys
+            if y.value in _RELATIVE_YEARS:  # 前一年呢？ → the year before the last question's
+                nums = {py.value for py in targets if py.value.isdigit()}
+                if len(nums) != 1:
+                    return self._clarify_year(q, Pn, y)
+                v = str(int(nums.pop()) + _RELATIVE_YEARS[y.value])
+                y = type(y)(f"{v}年" if Pn.lang == "zh" else v, v, y.start, y.end)
+            if targets:
+                if len({py.value for py in targets}) > 1 and not y.is_range:
+                    return self._clarify_year(q, Pn, y)
                 pieces, pos = [], 0
-                for py in Pn.p.years:
+                for py in targets:
                     pieces.append(out[pos : py.start] + self._year_like(py, y, Pn.lang))
                     pos = py.end
                 pieces.append(out[pos:])
                 out = "".join(pieces)
             else:
                 out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
-            keep.extend(yy.text for yy in new_years)
+            keep.extend(yy.text for yy in new_years if yy.value not in _RELATIVE_YEARS)
+            keep.append(y.text)
             done.append("year_swap")
         else:
             keep.extend(y.text for y in Pn.p.years)
@@ -635,6 +698,13 @@ class FollowUpResolver:
             return Resolution(q, P.text, kind or "ellipsis", keep=_dedup(keep))
         k = "entity_swap" if "entity_swap" in done else "ellipsis" if "ellipsis" in done else "year_swap"
         return Resolution(q, out, kind or k, keep=_dedup(keep))
+
+    @staticmethod
+    def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
+        opts = list(dict.fromkeys(py.text for py in Pn.p.years))
+        text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
+                else f"上一个问题涉及{'、'.join(opts)}，请问要把哪一年换成{y.text}？")
+        return Resolution(q, q, "clarify", clarification=text, options=opts)
 
     @staticmethod
     def _year_like(old, new, lang: str) -> str:
@@ -679,6 +749,8 @@ class FollowUpResolver:
         """``P`` with its asked thing replaced by ``topic`` (城镇居民 for 农村居民, 已完成投资 for 总投资), or None."""
         if P.lang == "en":
             t = P.topic
+            if re.search(r"\b(?:rate|ratio|share|percentage|proportion|area|altitude|elevation|income|gdp|output|growth)\b", topic, re.I):
+                return None  # measured, not counted: "how many" does not take it
             if t:
                 i = P.text.find(t)
                 return P.text[:i] + topic + P.text[i + len(t) :]

@@ -56,12 +56,13 @@ EN_QWORD = re.compile(r"\b(?:what|how|which|who|whom|whose|when|where|why|is|are
 # a year as written, with a range (2017至2019年) or a period word (2016年以来, 2019年底) kept in the span
 _YEAR_ZH = re.compile(r"(?<![\d.])((?:1[89]|20)\d{2})\s*(?:年\s*)?(?:(?:至|到|—|–|-|~|～)\s*((?:1[89]|20)\d{2})\s*年|年)"
                       r"(?:度)?(?:以来|以后|以前|至今|之前|之后|底|末|初|前|后|上半年|下半年)?"
-                      r"|(?:今年|去年|前年|明年|当年|同年|上年|本年度|本年)(?:以来|底|末|初)?")
+                      r"|(?:今年|去年|前年|明年|当年|同年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?")
 _YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b", re.I)
 
 _SUFFIX_EN = {"county": "县", "city": "市", "prefecture": "州", "township": "乡", "town": "镇", "village": "村",
               "district": "区", "province": "省", "region": "区"}
-_EN_NAME = re.compile(r"\b((?:[A-Z][a-z'\-]+)(?:\s+[A-Z][a-z'\-]+)*)(\s+(?:County|City|Prefecture|Township|Town|Village|District|Province|Region))?\b")
+_EN_WORD = r"[A-Z][a-z']+(?:-[A-Za-z][a-z']*)*"
+_EN_NAME = re.compile(rf"\b((?:{_EN_WORD})(?:\s+{_EN_WORD})*)(\s+(?:County|City|Prefecture|Township|Town|Village|District|Province|Region))?\b")
 _EN_NOT_NAMES = {"what", "how", "which", "who", "whom", "whose", "when", "where", "why", "is", "are", "was", "were", "do", "does", "did",
                  "can", "could", "and", "the", "a", "an", "in", "of", "for", "then", "so", "please", "tell", "me", "show", "give",
                  "list", "it", "its", "this", "that", "there", "they", "their", "he", "she", "his", "her", "i", "we", "you", "about",
@@ -297,6 +298,7 @@ def _good_org(name: str) -> bool:
 
 _ZH_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
     # (pattern, need (None: the suffix it names), plural, possessive)
+    (re.compile(r"(?:这|那)(?:两|几|些)个?(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])|(?<![\u4e00-\u9fff])两(?=[县市州区乡镇])[县市州区乡镇](?![城长委级域里内外民])"), None, True, False),
     (re.compile(r"(?:该|此|本)(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])"), None, False, False),
     (re.compile(r"(?:这个|那个|这一|那一)(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])"), None, False, False),
     (re.compile(r"(?:该|这个|那个|此|本)(?:地区|地方)|(?:该|此|本)地(?![区方])|这些地方|这两个地方|那两个地方"), "place", False, False),
@@ -315,7 +317,7 @@ _EN_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
     (re.compile(r"\b(?:both of them|they|them|their|these two|the two)\b", re.I), "any", True, False),
     (re.compile(r"\bits\b", re.I), "any", False, True),
     (re.compile(r"\bit\b", re.I), "any", False, False),
-    (re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were|be|have been|has been)\b)", re.I), "place", False, False),
+    (re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were|be|have been|has been)\b)|\bhere\b", re.I), "place", False, False),
     (re.compile(r"\b(?:he|him|his|she|her)\b", re.I), "person", False, False),
 ]
 
@@ -370,6 +372,18 @@ def _cut_cached(text: str) -> tuple[tuple[str, str, int, int], ...]:
 
 _DESCRIPTION = re.compile(r"(?:报告|文件|文档|材料|文章|本文|文中|资料|表格|表)[中里内]?的(?:[省市县州区乡镇村])(?![城长委级域里内外民])")
 _LEAD = re.compile(r"^(?:那么|那要是|那在|那|要是|如果是|还有|另外|至于|关于|换成|改成|换作)(?=[\u4e00-\u9fff\d])")
+
+
+# a named facility: 格萨尔 + 机场, 两河口 + 水电站 (a proper name of unknown kind)
+FACILITY_SUFFIXES = ("国际机场", "机场", "水电站", "电站", "水库", "大桥", "隧道", "火车站", "车站", "高速公路", "铁路", "寺", "景区", "产业园", "工业园区", "园区")
+
+
+def _good_facility(name: str) -> bool:
+    for suf in FACILITY_SUFFIXES:
+        if name.endswith(suf):
+            stem = name[: -len(suf)]
+            return len(stem) >= 2 and _good_stem(stem) and _name_word(stem)
+    return False
 
 
 def _known(text: str, lexicon: Lexicon | None, extra: dict[str, str] | None) -> list[tuple[int, int, str]]:
@@ -432,6 +446,8 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
                 ent, k = Entity(cand, "org", i, nxt[3]), k + 1
             elif nxt[0] in AUTONOMOUS:
                 ent, k = Entity(cand, "place", i, nxt[3]), k + 1
+            elif nxt[0] in FACILITY_SUFFIXES and f[:1] in ("n", "j", "x") and _good_facility(cand):
+                ent, k = Entity(cand, "name", i, nxt[3]), k + 1
         if ent is None and _CJK.match(w):
             if len(w) >= 3 and (w[-1] in PLACE_SUFFIX or w.endswith(AUTONOMOUS)) and _good_place(w):
                 ent = Entity(w, "place", i, j)

@@ -98,7 +98,10 @@ def test_people():
     ["格桑县县城海拔多高？", "那个呢？"],                    # asks nothing
     ["格桑县县城海拔多高？", "为什么？"],
     ["格桑县县城海拔多高？", "他是谁？"],                    # no person in the conversation
-    ["格桑县2014年至2019年减贫多少人？", "2020年呢？"],       # which year does it replace?
+    ["格桑县2014年和2019年各减贫多少人？", "2020年呢？"],     # which year does it replace?
+    ["格桑县县城海拔多高？", "其他县呢？"],                  # which other county?
+    ["格桑县县城海拔多高？", "它呢？"],
+    ["格桑县县城海拔多高？", "第二个呢？"],                  # an ordinal with nothing to count
     ["How big is it?"],
 ])
 def test_unclear_follow_ups_get_a_clarifying_question(dialogue):
@@ -115,6 +118,25 @@ def test_the_clarifying_question_names_the_candidates_and_the_reply_resolves_it(
     assert rewritten(["How big is it?", "Gesang County."])[1] == "How big is Gesang County?"
 
 
+def test_years_swap_the_asked_year_keep_the_baseline_and_count_back():
+    assert rewritten(["格桑县预计2025年地区生产总值较2020年增长多少？", "2024年呢？"])[1] == "格桑县预计2024年地区生产总值较2020年增长多少？"
+    assert rewritten(["格桑2017至2019年实施了多少个农村公路项目？", "2020年呢？"])[1] == "格桑2020年实施了多少个农村公路项目？"
+    assert rewritten(["格桑县2019年贫困发生率是多少？", "前一年呢？"])[1] == "格桑县2018年贫困发生率是多少？"
+    assert rewritten(["格桑县2016年以来累计减贫多少户？", "2018年呢？"])[1] == "格桑县2018年以来累计减贫多少户？"
+
+
+def test_the_same_question_in_another_unit_or_measure():
+    assert rewritten(["格桑县2016年以来累计减贫多少户？", "多少人呢？", "人数呢？"])[1:] == [
+        "格桑县2016年以来累计减贫多少人？", "格桑县2016年以来累计减贫人数是多少？"]
+    assert rewritten(["格桑县有多少户贫困户？", "多少人呢？"])[1] == "格桑县贫困户多少人？"
+
+
+def test_a_demonstrative_with_a_new_noun_and_it_without_a_name_stand_for_the_topic():
+    assert rewritten(["格桑县2019年贫困发生率是多少？", "这一比例在2014年是多少？"])[1] == "格桑县贫困发生率在2014年是多少？"
+    assert rewritten(["贫困发生率是多少？", "它下降了多少？"])[1] == "贫困发生率下降了多少？"
+    assert rewritten(["格桑县和白玛县哪个海拔高？", "这两个县的面积分别是多少？"])[1] == "格桑县和白玛县的面积分别是多少？"
+
+
 def test_english_follow_ups():
     assert rewritten(["How high is Gesang County?", "What is its area?", "What about Baima County?", "And in 2019?"])[1:] == [
         "What is Gesang County's area?", "What is Baima County's area?", "What is Baima County's area in 2019?"]
@@ -124,6 +146,10 @@ def test_english_follow_ups():
         "How many schools has Gesang built?"
     # "the county seat of X" names X: not a pronoun
     assert play(["How high is the county seat of Gesang County?"])[0].kind == "first"
+    assert rewritten(["How high is Shangri-La City?", "What about Weixi County?"])[1] == "How high is Weixi County?"
+    assert rewritten(["How high is Gesang County?", "How many people live here?"])[1] == "How many people live in Gesang County?"
+    assert rewritten(["How many poor villages did Gesang County have in 2014?", "What about the poverty rate?"])[1] == \
+        "What is the poverty rate of Gesang County in 2014?"
 
 
 def test_traditional_script():
