@@ -85,7 +85,7 @@ class Resolution:
 
 # ---------------------------------------------------------------- wording
 
-_ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那|要是|如果是|如果|还有|另外|至于|关于|换成|改成|换作|再看看|再问一下|请问|问一下|那请问)")
+_ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那到|那|要是|如果是|如果|还有|另外|至于|关于|换成|改成|换作|再看看|再问一下|请问|问一下|那请问|截至|截止到|截止|到了|到)")
 _ZH_TAIL = re.compile(r"(?:的话)?(?:的情况|情况|的数据|数据)?(?:呢|怎么样|又如何|如何|又怎样|怎样|又是多少|是多少呢|又有多少|的呢)$")
 _EN_ABOUT = re.compile(r"^(?:and\s+|so\s+|ok\s+|okay\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(.+)$", re.I)
 _PUNCT_END = re.compile(r"[\s？?。.!！～~…]+$")
@@ -94,13 +94,16 @@ _ZH_FUNCTION = {"是", "有", "为", "在", "的", "了", "呢", "吗", "吧", "
                 "多少", "几", "几个", "什么", "哪个", "哪些", "哪", "谁", "何", "是否", "有没有", "怎么", "怎么样", "如何", "怎样", "为什么", "为何",
                 "情况", "方面", "数据", "的话", "换成", "改成", "然后", "接着", "那个", "这个", "一下", "请问", "问", "说说", "讲讲", "看看",
                 "详细", "具体", "其他", "其它", "其余", "另外", "另一个", "别的", "还是", "分别", "一共", "总共", "共", "多", "大", "高", "长", "远",
-                "上面", "刚才", "之前", "前面", "说", "提到", "讲", "问", "那些", "这些"}
+                "上面", "刚才", "之前", "前面", "说", "提到", "讲", "问", "那些", "这些", "到", "截至", "截止"}
 _ZH_FUNCTION_FLAGS = ("y", "u", "x", "c", "p", "q", "r", "e", "o")
 # nouns too general to say what a question is about (安排了多少钱？ asks about the last topic's money)
 _GENERIC_NOUNS = {"钱", "资金", "经费", "金额", "人", "人数", "数量", "总数", "数字", "比例", "情况", "时间", "地方", "东西", "资料", "规模",
                   "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面", "目标", "任务", "计划", "成效",
-                  "效果", "进展", "标准", "要求", "增速", "增幅", "变化", "总量", "总额", "投入", "数额"}
+                  "效果", "进展", "标准", "要求", "增速", "增幅", "变化", "总量", "总额", "投入", "数额", "投资", "群众", "人口"}
 _NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
+# verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
+_GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
+                  "花费", "需要", "计划", "预计", "累计", "共计", "合计", "达", "超过", "新增", "降低", "上升", "变成", "变为", "拨付", "下达"}
 # things measured, not counted: 有多少个X does not take them
 _UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
 _EN_FUNCTION = set("what how about and so ok okay is are was were the a an of in for on at to do does did there it its they their them "
@@ -112,6 +115,7 @@ _ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|�
 _QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
 _MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
 _REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
+_SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
@@ -305,6 +309,15 @@ class FollowUpResolver:
             return Resolution(q, q, "first")
 
         prev = ctx[-1]
+        # 当年 / 同年: the year the last question named
+        same = [y for y in p.years if re.sub(r"(?:以来|底|末|初)$", "", y.value) in _SAME_YEAR]
+        pv = {y.value for y in prev.q.p.years}
+        if same and len(pv) == 1 and not prev.q.p.years[0].is_range and next(iter(pv)).isdigit():
+            y0 = same[0]
+            q2 = q[: y0.start] + f"{next(iter(pv))}年" + y0.text[len(re.sub(r"(?:以来|底|末|初)$", "", y0.text)):] + q[y0.end :]
+            res = self.run(q2, history)
+            res.question = q
+            return res
         rq = self._requantify(q, cur, prev)
         if rq is not None:
             return rq
@@ -430,8 +443,9 @@ class FollowUpResolver:
 
     @staticmethod
     def _thin(content: list[tuple[str, str]]) -> bool:
-        """No word of its own saying what is asked about (安排了多少钱？)."""
-        return not any(f.startswith(_NOUNISH) and len(w) >= 2 and w not in _GENERIC_NOUNS for w, f in content)
+        """No word of its own saying what is asked about (安排了多少钱？ 增长了多少？, not 减贫多少人？)."""
+        return not any((f.startswith(_NOUNISH) and len(w) >= 2 and w not in _GENERIC_NOUNS)
+                       or (f.startswith("v") and len(w) >= 2 and w not in _GENERIC_VERBS) for w, f in content)
 
     @staticmethod
     def _elliptic(p: Parsed) -> bool:
@@ -458,6 +472,9 @@ class FollowUpResolver:
             return out
         norm = cur.p.norm
         toks = cur.toks
+        m0 = re.match(r"^(?:那么|那)?(其中|这其中|在这之中|这里面)", norm)
+        if m0 and prev is not None and prev.topic:
+            out.append((m0.start(1), m0.end(1), "among"))
         for x in prons:
             # 它们 with one subject in sight: the counted things, not the place
             if x.text in ("它们",) and prev is not None and len(prev.p.entities) < 2 and prev.topic:
@@ -505,6 +522,12 @@ class FollowUpResolver:
                 cands = ans or cands
             if not cands:
                 continue
+            if pron.plural and len(cands) == 1:
+                # 这两个县: one here, the other named a turn earlier
+                more = [x for c2 in reversed(ctx[-self.max_back :]) if c2 is not c for x in c2.q.p.entities + [y for e in c2.q.p.entities for y in e.parts]
+                        if x.fits(pron.need) and x.text not in [y.text for y in cands]]
+                if more:
+                    return [more[0]] + cands, [], c
             if len(cands) == 1 or pron.plural:
                 return cands, [], c
             return [], [x.text for x in cands], c
@@ -526,7 +549,10 @@ class FollowUpResolver:
                             else f"请问“{x.text}”指的是{_options_text(options, 'zh')}？")
                     return Resolution(q, q, "clarify", clarification=text, options=options)
                 if not ents:
-                    if x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx) and prev.q.topic:
+                    if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
+                                         or (x.plural and x.need in ("person", "any"))):
+                        # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
+                        # 他们 the people it counted (多少名驻村干部 … 他们的经费)
                         # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
                         rep, words = self._topic_text(prev.q, "topic", p.lang, with_years=not p.years)
                         out.append(q[pos:start] + rep)
@@ -559,6 +585,8 @@ class FollowUpResolver:
             full = next((prev.text[i:j] for _, _, i, j in prev.runs if noun in prev.p.norm[i:j]), noun)
             return f"{subj}{'的' if subj and not years else ''}{years}{full}", [w for w in (subj, full) if w]
         topic = prev.topic
+        if how == "among":  # 其中 … → 稻城县乡镇中 …
+            return f"{subj}{years}{topic}中", [w for w in (subj, topic) if w]
         return f"{subj}{years}{topic}", [w for w in (subj, topic) if w]
 
     def _clarify_unknown(self, q: str, x: Pronoun, lang: str) -> Resolution:
@@ -711,7 +739,7 @@ class FollowUpResolver:
         """The new year written the way the old one was (2014年以来 → 2019年以来)."""
         if not new.value[:1].isdigit() or not old.value[:1].isdigit():
             return new.text
-        if old.is_range or new.is_range:
+        if old.is_range or new.is_range or re.sub(r"^\d{4}\s*年?", "", new.text):  # 2019年底: the new shape says more
             return new.text
         return old.text.replace(old.value, new.value, 1)
 

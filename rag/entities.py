@@ -56,7 +56,7 @@ EN_QWORD = re.compile(r"\b(?:what|how|which|who|whom|whose|when|where|why|is|are
 # a year as written, with a range (2017至2019年) or a period word (2016年以来, 2019年底) kept in the span
 _YEAR_ZH = re.compile(r"(?<![\d.])((?:1[89]|20)\d{2})\s*(?:年\s*)?(?:(?:至|到|—|–|-|~|～)\s*((?:1[89]|20)\d{2})\s*年|年)"
                       r"(?:度)?(?:以来|以后|以前|至今|之前|之后|底|末|初|前|后|上半年|下半年)?"
-                      r"|(?:今年|去年|前年|明年|当年|同年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?")
+                      r"|(?:今年|去年|前年|明年|当年|同年|该年|这一年|那一年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?")
 _YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b", re.I)
 
 _SUFFIX_EN = {"county": "县", "city": "市", "prefecture": "州", "township": "乡", "town": "镇", "village": "村",
@@ -298,6 +298,7 @@ def _good_org(name: str) -> bool:
 
 _ZH_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
     # (pattern, need (None: the suffix it names), plural, possessive)
+    (re.compile(r"(?:这|那)(?:两|几|些)个?(?:县区|区县|市县|县市|乡镇)"), "place", True, False),
     (re.compile(r"(?:这|那)(?:两|几|些)个?(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])|(?<![\u4e00-\u9fff])两(?=[县市州区乡镇])[县市州区乡镇](?![城长委级域里内外民])"), None, True, False),
     (re.compile(r"(?:该|此|本)(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])"), None, False, False),
     (re.compile(r"(?:这个|那个|这一|那一)(?=[省市县州区乡镇村旗盟])[省市县州区乡镇村旗盟](?![城长委级域里内外民])"), None, False, False),

@@ -137,6 +137,15 @@ def test_a_demonstrative_with_a_new_noun_and_it_without_a_name_stand_for_the_top
     assert rewritten(["格桑县和白玛县哪个海拔高？", "这两个县的面积分别是多少？"])[1] == "格桑县和白玛县的面积分别是多少？"
 
 
+def test_among_them_the_same_year_and_the_people_counted():
+    assert rewritten(["白玛州有多少个贫困县？", "其中深度贫困县有几个？"])[1] == "白玛州贫困县中深度贫困县有几个？"
+    assert rewritten(["格桑县2019年减贫多少人？", "那白玛县同年呢？"])[1] == "白玛县2019年减贫多少人？"
+    assert rewritten(["格桑县2014年贫困发生率是多少？", "到2019年底呢？", "当年减贫多少人？"])[1:] == [
+        "格桑县2019年底贫困发生率是多少？", "格桑县2019年减贫多少人？"]  # 减贫 is its own topic: nothing carried
+    assert rewritten(["白玛州有多少名驻村干部？", "他们的工作经费是多少？"])[1].startswith("白玛州")
+    assert rewritten(["格桑镇有多少个行政村？", "那白玛乡呢？", "这两个乡镇加起来有多少？"])[2] == "格桑镇和白玛乡加起来有多少？"
+
+
 def test_english_follow_ups():
     assert rewritten(["How high is Gesang County?", "What is its area?", "What about Baima County?", "And in 2019?"])[1:] == [
         "What is Gesang County's area?", "What is Baima County's area?", "What is Baima County's area in 2019?"]
