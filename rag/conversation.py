@@ -101,6 +101,9 @@ _GENERIC_NOUNS = {"钱", "资金", "经费", "金额", "人", "人数", "数量"
                   "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面", "目标", "任务", "计划", "成效",
                   "效果", "进展", "标准", "要求", "增速", "增幅", "变化", "总量", "总额", "投入", "数额", "投资", "群众", "人口"}
 _NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
+_MEASURE_CHARS = set("人户个名座所家条项亩位只头台辆套间处块张批次元吨米")
+# verbs of change: 地区生产总值较2014年增长多少 → 农村居民收入较2014年增长多少 keeps its frame
+_CHANGE_VERBS = {"增长", "下降", "提高", "增加", "减少", "降低", "上升", "达到", "占", "为", "是"}
 # verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
 _GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
                   "花费", "需要", "计划", "预计", "累计", "共计", "合计", "达", "超过", "新增", "降低", "上升", "变成", "变为", "拨付", "下达"}
@@ -199,7 +202,7 @@ class _Q:
         if self.qword is None:
             return None
         for a, b, i, j in self.runs:
-            if a > self.qword and j - i >= 2:  # 多少人: a one-character 人 is a measure word, not a counted thing
+            if a > self.qword and not (j - i == 1 and self.text[i:j] in _MEASURE_CHARS):  # 多少人: 人 is a measure word here
                 gap = self.toks[self.qword + 1 : a]
                 if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
                     return (i, j)
@@ -815,6 +818,9 @@ class FollowUpResolver:
             measured = bool(re.match(r"^(?:多少|几)[个名户人座所家条项亩位只头台辆套间处块张批]", P.toks[P.qword][0] + _next_tok(P)))
             if measured and any(f.startswith("v") for _, f, _, _ in gap):
                 return None  # 贫困户 已脱贫 多少户: the question counts households, not the new thing
+            if any(f.startswith("v") and w not in _CHANGE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
+                                                                                          and P.toks[P.qword + 1][1].startswith("n")):
+                return None  # 饮水工程点 2020年安排了 多少钱: the new thing was not what was paid for
             out = P.text[:i] + topic + P.text[j:]
             if measured:  # 贫困村多少个 → 贫困户多少: the measure word belonged to the old thing
                 qi, qj = P.toks[P.qword][2], P.toks[P.qword][3]
