@@ -37,7 +37,7 @@ from typing import Iterator
 from .answering import question_script
 from .conversation import FollowUpResolver, Resolution, Turn
 from .entities import Lexicon
-from .types import Answer, QueryError
+from .types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -396,8 +396,3 @@ def _md(text: str) -> str:
     s = str(text or "").replace("\r", " ").replace("\n", " ")
     s = s.replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*])", r"\\\1", s)
-
-
-def check_question(question: str) -> None:
-    if not re.search(r"[\w\u3400-\u9fff]", question or ""):
-        raise QueryError("the question is empty (no words or characters to search for)")
