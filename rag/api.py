@@ -5,6 +5,10 @@ Endpoints (all JSON; errors are ``{"error": "<message>"}`` with a 4xx/5xx status
     GET    /api/health                    liveness and index facts (never needs the token)
     POST   /api/ask        {"question": "...", "k": 10, "llm": "none"|"openai"|"gguf"}
                                           → Answer.to_json(with_passages=True)
+    POST   /api/chat       {"messages": [{"role": "user", "content": "..."}, ...], "k": 10, "llm": ...}
+                                          → the /api/ask JSON for the last user message, with rewritten_question
+                                            (and clarification when the conversation does not say what it means)
+    GET    /v1/models, POST /v1/chat/completions   OpenAI-compatible (rag.openai_compat)
     POST   /api/search     {"question": "...", "k": 10}
                                           → [{rank, doc, chunk_id, section, text, score, page, dense_rank, bm25_rank}]
     GET    /api/documents                 → [{path, source, chunks, indexed_at, sha256, ...}]
@@ -42,6 +46,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from .openai_compat import openai_router
 from .service import MAX_FILES_PER_UPLOAD, ApiError, RagService
 from .settings import Settings
 from .types import IndexBusy, IndexError_
@@ -63,6 +68,12 @@ class AskRequest(BaseModel):
 class SearchRequest(BaseModel):
     question: str
     k: int | None = Field(None, ge=1, le=100)
+
+
+class ChatRequest(BaseModel):
+    messages: list[dict] = Field(..., min_length=1, description='the conversation: [{"role": "user"|"assistant", "content": "..."}, ...], the last one the question')
+    k: int | None = Field(None, ge=1, le=100, description="passages to retrieve (default RAG_TOP_K)")
+    llm: Literal["none", "openai", "gguf"] | None = Field(None, description="answer backend (default RAG_LLM)")
 
 
 # ---------------------------------------------------------------- the app
@@ -152,6 +163,12 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
         ans = call(service.ask, req.question, req.k, req.llm)
         return ans.to_json(with_passages=True)
 
+    @api.post("/chat", tags=["qa"])
+    def chat(req: ChatRequest) -> dict:
+        """The last user message answered in the light of the earlier ones (see rag.chat): /api/ask's JSON plus rewritten_question / clarification."""
+        ans = call(service.chat, req.messages, req.k, req.llm)
+        return ans.to_json(with_passages=True)
+
     @api.post("/search", tags=["qa"])
     def search(req: SearchRequest) -> list[dict]:
         passages = call(service.search, req.question, req.k)
@@ -188,6 +205,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
         return {"removed": removed}
 
     app.include_router(api)
+    app.include_router(openai_router(service, settings))  # /v1/models, /v1/chat/completions (rag.openai_compat)
     return app
 
 

@@ -5,6 +5,7 @@
     rag search QUESTION [-k 10] [--name NAME] [--json]
     rag ask QUESTION [-k N] [--name NAME] [--llm none|openai|gguf] [--json]
     rag eval [--set NAME ...|--all] [--gold FILE] [--reader current|baseline ...] [--out DIR] | --compare A B | --list
+    rag chat [-k N] [--name NAME] [--llm ...]   an interactive conversation (follow-ups understood)
     rag docs [--name NAME] [--json]          list indexed documents
     rag remove FILE... [--name NAME]         remove documents from the index
     rag serve [--host 127.0.0.1] [--port 7860] [--name NAME]
@@ -179,13 +180,18 @@ def cmd_eval(args) -> int:
             print(f"error: {args.gold}: no such gold file", file=sys.stderr)
             return EXIT_ERROR
         sets.append(ad_hoc(args.gold))
+    if args.conversations:
+        if not Path(args.conversations).is_file():
+            print(f"error: {args.conversations}: no such conversations file", file=sys.stderr)
+            return EXIT_ERROR
+        sets.append(ad_hoc(args.conversations, kind="conversation"))
     if not sets:
-        print("error: rag eval needs --set NAME, --all, --gold FILE or --compare A B (rag eval --list shows the sets)", file=sys.stderr)
+        print("error: rag eval needs --set NAME, --all, --gold FILE, --conversations FILE or --compare A B (rag eval --list shows the sets)", file=sys.stderr)
         return EXIT_USAGE
     s = _settings(args)
     out = Path(args.out or Path("eval") / "runs" / time.strftime("%Y%m%d-%H%M%S"))
     readers = list(dict.fromkeys(args.reader or ["current"]))
-    if args.gold and not names and len(readers) == 1:  # one gold file: the run directory is --out itself
+    if args.gold and not names and not args.conversations and len(readers) == 1:  # one gold file: the run directory is --out itself
         metrics = run_eval(args.gold, out, k=args.k, assistant=make_assistant(s, readers[0]), progress=not args.quiet,
                            limit=args.limit, records_mode=args.records)
         keys = ["n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_accuracy", "overall_accuracy", "exact_match", "char_f1",
@@ -200,6 +206,12 @@ def cmd_eval(args) -> int:
     print(summary_table(summary["runs"]))
     print(f"\nsummary: {out / 'summary.md'}")
     return 0
+
+
+def cmd_chat(args) -> int:
+    from .chat_cli import run_chat
+
+    return run_chat(_settings(args), k=args.k, backend=args.llm)
 
 
 def cmd_docs(args) -> int:
@@ -312,7 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-list", type=int, default=15, metavar="N", help="with --compare on directories: flipped questions listed per set (default 15)")
     sp.add_argument("--list", action="store_true", help="list the named sets and exit")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.add_argument("--conversations", metavar="FILE", help="a conversational gold file (schema in eval/README.md): every turn scored in context and self-contained")
     sp.set_defaults(fn=cmd_eval)
+
+    sp = sub.add_parser("chat", help="an interactive conversation: follow-up questions understood")
+    common(sp, 10)
+    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer backend (default: RAG_LLM or none)")
+    sp.set_defaults(fn=cmd_chat)
 
     sp = sub.add_parser("docs", help="list indexed documents")
     common(sp)

@@ -19,7 +19,7 @@ Example::
     >>> get_set("seeds")
     Traceback (most recent call last):
     ...
-    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, tables-dev, tables-test
+    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, conversations-dev, conversations, tables-dev, tables-test
 """
 from __future__ import annotations
 
@@ -66,6 +66,15 @@ class EvalSet:
         return self.index is not None
 
 
+def _run_conversations(evalset: "EvalSet", assistant, out_dir: Path, k: int, progress: bool, limit: int | None) -> dict:
+    """The runner of a conversation set: every turn in context and self-contained (rag.eval_conversations)."""
+    from .eval_conversations import run_conversations
+
+    metrics = run_conversations(evalset.gold_path(), out_dir, assistant=assistant, k=k, progress=progress, limit=limit)
+    metrics.setdefault("answer_accuracy", metrics.get("turn_accuracy"))  # the summary's column: every turn right
+    return metrics
+
+
 _BUILTIN = [
     EvalSet("dev", "eval/gold_dev.jsonl", "project dev split over the seeds (tune on it)"),
     EvalSet("test", "eval/gold_test.jsonl", "project test split over the seeds (frozen: report it, never tune on it)"),
@@ -73,6 +82,10 @@ _BUILTIN = [
             index="ext-cmrc2018", docs="eval/external/cmrc2018/docs"),
     EvalSet("drcd-dev", "eval/external/drcd/dev.jsonl", "DRCD test subset recast as document QA, dev articles (traditional)",
             index="ext-drcd", docs="eval/external/drcd/docs"),
+    EvalSet("conversations-dev", "eval/conversations_dev.jsonl", "dialogues over the seeds: follow-ups in context (tune on it)",
+            kind="conversation", runner=_run_conversations),
+    EvalSet("conversations", "eval/conversations.jsonl", "dialogues over the seeds: follow-ups in context (frozen: report it)",
+            kind="conversation", runner=_run_conversations),
     EvalSet("tables-dev", "eval/tables_dev.jsonl", "questions on tables, scans and web pages (generated documents; tune on it)",
             index="ext-tables", docs="eval/tables/docs"),
     EvalSet("tables-test", "eval/tables_test.jsonl", "questions on tables, scans and web pages (generated documents; frozen)",
@@ -98,9 +111,11 @@ def get_set(name: str) -> EvalSet:
         raise ValueError(f"unknown eval set {name!r}; known: {', '.join(SETS)}") from None
 
 
-def ad_hoc(gold: Path | str) -> EvalSet:
-    """A gold file given with ``--gold``: asked against the configured index, named after the file."""
+def ad_hoc(gold: Path | str, kind: str = "qa") -> EvalSet:
+    """A gold file given with ``--gold`` (or ``--conversations``): asked against the configured index, named after the file."""
     p = Path(gold)
+    if kind == "conversation":
+        return EvalSet(p.stem, str(p.resolve()), f"conversations {p}", kind=kind, runner=_run_conversations)
     return EvalSet(p.stem, str(p.resolve()), f"gold file {p}")
 
 

@@ -206,6 +206,32 @@ class RagService:
                        version=getattr(store, "version", None), embedder=store.manifest.get("embedder"))
         return out
 
+    # ------------------------------------------------------------ conversations (rag.chat)
+    def conversation(self):
+        """The shared :class:`rag.chat.ConversationalQA` (follow-up resolution + this service's assistant)."""
+        bot = self._ready()
+        with self._init_lock:
+            conv = getattr(self, "_conversation", None)
+            if conv is None or conv.assistant is not bot:
+                from .chat import ConversationalQA
+
+                conv = self._conversation = ConversationalQA(bot, self.settings)
+                # the names the index knows, read in the background so the first follow-up does not wait
+                threading.Thread(target=conv.lexicon, daemon=True, name="rag-lexicon").start()
+            return conv
+
+    def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:
+        """Answer the last user message of an OpenAI-style ``messages`` list in the light of the earlier ones."""
+        from .chat import validate_messages
+
+        try:
+            validate_messages(messages)
+        except ValueError as e:
+            raise ApiError(422, f"invalid messages: {e}") from None
+        conv = self.conversation()
+        self._answerer(conv.assistant, backend)
+        return conv.chat(messages, k or self.settings.top_k, backend)
+
     # ------------------------------------------------------------ writing
     def _writer(self):
         if not self._write_lock.acquire(blocking=False):

@@ -122,6 +122,9 @@ class Answer:
     passages: list[Passage] = field(default_factory=list, repr=False)
     confidence: float | None = None  # the answerer's calibrated score for its answer (None when it has none)
     rewritten_question: str | None = None  # a follow-up turn rewritten into a self-contained question
+    # set instead of an answer when a follow-up cannot be resolved from the conversation: the clarifying
+    # question asked back (also in ``answer``; ``refused`` is True, ``backend`` is "conversation")
+    clarification: str | None = None
 
     def to_json(self, with_passages: bool = False) -> dict:
         d = {
@@ -135,6 +138,7 @@ class Answer:
             "warnings": list(self.warnings),
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "rewritten_question": self.rewritten_question,
+            "clarification": self.clarification,
         }
         if with_passages:
             d["retrieved"] = [p.to_json() for p in self.passages]

@@ -1,7 +1,8 @@
 """The web UI (Gradio 6 Blocks) mounted on the JSON API's FastAPI app, and ``rag serve``.
 
-Tabs: 提问 Ask (cited answers, clickable [n] markers, highlighted quotes, the other
-retrieved passages), 文档 Documents (list, upload with progress, remove), 评测
+Tabs: 提问 Ask · 对话 Chat (a conversation, :mod:`rag.ui_chat`: follow-ups understood, each
+turn's cited answer with clickable [n] markers, highlighted quotes, the other retrieved
+passages, a new-conversation button and a Markdown export), 文档 Documents (list, upload with progress, remove), 评测
 Evaluation (the gold set or an uploaded one through :func:`rag.evaluate.run_eval`),
 设置 Settings (top-k and the answer backend, per browser session).
 
@@ -12,7 +13,8 @@ Example::
     >>> app = create_app(Settings(index_name="seeds"))     # FastAPI: /api/* and the UI at /   # doctest: +SKIP
     >>> serve(Settings(index_name="seeds"), port=7860)      # what `rag serve` runs            # doctest: +SKIP
 
-Stable element ids for tests and scripts: ``rag-question``, ``rag-ask-btn``, ``rag-answer``,
+Stable element ids for tests and scripts: ``rag-chat``, ``rag-rewritten``, ``rag-new-chat``, ``rag-export``,
+``rag-question``, ``rag-ask-btn``, ``rag-answer``,
 ``rag-citations``, ``rag-passages``, ``rag-upload``, ``rag-upload-btn``, ``rag-upload-status``,
 ``rag-docs-table``, ``rag-remove-select``, ``rag-remove-btn``, ``rag-topk``, ``rag-backend``,
 ``rag-gold-upload``, ``rag-eval-btn``, ``rag-eval-status``, ``rag-eval-metrics``, ``rag-eval-failures``.
@@ -257,6 +259,8 @@ def render_status(ok: list[str], errors: list[str]) -> str:
 
 def build_ui(service: RagService) -> gr.Blocks:
     """The Gradio Blocks app over ``service`` (shared with the JSON API)."""
+    from .ui_chat import build_chat_tab
+
     settings = service.settings
 
     def docs_rows() -> tuple[list[list], list[str], str]:
@@ -274,39 +278,6 @@ def build_ui(service: RagService) -> gr.Blocks:
         except IndexError_ as e:
             rows, sources, summary = [], [], f"⚠ {e}"
         return rows, gr.Dropdown(choices=sources, value=None), summary
-
-    # ------------------------------------------------------------ ask
-    def on_ask(question: str, k: float, backend: str):
-        empty = ("", "", gr.Accordion(label="其他检索段落 Other retrieved passages"))
-        if not (question or "").strip():
-            yield (render_error("请输入问题。Please type a question."), *empty)
-            return
-        try:
-            if backend in (None, "", "none"):
-                ans = service.ask(question, int(k), "none")
-            else:
-                ans, text = None, ""
-                for item in service.stream(question, int(k), backend):
-                    if isinstance(item, str):
-                        text += item
-                        yield (render_streaming(text, backend), *empty)
-                    else:
-                        ans = item
-                if ans is None:
-                    raise RuntimeError("the answer stream ended without a final answer")
-        except ApiError as e:
-            yield (render_error(e.message), *empty)
-            return
-        except IndexError_ as e:
-            yield (render_error(str(e)), *empty)
-            return
-        except Exception as e:  # noqa: BLE001 - show it in the page, log the trace
-            log.exception("ask failed")
-            yield (render_error(f"{type(e).__name__}: {e}"), *empty)
-            return
-        n_other = len([p for p in ans.passages if p.chunk_id not in {c.chunk_id for c in ans.citations}])
-        yield (render_answer(ans), render_citations(ans), render_passages(ans),
-               gr.Accordion(label=f"其他检索段落 Other retrieved passages ({n_other})"))
 
     # ------------------------------------------------------------ documents
     def on_upload(files, progress=gr.Progress(track_tqdm=True)):
@@ -375,16 +346,8 @@ def build_ui(service: RagService) -> gr.Blocks:
         gr.Markdown("## 中文文档问答 · Chinese Document QA\n有引用、数字经核查的回答 · Cited answers with checked figures · "
                     "[JSON API 文档 docs](docs)", elem_id="rag-header")
         with gr.Tabs(elem_id="rag-tabs"):
-            with gr.Tab("提问 Ask", id="ask", elem_id="rag-tab-ask"):
-                with gr.Row(equal_height=True):
-                    question = gr.Textbox(label="问题 Question", placeholder="例如 e.g. 稻城县2014年审定贫困村多少个？", lines=1, max_lines=4,
-                                          scale=5, elem_id="rag-question", autofocus=True)
-                    ask_btn = gr.Button("提问 Ask", variant="primary", scale=1, elem_id="rag-ask-btn")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题 Example questions", elem_id="rag-examples")
-                answer = gr.HTML("", elem_id="rag-answer", js_on_load=ANSWER_JS, min_height=40)
-                citations = gr.HTML("", elem_id="rag-citations")
-                with gr.Accordion("其他检索段落 Other retrieved passages", open=False, elem_id="rag-passages-acc") as acc:
-                    passages = gr.HTML("", elem_id="rag-passages")
+            with gr.Tab("提问 Ask · 对话 Chat", id="ask", elem_id="rag-tab-ask"):
+                chat = build_chat_tab(service)  # rag.ui_chat: the conversation, follow-ups understood
             with gr.Tab("文档 Documents", id="docs", elem_id="rag-tab-docs"):
                 docs_summary = gr.Markdown("", elem_id="rag-docs-summary")
                 docs_table = gr.Dataframe(headers=["文件 File", "分块 Chunks", "索引时间 Indexed at", "位置 Location"], value=[],
@@ -419,9 +382,7 @@ def build_ui(service: RagService) -> gr.Blocks:
                                    elem_id="rag-backend")
                 gr.Markdown(_backend_facts(settings), elem_id="rag-settings-facts")
 
-        outs = [answer, citations, passages, acc]
-        ask_btn.click(on_ask, [question, topk, backend], outs, api_visibility="private")
-        question.submit(on_ask, [question, topk, backend], outs, api_visibility="private")
+        chat.wire(topk, backend)
         docs_outs = [docs_table, remove_sel, docs_summary]
         upload_btn.click(on_upload, [upload], [upload_status, *docs_outs, upload], api_visibility="private")
         remove_btn.click(on_remove, [remove_sel], [upload_status, *docs_outs], api_visibility="private")
@@ -436,6 +397,12 @@ def _backend_facts(s: Settings) -> str:
     gguf = f"`{s.llm_gguf}`" if s.llm_gguf else "未配置 not configured (RAG_LLM_GGUF)"
     return (f"- 索引 Index: `{s.index_name}` in `{s.index_dir}` · 嵌入 embedder `{s.embedder}`\n"
             f"- openai: {openai}\n- gguf: {gguf}\n- 上传上限 Upload limit: {s.max_upload_mb:g} MB per file")
+
+
+def _chat_css() -> str:
+    from .ui_chat import CHAT_CSS
+
+    return CHAT_CSS
 
 
 def theme() -> gr.themes.Theme:
@@ -459,7 +426,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
     return gr.mount_gradio_app(
         app, demo, path="/", footer_links=[], run_history=False, auth=auth,
         auth_message="输入 API 令牌作为密码 · Enter the API token (RAG_API_TOKEN) as the password" if auth else None,
-        max_file_size=f"{int(settings.max_upload_mb * 1024 * 1024)}b", theme=theme(), css=CSS, ssr_mode=False,
+        max_file_size=f"{int(settings.max_upload_mb * 1024 * 1024)}b", theme=theme(), css=CSS + _chat_css(), ssr_mode=False,
     )
 
 

@@ -73,3 +73,17 @@ def table_bot(table_index):
     from rag.qa import Assistant
 
     return Assistant(table_index)
+
+
+@pytest.fixture(scope="session")
+def county_index(tmp_path_factory) -> Settings:
+    """Two made-up county reports (tests/helpers.py) indexed with the bundled embedder: a few chunks, a few seconds."""
+    from helpers import write_county_reports
+
+    from rag.indexer import Indexer
+
+    docs = write_county_reports(tmp_path_factory.mktemp("county-docs"))
+    s = Settings(index_dir=tmp_path_factory.mktemp("county-index"), index_name="counties")
+    report = Indexer(s.index_name, settings=s, progress=False).run([docs])
+    assert not report.errors, report.errors
+    return s

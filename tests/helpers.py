@@ -94,3 +94,32 @@ def copy_index(seed_index: Settings, dest: Path, **overrides) -> Settings:
     """A private copy of the seed index (same documents, same vectors) under ``dest``."""
     shutil.copytree(seed_index.index_path, dest / seed_index.index_name)
     return seed_index.model_copy(update={"index_dir": dest, **overrides})
+
+
+# two made-up county reports for the conversation tests (not the seeds): a handful of chunks
+GESANG = """格桑县2021年发展报告
+
+一、基本情况
+格桑县位于高原东部，县城海拔3480米，全县面积5120平方公里，辖4个镇、9个乡。2021年末全县户籍人口6.2万人。
+
+二、交通建设
+格桑县2021年新建桥梁14座，改造农村公路86公里。2020年新建桥梁9座，改造农村公路41公里。
+
+三、教育卫生
+全县共有中小学27所，在校学生8400人。格桑县人民医院2021年门诊量12.6万人次。
+"""
+BAIMA = """白玛县工作总结
+
+一、县情概况
+白玛县县城海拔2890米，全县面积3360平方公里，辖3个镇、5个乡。2021年末户籍人口4.1万人。
+
+二、交通建设
+白玛县2021年新建桥梁6座，改造农村公路52公里。
+"""
+
+
+def write_county_reports(d: Path) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "格桑县2021年发展报告.txt").write_text(GESANG, encoding="utf-8")
+    (d / "白玛县工作总结.txt").write_text(BAIMA, encoding="utf-8")
+    return d

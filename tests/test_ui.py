@@ -165,6 +165,8 @@ def other_passages(pg) -> str:
 def open_docs(pg) -> None:
     pg.get_by_role("tab", name="文档 Documents").click()
     pg.wait_for_selector("#rag-docs-table")
+    # the table is filled by the page's load event: on a busy machine it can come after the tab
+    pg.wait_for_function("() => (document.querySelector('#rag-docs-summary') || {}).innerText?.includes('个文档')")
 
 
 def doc_names(pg) -> list[str]:

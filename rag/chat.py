@@ -1,0 +1,398 @@
+"""Conversations: each turn resolved into a self-contained question, then answered, for every face.
+
+* :class:`ConversationalQA` — over one :class:`~rag.qa.Assistant` (any answerer: the offline reader
+  or an LLM): ``resolve(question, history)`` → :class:`~rag.conversation.Resolution` (offline rules,
+  then the LLM condense step when the answer backend is an LLM); ``ask(question, history)`` →
+  :class:`~rag.types.Answer` with ``rewritten_question`` set, or a clarifying question
+  (``Answer.clarification``, ``refused=True``, ``backend="conversation"``) when the history does not
+  say what the turn means; ``stream`` yields the resolution first, then text deltas, then the answer.
+* :func:`history_from_messages` — OpenAI-style ``messages`` → earlier turns + the new question
+  (stateless clients send the whole conversation; the ``理解为：`` line of our own replies tells
+  what an earlier turn meant).
+* :class:`ChatSession` — the turns of one conversation (the UI and ``rag chat`` keep one per user),
+  :func:`export_markdown` and :func:`reply_text` (the text an OpenAI-compatible client shows).
+
+Example::
+
+    >>> from rag.chat import ChatSession, ConversationalQA
+    >>> from rag.qa import Assistant
+    >>> chat = ChatSession(ConversationalQA(Assistant()))                      # doctest: +SKIP
+    >>> chat.ask("稻城县县城海拔多高？").answer.answer                          # doctest: +SKIP
+    '3750米[1]'
+    >>> chat.ask("它的面积是多少？").answer.rewritten_question                  # doctest: +SKIP
+    '稻城县的面积是多少？'
+    >>> from rag.chat import answer_from_reply
+    >>> answer_from_reply("理解为：稻城县的面积是多少？\\n\\n7323平方公里[1]\\n\\n来源：\\n[1] a.txt")
+    ('稻城县的面积是多少？', '7323平方公里[1]')
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .answering import question_script
+from .conversation import FollowUpResolver, Resolution, Turn
+from .entities import Lexicon
+from .types import Answer
+
+log = logging.getLogger(__name__)
+
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+# a follow-up is a short question; longer text is taken as self-contained (and never cut into words at length)
+MAX_FOLLOW_UP_CHARS = 300
+# how many earlier user turns a stateless request's history is rebuilt from
+MAX_HISTORY_TURNS = 12
+UNDERSTOOD = {"zh": "理解为：", "en": "Understood as: "}
+SOURCES = {"zh": "来源：", "en": "Sources:"}
+_UNDERSTOOD_RX = re.compile(r"^\s*(?:理解为|理解為)[:：]\s*(.+)$|^\s*Understood as:\s*(.+)$", re.M)
+_SOURCES_RX = re.compile(r"^\s*(?:来源|來源|Sources)\s*[:：]\s*$", re.M)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+class ConversationalQA:
+    """Resolve a turn against its history, then answer the self-contained question with ``assistant``."""
+
+    def __init__(self, assistant, settings=None, resolver: FollowUpResolver | None = None):
+        self.assistant = assistant
+        self.settings = settings or assistant.settings
+        self._resolver = resolver
+        self._lexicon: tuple[object, Lexicon] | None = None
+        self._condensers: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ resolution
+    def lexicon(self) -> Lexicon | None:
+        """Names the index knows (its documents' places and the place names its texts spell), rebuilt when the index changes."""
+        try:
+            store = self.assistant.retriever.store
+        except Exception:  # noqa: BLE001 - no index yet: the rules run without it
+            return None
+        key = (id(store), getattr(store, "version", None), getattr(store, "count", None))
+        with self._lock:
+            if self._lexicon is None or self._lexicon[0] != key:
+                t0 = time.perf_counter()
+                self._lexicon = (key, Lexicon.from_store(store))
+                log.info("conversation lexicon built in %.0f ms", (time.perf_counter() - t0) * 1000)
+            return self._lexicon[1]
+
+    def resolver(self) -> FollowUpResolver:
+        if self._resolver is not None:
+            return self._resolver
+        lex = self.lexicon()
+        return FollowUpResolver(lex)
+
+    def condenser(self, backend: str | None):
+        """The LLM condense step for an LLM answer backend (None for the offline reader)."""
+        backend = backend or self.assistant.llm
+        if backend in (None, "", "none"):
+            return None
+        with self._lock:
+            if backend not in self._condensers:
+                try:
+                    from .condense import LLMCondenser
+
+                    model = getattr(self.assistant.answerer(backend), "model", None)
+                    self._condensers[backend] = LLMCondenser(model, self.settings.prompts_dir) if model is not None else None
+                except (ValueError, ImportError, FileNotFoundError) as e:
+                    log.warning("no condense step for backend %s: %s", backend, e)
+                    self._condensers[backend] = None
+            return self._condensers[backend]
+
+    def resolve(self, question: str, history: list[Turn], backend: str | None = None) -> Resolution:
+        t0 = time.perf_counter()
+        if len(question or "") > MAX_FOLLOW_UP_CHARS:
+            q = (question or "").strip()
+            return Resolution(q, q, "unchanged" if history else "first", notes=["resolve_ms=0.0", "long question: taken as self-contained"])
+        res = self.resolver().run(question, history)
+        cond = self.condenser(backend)
+        if cond is not None:
+            res = cond.run(question, history, res)
+        res.notes = res.notes + [f"resolve_ms={(time.perf_counter() - t0) * 1000:.1f}"]
+        return res
+
+    # ------------------------------------------------------------ answering
+    def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None, backend: str | None = None,
+            resolution: Resolution | None = None) -> Answer:
+        """The answer to one turn (its ``rewritten_question`` says what was searched)."""
+        t0 = time.perf_counter()
+        res = resolution or self.resolve(question, list(history or []), backend)
+        if res.clarification:
+            return clarification_answer(res, (time.perf_counter() - t0) * 1000)
+        ans = self.assistant.ask(res.rewritten, k, backend)
+        return self._finish(ans, question, res, t0)
+
+    def stream(self, question: str, history: list[Turn] | None = None, k: int | None = None,
+               backend: str | None = None) -> Iterator[Resolution | str | Answer]:
+        """The resolution, then ``str`` deltas while an LLM writes, then the final checked answer."""
+        t0 = time.perf_counter()
+        res = self.resolve(question, list(history or []), backend)
+        yield res
+        if res.clarification:
+            yield clarification_answer(res, (time.perf_counter() - t0) * 1000)
+            return
+        for item in self.assistant.stream(res.rewritten, k, backend):
+            yield self._finish(item, question, res, t0) if isinstance(item, Answer) else item
+
+    @staticmethod
+    def _finish(ans: Answer, question: str, res: Resolution, t0: float) -> Answer:
+        ans.question = question
+        ans.rewritten_question = res.rewritten
+        resolve_ms = next((float(n.split("=")[1]) for n in res.notes if n.startswith("resolve_ms=")), None)
+        if resolve_ms is not None:
+            ans.timings["resolve_ms"] = resolve_ms
+        ans.timings["chat_total_ms"] = (time.perf_counter() - t0) * 1000
+        if res.by == "llm":
+            ans.warnings = ans.warnings + [f"follow-up rewritten by the LLM ({res.rewritten}); the rules gave: "
+                                           + next((n[7:] for n in res.notes if n.startswith("rules: ")), res.rewritten)]
+        return ans
+
+    # ------------------------------------------------------------ stateless clients
+    def history(self, messages: list[dict]) -> tuple[list[Turn], str]:
+        """Earlier turns and the new question from OpenAI-style ``messages`` (see :func:`history_from_messages`)."""
+        return history_from_messages(messages, self.resolver())
+
+    def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:
+        history, question = self.history(messages)
+        return self.ask(question, history, k, backend)
+
+
+def clarification_answer(res: Resolution, ms: float = 0.0) -> Answer:
+    """The reply to a turn that cannot be resolved: the clarifying question, flagged."""
+    return Answer(question=res.question, answer=res.clarification or "", refused=True, backend="conversation",
+                  clarification=res.clarification, rewritten_question=None, timings={"total_ms": ms, "resolve_ms": ms},
+                  warnings=["clarification: the conversation does not say what this question refers to"])
+
+
+# ---------------------------------------------------------------- messages (stateless clients)
+
+
+def message_text(content) -> str:
+    """The text of a message ``content``: a string, or a list of parts (``{"type": "text", "text": ...}``)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        out = []
+        for part in content:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, dict) and part.get("type") in ("text", "input_text", None) and isinstance(part.get("text"), str):
+                out.append(part["text"])
+        return "\n".join(out)
+    raise ValueError("content must be a string or a list of text parts")
+
+
+def validate_messages(messages) -> list[dict]:
+    """``messages`` checked: a non-empty list of {role, content}, ending with a user message that has text."""
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages must be a non-empty list of {\"role\", \"content\"} objects")
+    out = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict):
+            raise ValueError(f"messages[{i}] must be an object with role and content")
+        role = m.get("role")
+        if role not in ROLES:
+            raise ValueError(f"messages[{i}].role must be one of {', '.join(ROLES[:4])} (got {role!r})")
+        try:
+            text = message_text(m.get("content"))
+        except ValueError as e:
+            raise ValueError(f"messages[{i}].content: {e}") from None
+        out.append({"role": role, "content": text})
+    if out[-1]["role"] != "user":
+        raise ValueError(f"the last message must be the user's question (role 'user'), not {out[-1]['role']!r}")
+    if not re.search(r"[\w\u3400-\u9fff]", out[-1]["content"]):
+        raise ValueError("the last user message has no question in it")
+    return out
+
+
+def answer_from_reply(text: str) -> tuple[str | None, str]:
+    """(the ``理解为：`` question, the answer text) of a reply this system wrote."""
+    text = text or ""
+    m = _UNDERSTOOD_RX.search(text.split("\n\n")[0]) if text.strip() else None
+    understood = (m.group(1) or m.group(2)).strip() if m else None
+    body = text
+    if m:
+        body = text.split("\n\n", 1)[1] if "\n\n" in text else ""
+    s = _SOURCES_RX.search(body)
+    if s:
+        body = body[: s.start()]
+    return understood, body.strip()
+
+
+def history_from_messages(messages: list[dict], resolver: FollowUpResolver) -> tuple[list[Turn], str]:
+    """Turns before the last user message (each with what it meant), and that message.
+
+    An assistant reply with a ``理解为：`` / ``Understood as:`` line gives its turn's resolved
+    question; other turns are resolved again by the offline rules (cheap), which also tell
+    which of them got a clarifying question.
+    """
+    msgs = validate_messages(messages)
+    question = msgs[-1]["content"].strip()
+    turns: list[Turn] = []
+    pending: str | None = None
+    earlier = msgs[:-1]
+    users = [i for i, m in enumerate(earlier) if m["role"] == "user"]
+    if len(users) > MAX_HISTORY_TURNS:  # only the last turns can matter to the rules
+        earlier = earlier[users[-MAX_HISTORY_TURNS]:]
+    for m in earlier:
+        if m["role"] == "user":
+            if pending is not None:
+                turns.append(_turn(pending, None, turns, resolver))
+            pending = m["content"].strip()
+        elif m["role"] == "assistant" and pending is not None:
+            turns.append(_turn(pending, m["content"], turns, resolver))
+            pending = None
+    if pending is not None:
+        turns.append(_turn(pending, None, turns, resolver))
+    return turns, question
+
+
+def _turn(question: str, reply: str | None, earlier: list[Turn], resolver: FollowUpResolver) -> Turn:
+    understood, answer = answer_from_reply(reply or "")
+    if understood:
+        return Turn(question, resolved=understood, answer=answer)
+    if len(question) > MAX_FOLLOW_UP_CHARS:
+        return Turn(question, resolved=question, answer=answer or None)
+    res = resolver.run(question, earlier)
+    if res.clarification:
+        return Turn(question, resolved=None, answer=None, clarification=res.clarification, options=res.options)
+    return Turn(question, resolved=res.rewritten, answer=answer or None)
+
+
+# ---------------------------------------------------------------- one conversation
+
+
+@dataclass
+class ChatTurn:
+    """A turn as the user saw it: the question typed, what it was understood as, the answer."""
+
+    question: str
+    resolution: Resolution
+    answer: Answer
+    at: float = field(default_factory=time.time)
+
+    def as_history(self) -> Turn:
+        r = self.resolution
+        return Turn(self.question, resolved=None if r.clarification else (self.answer.rewritten_question or r.rewritten),
+                    answer=None if r.clarification else self.answer.answer, clarification=r.clarification, options=r.options)
+
+
+def history_of(turns: list[ChatTurn]) -> list[Turn]:
+    return [t.as_history() for t in turns]
+
+
+class ChatSession:
+    """One conversation: ``ask`` a turn, ``reset`` to start over, ``to_markdown`` to export it."""
+
+    def __init__(self, engine: ConversationalQA, k: int | None = None, backend: str | None = None):
+        self.engine = engine
+        self.k = k
+        self.backend = backend
+        self.turns: list[ChatTurn] = []
+
+    def ask(self, question: str) -> ChatTurn:
+        history = history_of(self.turns)
+        res = self.engine.resolve(question, history, self.backend)
+        ans = self.engine.ask(question, history, self.k, self.backend, resolution=res)
+        turn = ChatTurn(question, res, ans)
+        self.turns.append(turn)
+        return turn
+
+    def stream(self, question: str) -> Iterator[Resolution | str | ChatTurn]:
+        res, ans = None, None
+        for item in self.engine.stream(question, history_of(self.turns), self.k, self.backend):
+            if isinstance(item, Resolution):
+                res = item
+                yield item
+            elif isinstance(item, Answer):
+                ans = item
+            else:
+                yield item
+        turn = ChatTurn(question, res, ans)
+        self.turns.append(turn)
+        yield turn
+
+    def reset(self) -> None:
+        self.turns = []
+
+    def to_markdown(self, title: str | None = None) -> str:
+        return export_markdown(self.turns, title)
+
+
+# ---------------------------------------------------------------- what people read
+
+
+def lang_of(text: str) -> str:
+    return "en" if question_script(text or "") == "en" else "zh"
+
+
+def reply_text(ans: Answer, lang: str | None = None, sources: bool = True) -> str:
+    """The reply as plain text: the ``理解为：`` line when the question was rewritten, the answer with
+    its ``[n]`` markers, and the sources (document › section, and the quote)."""
+    lang = lang or lang_of(ans.question)
+    if ans.clarification:
+        return ans.clarification
+    parts = []
+    if ans.rewritten_question and _norm(ans.rewritten_question) != _norm(ans.question):
+        parts.append(UNDERSTOOD[lang] + ans.rewritten_question)
+    parts.append(ans.answer)
+    if sources and ans.citations and not ans.refused:
+        lines = [SOURCES[lang]]
+        for c in ans.citations:
+            where = " › ".join(x for x in (c.doc + (f" p.{c.page}" if c.page else ""), c.section) if x)
+            lines.append(f"[{c.n}] {where}: “{c.quote}”" if lang == "zh" else f"[{c.n}] {where}: \"{c.quote}\"")
+        parts.append("\n".join(lines))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\s？?。.!！]+", "", s or "")
+
+
+def export_markdown(turns: list[ChatTurn], title: str | None = None) -> str:
+    """A conversation as Markdown: each question, what it was understood as, the answer, and its citations."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(turns[0].at)) if turns else time.strftime("%Y-%m-%d %H:%M")
+    out = [f"# {title or '对话记录 Conversation'}", "", f"*{when} · {len(turns)} 轮 turns*", ""]
+    for i, t in enumerate(turns, 1):
+        a = t.answer
+        out.append(f"## {i}. {_md(t.question)}")
+        out.append("")
+        if a.clarification:
+            out.append(f"**需要澄清 Clarification:** {_md(a.clarification)}")
+            out.append("")
+            continue
+        if a.rewritten_question and _norm(a.rewritten_question) != _norm(t.question):
+            out.append(f"*理解为 Understood as:* {_md(a.rewritten_question)}")
+            out.append("")
+        label = "未找到答案 Not found" if a.refused else "回答 Answer"
+        out.append(f"**{label}:** {_md(a.answer)}")
+        if not a.grounded:
+            out.append("")
+            out.append("> ⚠ 数字未核实 Figures not verified")
+        for w in a.warnings:
+            if not w.startswith(("refused:", "clarification:")):
+                out.append(f"> ⚠ {_md(w)}")
+        if a.citations:
+            out.append("")
+            out.append("引文 Citations:")
+            out.append("")
+            for c in a.citations:
+                page = f", 第{c.page}页 p.{c.page}" if c.page else ""
+                out.append(f"- [{c.n}] **{_md(c.doc)}**{page} › {_md(c.section)}  ")
+                out.append(f"  > {_md(c.quote)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe inside Markdown (no stray emphasis, headings or HTML)."""
+    s = str(text or "").replace("\r", " ").replace("\n", " ")
+    s = s.replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*])", r"\\\1", s)

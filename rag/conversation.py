@@ -1,0 +1,940 @@
+"""Follow-up resolution: a turn of a conversation → a self-contained question, or a clarifying question.
+
+``FollowUpResolver().run(question, history) -> Resolution`` applies general rules (no LLM):
+
+* **pronouns and demonstratives** — 它 其 该县 这个镇 那里 当地 他 / it its there "this county"
+  stand for the latest entity of the right kind named in the conversation (or named by the last
+  answer, when the last question asked 哪个/which); 它们 这些 and a sentence-initial 这 stand for
+  the things the last question counted (``它们总投资多少？`` after ``…实施了多少个农村公路项目？``);
+  ``这些卡点`` for the last question's ``交通卡点``;
+* **ellipsis** — ``那昌都市呢？`` ``2019年呢？`` ``贫困人口呢？`` ``城镇居民的呢？`` ``What about 2019?``
+  replace the entity, the year or the asked quantity of the previous question, in place;
+* **missing subject** — a question naming no place, organization or person borrows the previous
+  turn's (with its year, and with its topic when the question names no thing of its own:
+  ``2020年安排了多少钱？``);
+* **topic change** — a question that names its own subject is left as it is;
+* **clarification** — when the history does not make it clear (two candidates for 它, nothing for
+  该县 to stand for, a bare ``那个呢？``), ``Resolution.clarification`` holds a clarifying question
+  instead of a guess; the next turn may answer it (``后者``, ``理塘县``).
+
+History turns hold the *resolved* question of each earlier turn, so a chain of follow-ups keeps
+its subject. An LLM condense step (:mod:`rag.condense`) may rewrite afterwards; ``Resolution.keep``
+lists what that rewrite must keep.
+
+Example::
+
+    >>> from rag.conversation import FollowUpResolver, Turn
+    >>> r = FollowUpResolver()
+    >>> h = [Turn("格桑县县城海拔多高？", resolved="格桑县县城海拔多高？")]
+    >>> r.run("它的面积是多少？", h).rewritten
+    '格桑县的面积是多少？'
+    >>> h = [Turn("格桑县2019年新建桥梁多少座？", resolved="格桑县2019年新建桥梁多少座？")]
+    >>> r.run("那白玛县呢？", h).rewritten
+    '白玛县2019年新建桥梁多少座？'
+    >>> r.run("2021年呢？", h).rewritten
+    '格桑县2021年新建桥梁多少座？'
+    >>> r.run("改造农村公路呢？", h).rewritten
+    '格桑县2019年改造农村公路多少？'
+    >>> h = [Turn("格桑县和白玛县哪个海拔高？", resolved="格桑县和白玛县哪个海拔高？")]
+    >>> r.run("它的面积是多少？", h).clarification
+    '请问“它”指的是格桑县还是白玛县？'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .entities import EN_QWORD, ZH_QWORD, Entity, Lexicon, Parsed, Pronoun, _cut, english_name, parse
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass
+class Turn:
+    """One earlier turn: what was typed, the self-contained question it became, what was answered."""
+
+    question: str
+    resolved: str | None = None  # None: the turn got a clarifying question instead of an answer
+    answer: str | None = None
+    clarification: str | None = None
+    options: list[str] = field(default_factory=list)  # the candidates a clarification offered
+
+
+@dataclass
+class Resolution:
+    """What a turn means. ``clarification`` set → ask it back instead of answering."""
+
+    question: str
+    rewritten: str
+    kind: str  # first | unchanged | topic_change | pronoun | entity_swap | year_swap | ellipsis | missing_subject | clarified | clarify
+    by: str = "rules"  # rules | llm
+    clarification: str | None = None
+    options: list[str] = field(default_factory=list)
+    keep: list[str] = field(default_factory=list)  # entity/year/topic words taken from the history: a rewrite must keep them
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.clarification is None and self.rewritten != self.question
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["changed"] = self.changed
+        return d
+
+
+# ---------------------------------------------------------------- wording
+
+_ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那到|那|要是|如果是|如果|还有|另外|至于|关于|换成|改成|换作|再看看|再问一下|请问|问一下|那请问|截至|截止到|截止|到了|到)")
+_ZH_TAIL = re.compile(r"(?:的话)?(?:的情况|情况|的数据|数据)?(?:呢|怎么样|又如何|如何|又怎样|怎样|又是多少|是多少呢|又有多少|的呢)$")
+_EN_ABOUT = re.compile(r"^(?:and\s+|so\s+|ok\s+|okay\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(.+)$", re.I)
+_PUNCT_END = re.compile(r"[\s？?。.!！～~…]+$")
+# words that carry no content: what is left after them is the asked thing (贫困人口), or nothing
+_ZH_FUNCTION = {"是", "有", "为", "在", "的", "了", "呢", "吗", "吧", "啊", "呀", "嘛", "么", "那", "那么", "这", "还", "还有", "又", "也", "再", "都",
+                "多少", "几", "几个", "什么", "哪个", "哪些", "哪", "谁", "何", "是否", "有没有", "怎么", "怎么样", "如何", "怎样", "为什么", "为何",
+                "情况", "方面", "数据", "的话", "换成", "改成", "然后", "接着", "那个", "这个", "一下", "请问", "问", "说说", "讲讲", "看看",
+                "详细", "具体", "其他", "其它", "其余", "另外", "另一个", "别的", "还是", "分别", "一共", "总共", "共", "多", "大", "高", "长", "远",
+                "上面", "刚才", "之前", "前面", "说", "提到", "讲", "问", "那些", "这些", "到", "截至", "截止"}
+_ZH_FUNCTION_FLAGS = ("y", "u", "x", "c", "p", "q", "r", "e", "o")
+# nouns too general to say what a question is about (安排了多少钱？ asks about the last topic's money)
+_GENERIC_NOUNS = {"钱", "资金", "经费", "金额", "人", "人数", "数量", "总数", "数字", "比例", "情况", "时间", "地方", "东西", "资料", "规模",
+                  "多少", "个数", "次数", "面积", "费用", "结果", "内容", "问题", "工作", "方面", "目标", "任务", "计划", "成效",
+                  "效果", "进展", "标准", "要求", "增速", "增幅", "变化", "总量", "总额", "投入", "数额", "投资", "群众", "人口"}
+_NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
+_MEASURE_CHARS = set("人户个名座所家条项亩位只头台辆套间处块张批次元吨米")
+# verbs of change: 地区生产总值较2014年增长多少 → 农村居民收入较2014年增长多少 keeps its frame
+_CHANGE_VERBS = {"增长", "下降", "提高", "增加", "减少", "降低", "上升", "达到", "占", "为", "是"}
+# verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
+_GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
+                  "花费", "需要", "计划", "预计", "累计", "共计", "合计", "达", "超过", "新增", "降低", "上升", "变成", "变为", "拨付", "下达"}
+# things measured, not counted: 有多少个X does not take them
+_UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
+_EN_FUNCTION = set("what how about and so ok okay is are was were the a an of in for on at to do does did there it its they their them "
+                   "this that these those much many which who when where why please tell me also same then with by from as".split())
+_EN_NP_STOP = set("in of at for from did does do are is were was have has had will would can could been be with on by to that which who "
+                  "benefit benefited benefiting get got receive received set built".split())
+_NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how many|how much|how high|how large|how big|how long|how far", re.I)
+_ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|哪位|哪两个|哪几个|哪里|哪儿|\bwhich\b|\bwhat (?:county|city|place|town|village|airport|company)\b", re.I)
+_QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
+_MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
+_REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
+_SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
+_RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
+_BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
+_ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
+
+
+def _zh_frame(prev: str) -> str:
+    """How to ask about a new quantity in the previous question's manner."""
+    if "谁" in prev:
+        return "是谁"
+    if "哪些" in prev:
+        return "有哪些"
+    if re.search(r"哪一年|哪年|何时|什么时候", prev):
+        return "是哪一年"
+    if "什么" in prev and not _NUMERIC_FRAME.search(prev):
+        return "是什么"
+    return "是多少"
+
+
+def _join(names: list[str], lang: str) -> str:
+    if lang == "en":
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "和".join(names)
+
+
+def _options_text(opts: list[str], lang: str) -> str:
+    if lang == "en":
+        return " or ".join(opts) if len(opts) <= 2 else ", ".join(opts[:-1]) + " or " + opts[-1]
+    return "还是".join(opts) if len(opts) <= 2 else "、".join(opts[:-1]) + "还是" + opts[-1]
+
+
+def _kind_word(need: str, lang: str) -> str:
+    if lang == "en":
+        return {"place": "place", "org": "organization", "person": "person"}.get(need, "place or organization")
+    return {"place": "地方", "org": "单位", "person": "人", "any": "地方或单位"}.get(need, need)
+
+
+def _dedup(xs: list[str]) -> list[str]:
+    return list(dict.fromkeys(x for x in xs if x))
+
+
+# ---------------------------------------------------------------- a question taken apart
+
+
+class _Q:
+    """A question with its entities, years, tokens and topic: what it counts, what it asks about."""
+
+    def __init__(self, text: str, lexicon: Lexicon | None, extra: dict | None = None):
+        self.p = parse(text, lexicon, extra)
+        self.text = self.p.text
+        self.lang = self.p.lang
+        self.blocked = [(e.start, e.end) for e in self.p.entities] + [(y.start, y.end) for y in self.p.years]
+        self.toks = _cut(self.p.norm) if self.lang == "zh" else []
+        self.runs = self._runs()
+        self.qword = next((k for k, t in enumerate(self.toks) if _QWORD_TOKEN.match(t[0])), None)
+
+    def _free(self, i: int, j: int) -> bool:
+        return not any(i < b and a < j for a, b in self.blocked)
+
+    def _runs(self) -> list[tuple[int, int, int, int]]:
+        """Maximal runs of noun-like tokens outside entities and years: (first token, last token + 1, start, end)."""
+        out, k, toks = [], 0, self.toks
+        while k < len(toks):
+            w, f, i, j = toks[k]
+            if f.startswith(_NOUNISH) and self._free(i, j) and re.search(r"[\u4e00-\u9fff]", w) and not _QWORD_TOKEN.match(w):
+                a = k
+                while k + 1 < len(toks) and toks[k + 1][1].startswith(_NOUNISH) and self._free(toks[k + 1][2], toks[k + 1][3]) \
+                        and not _QWORD_TOKEN.match(toks[k + 1][0]):
+                    k += 1
+                # 工程 + 点, 交通卡 + 点: a one-character tail closing the clause belongs to the noun
+                if k + 1 < len(toks) and len(toks[k + 1][0]) == 1 and re.match(r"[\u4e00-\u9fff]", toks[k + 1][0]) and \
+                        toks[k + 1][1] in ("m", "q", "ng", "n") and (k + 2 >= len(toks) or toks[k + 2][1] == "x"):
+                    k += 1
+                out.append((a, k + 1, toks[a][2], toks[k][3]))
+            k += 1
+        return out
+
+    @property
+    def counted(self) -> tuple[int, int] | None:
+        """The span of what ``多少个 X`` counts (X), when the question counts something."""
+        if self.qword is None:
+            return None
+        for a, b, i, j in self.runs:
+            if a > self.qword and not (j - i == 1 and self.text[i:j] in _MEASURE_CHARS):  # 多少人: 人 is a measure word here
+                gap = self.toks[self.qword + 1 : a]
+                if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
+                    return (i, j)
+                return None
+        return None
+
+    @property
+    def before(self) -> tuple[int, int] | None:
+        """The span of the last noun run before the question word (召开 市委常委会 几次)."""
+        if self.qword is None:
+            return None
+        runs = [r for r in self.runs if r[1] <= self.qword]
+        return (runs[-1][2], runs[-1][3]) if runs else None
+
+    @property
+    def topic_span(self) -> tuple[int, int] | None:
+        return self.counted or self.before
+
+    @property
+    def topic(self) -> str:
+        if self.lang == "en":
+            m = re.match(r"^\s*how\s+(?:many|much)\s+(.+)$", self.text, re.I)
+            if not m:
+                return ""
+            words = []
+            for w in m.group(1).split():
+                if w.lower().strip("?,.") in _EN_NP_STOP:
+                    break
+                words.append(w.strip("?,."))
+            return " ".join(words)
+        sp = self.topic_span
+        return self.text[sp[0] : sp[1]] if sp else ""
+
+    @property
+    def subjects(self) -> list[Entity]:
+        return self.p.subjects
+
+    def subject_text(self, persons: bool = True) -> str:
+        ents = [e for e in self.p.entities if persons or e.is_subject]
+        if not ents:
+            return ""
+        if len(ents) == 1:
+            return ents[0].text
+        gaps = [self.text[a.end : b.start] for a, b in zip(ents, ents[1:])]
+        if all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|的|,|，|and|,\s*and)?\s*", g) for g in gaps):
+            return self.text[ents[0].start : ents[-1].end]
+        return _join(list(dict.fromkeys(e.text for e in ents)), self.lang)
+
+    def years_text(self) -> str:
+        ys = self.p.years
+        if not ys:
+            return ""
+        return self.text[ys[0].start : ys[-1].end] if len(ys) > 1 and ys[-1].start - ys[0].end <= 2 else ys[0].text
+
+
+# ---------------------------------------------------------------- the resolver
+
+
+@dataclass
+class _Ctx:
+    turn: Turn
+    q: _Q
+    answer_entities: list[Entity]
+
+
+class FollowUpResolver:
+    """Offline follow-up rules (see the module docstring). ``lexicon``: names the index knows.
+
+    ``carry_year``: a follow-up that names no year (a pronoun or missing-subject question)
+    keeps the year of the question it follows.
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None, carry_year: bool = True, max_back: int = 6):
+        self.lexicon = lexicon
+        self.carry_year = carry_year
+        self.max_back = max_back
+
+    # ------------------------------------------------------------ entry point
+    def run(self, question: str, history: list[Turn] | None = None) -> Resolution:
+        q = (question or "").strip()
+        history = list(history or [])
+        ctx = self._contexts(history)
+        extra = self._history_names(ctx)
+        cur = _Q(q, self.lexicon, extra)
+        p, lang = cur.p, cur.lang
+
+        if history and history[-1].clarification:
+            picked = self._answer_to_clarification(q, p, history, extra)
+            if picked is not None:
+                return picked
+
+        # "理塘县…它的…" refers inside the question; "the county seat of X" names X
+        prons = [x for x in p.pronouns if not any(e.end <= x.start for e in p.entities)
+                 and not (lang == "en" and x.text.lower().startswith("the ") and p.entities)]
+        trefs = self._topic_refs(cur, ctx[-1].q if ctx else None, prons)
+        prons = [x for x in prons if not any(x.start < b and a < x.end for a, b, _ in trefs)]
+        content = self._content(p)
+
+        if not ctx:
+            if prons or trefs:
+                x = prons[0] if prons else Pronoun(q[trefs[0][0] : trefs[0][1]], "any", True, trefs[0][0], trefs[0][1])
+                return self._clarify_unknown(q, x, lang)
+            if not content and (p.entities or p.years) and self._elliptic(p):
+                what = "、".join([e.text for e in p.entities] + [y.text for y in p.years])
+                text = f"What would you like to know about {what}?" if lang == "en" else f"请问您想了解{what}的什么情况？"
+                return Resolution(q, q, "clarify", clarification=text)
+            return Resolution(q, q, "first")
+
+        prev = ctx[-1]
+        # 当年 / 同年: the year the last question named
+        same = [y for y in p.years if re.sub(r"(?:以来|底|末|初)$", "", y.value) in _SAME_YEAR]
+        pv = {y.value for y in prev.q.p.years}
+        if same and len(pv) == 1 and not prev.q.p.years[0].is_range and next(iter(pv)).isdigit():
+            y0 = same[0]
+            q2 = q[: y0.start] + f"{next(iter(pv))}年" + y0.text[len(re.sub(r"(?:以来|底|末|初)$", "", y0.text)):] + q[y0.end :]
+            res = self.run(q2, history)
+            res.question = q
+            return res
+        rq = self._requantify(q, cur, prev)
+        if rq is not None:
+            return rq
+        frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
+        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))):
+            # 其他县呢？ 另一个呢？: which one is not said
+            text = "Which one do you mean? Please name it." if lang == "en" else "请问您指的是哪一个？请说出名称。"
+            return Resolution(q, q, "clarify", clarification=text)
+        bare = not content and not p.entities and not p.years  # 那个呢？ 为什么？ 它呢？ 该县呢？
+        if bare and not prons and not trefs:
+            return self._clarify_vague(q, prev, lang)
+
+        # 1. pronouns → their antecedents; 它们/这些/这 → the things the last question counted
+        text, keep, kind, src = q, [], None, prev
+        if prons or trefs:
+            out = self._substitute(q, p, prons, trefs, ctx)
+            if isinstance(out, Resolution):
+                return out
+            text, keep, src = out
+            kind = "pronoun"
+            cur = _Q(text, self.lexicon, extra)
+            p = cur.p
+            content = self._content(p)
+            if bare and set(keep) <= {e.text for e in prev.q.p.entities}:
+                return self._clarify_vague(q, prev, lang)
+
+        # 2. ellipsis: the previous question with its entity, year or asked thing replaced
+        if self._elliptic(p) or (not content and (p.entities or p.years)):
+            return self._ellipsis(q, cur, content, prev, keep, kind)
+
+        # 3. a question naming nobody borrows the latest subject (its year, and its topic when it names no thing)
+        answer_names = {e.text for c in ctx for e in c.answer_entities}
+        own = [e for e in p.entities if e.text not in answer_names]
+        if not own:
+            srcq = next((c.q for c in reversed(ctx[-self.max_back :]) if c.q.p.entities), None)
+            if srcq is None:
+                return Resolution(q, text, kind or "unchanged", keep=keep)
+            subj = srcq.subject_text()
+            lead = subj
+            keep = keep + [e.text for e in srcq.p.entities]
+            if self._thin(content) and not kind and srcq.topic:
+                lead = subj + srcq.topic
+                keep.append(srcq.topic)
+            text = self._prepend(text, cur, lead)
+            if kind != "pronoun" or src is prev:
+                text, keep = self._carry_year(text, prev.q, keep)
+            return Resolution(q, text, kind or "missing_subject", keep=_dedup(keep))
+
+        if kind == "pronoun":
+            if src is prev:
+                text, keep = self._carry_year(text, prev.q, keep)
+            return Resolution(q, text, kind, keep=_dedup(keep))
+        return Resolution(q, text, "topic_change")
+
+    # ------------------------------------------------------------ context
+    def _contexts(self, history: list[Turn]) -> list[_Ctx]:
+        out = []
+        for t in history:
+            if not t.resolved:
+                continue
+            pq = _Q(t.resolved, self.lexicon)
+            out.append(_Ctx(t, pq, self._answer_entities(pq, t.answer)))
+        return out
+
+    def _answer_entities(self, pq: _Q, answer: str | None) -> list[Entity]:
+        """``哪个机场？`` answered ``格萨尔机场[1]``: the answer names what the next 它 stands for."""
+        if not answer or not _ASKS_WHICH.search(pq.p.norm):
+            return []
+        ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
+        if not ans:
+            return []
+        # the asked noun's head (哪个机场 → 机场) closes the name in the answer
+        m = re.search(r"(?:哪个|哪一个|哪家|哪座|哪所|哪条|哪位)([\u4e00-\u9fff]{1,4})", pq.p.norm)
+        if m:
+            head = m.group(1)[-2:]
+            hit = re.search(rf"([\u4e00-\u9fff]{{1,8}}?{re.escape(head)})", ans)
+            if hit:
+                toks = _cut(hit.group(1))
+                # drop leading verbs/adverbs (尽快建成格萨尔机场 → 格萨尔机场)
+                while len(toks) > 1 and toks[0][1][:1] in ("v", "d", "p", "c", "u", "r", "m"):
+                    toks = toks[1:]
+                name = "".join(t[0] for t in toks)
+                if len(name) > len(head):
+                    return [Entity(name, "name", 0, len(name), norm=name)]
+        ents = [e for e in parse(ans, self.lexicon).entities if e.kind in ("place", "org")]
+        if ents:
+            return ents[:3]
+        if 2 <= len(ans) <= 12 and re.fullmatch(r"[\u4e00-\u9fff]+|[A-Z][A-Za-z ]+", ans):
+            return [Entity(ans, "name", 0, len(ans), norm=ans)]
+        return []
+
+    @staticmethod
+    def _history_names(ctx: list[_Ctx]) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for c in ctx:
+            for e in c.q.p.entities + c.answer_entities:
+                for part in [e] + e.parts:
+                    if re.match(r"^[\u4e00-\u9fff]{2,}$", part.text):
+                        names.setdefault(part.text, part.kind)
+                        if part.kind == "place" and len(part.text) >= 3 and part.text[-1] in "省市县州区乡镇村旗盟":
+                            names.setdefault(part.text[:-1], "place")
+        return names
+
+    # ------------------------------------------------------------ analysis
+    @staticmethod
+    def _content(p: Parsed) -> list[tuple[str, str]]:
+        """The (word, POS) of ``p`` that are neither entity, year, pronoun nor function words: the asked thing."""
+        spans = [(e.start, e.end) for e in p.entities] + [(y.start, y.end) for y in p.years] + [(x.start, x.end) for x in p.pronouns]
+        chars = list(p.norm)
+        for i, j in spans:
+            for k in range(i, min(j, len(chars))):
+                chars[k] = " "
+        rest = "".join(chars)
+        if p.lang == "en":
+            return [(w, "n") for w in re.findall(r"[a-z][a-z\-']*", rest.lower()) if w not in _EN_FUNCTION and len(w) > 1]
+        out = []
+        for seg in rest.split():
+            for w, f, _, _ in _cut(seg):
+                if w in _ZH_FUNCTION or f.startswith(_ZH_FUNCTION_FLAGS) or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w):
+                    continue
+                out.append((w, f))
+        return out
+
+    @staticmethod
+    def _thin(content: list[tuple[str, str]]) -> bool:
+        """No word of its own saying what is asked about (安排了多少钱？ 增长了多少？, not 减贫多少人？)."""
+        return not any((f.startswith(_NOUNISH) and len(w) >= 2 and w not in _GENERIC_NOUNS)
+                       or (f.startswith("v") and len(w) >= 2 and w not in _GENERIC_VERBS) for w, f in content)
+
+    @staticmethod
+    def _elliptic(p: Parsed) -> bool:
+        """``X呢？`` / ``What about X?``: a fragment that asks nothing by itself."""
+        s = _PUNCT_END.sub("", p.norm)
+        if p.lang == "en":
+            m = _EN_ABOUT.match(s)
+            if m:
+                return True
+            return len(s.split()) <= 4 and not EN_QWORD.search(s)
+        m = _ZH_TAIL.search(s)
+        body = _ZH_LEAD.sub("", s[: m.start()] if m else s)
+        if m:
+            return not ZH_QWORD.search(body)
+        return False
+
+    def _topic_refs(self, cur: _Q, prev: _Q | None, prons: list[Pronoun]) -> list[tuple[int, int, str]]:
+        """Spans that stand for the last question's topic: (start, end, how) with how = "topic" | "noun:<N>"."""
+        out: list[tuple[int, int, str]] = []
+        if cur.lang == "en":
+            for x in prons:
+                if x.plural and prev is not None and len(prev.subjects) < 2 and prev.topic:
+                    out.append((x.start, x.end, "topic"))
+            return out
+        norm = cur.p.norm
+        toks = cur.toks
+        m0 = re.match(r"^(?:那么|那)?(其中|这其中|在这之中|这里面)", norm)
+        if m0 and prev is not None and prev.topic:
+            out.append((m0.start(1), m0.end(1), "among"))
+        for x in prons:
+            # 它们 with one subject in sight: the counted things, not the place
+            if x.text in ("它们",) and prev is not None and len(prev.p.entities) < 2 and prev.topic:
+                out.append((x.start, x.end, "topic"))
+        for k, (w, f, i, j) in enumerate(toks):
+            if any(i < b and a < j for a, b, _ in out) or any(i < x.end and x.start < j for x in prons):
+                continue
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if w in ("这", "那") and nxt is not None and nxt[0] in ("一", "个", "些", "项", "类", "种", "批") and nxt[2] == j:
+                w, j = w + nxt[0], nxt[3]  # 这 + 一 + 比例
+                nxt = toks[k + 2] if k + 2 < len(toks) else None
+            if w in ("这些", "那些", "此", "这", "这样", "这项", "这一") and (nxt is None or nxt[1][:1] in ("v", "d", "p") or nxt[0] in ("都", "共", "一共", "总共")):
+                if w in ("这", "此", "这样") and i != 0:
+                    continue
+                out.append((i, j, "topic"))
+            elif w in ("这些", "那些", "这个", "那个", "该", "此", "这一", "上述", "这项", "这类", "这种") and nxt is not None \
+                    and prev is not None and prev.topic:
+                # 这些 + a noun the last question used (这些卡点 ↔ 交通卡点)
+                m = re.match(r"[\u4e00-\u9fff]{2,4}", norm[j:])
+                hit = False
+                if m:
+                    for L in range(len(m.group(0)), 1, -1):
+                        if m.group(0)[:L] in prev.p.norm:
+                            out.append((i, j + L, f"noun:{m.group(0)[:L]}"))
+                            hit = True
+                            break
+                # 这一比例, 这个数字: the thing the last question asked about
+                if not hit and nxt[1].startswith(("n", "vn")) and nxt[2] == j and len(nxt[0]) >= 2:
+                    out.append((i, nxt[3], "topic"))
+        return sorted(out)
+
+    # ------------------------------------------------------------ pronouns
+    def _antecedent(self, pron: Pronoun, ctx: list[_Ctx]) -> tuple[list[Entity], list[str], _Ctx | None]:
+        """(the entities ``pron`` stands for, the candidates when it is ambiguous, the turn they come from)."""
+        for c in reversed(ctx[-self.max_back :]):
+            cands: list[Entity] = []
+            for e in c.answer_entities + c.q.p.entities:
+                pool = [e] + (e.parts if pron.need not in ("any", "org", "person") else [])
+                for x in pool:
+                    if x.fits(pron.need) and x.text not in [y.text for y in cands]:
+                        cands.append(x)
+                        break
+            if c.answer_entities:
+                ans = [x for x in cands if x.text in {a.text for a in c.answer_entities}]
+                cands = ans or cands
+            if not cands:
+                continue
+            if pron.plural and len(cands) == 1:
+                # 这两个县: one here, the other named a turn earlier
+                more = [x for c2 in reversed(ctx[-self.max_back :]) if c2 is not c for x in c2.q.p.entities + [y for e in c2.q.p.entities for y in e.parts]
+                        if x.fits(pron.need) and x.text not in [y.text for y in cands]]
+                if more:
+                    return [more[0]] + cands, [], c
+            if len(cands) == 1 or pron.plural:
+                return cands, [], c
+            return [], [x.text for x in cands], c
+        return [], [], None
+
+    def _substitute(self, q: str, p: Parsed, prons: list[Pronoun], trefs: list[tuple[int, int, str]], ctx: list[_Ctx]):
+        prev = ctx[-1]
+        items = [(x.start, x.end, x) for x in prons] + [(a, b, how) for a, b, how in trefs]
+        out, pos, keep, src = [], 0, [], None
+        for start, end, x in sorted(items, key=lambda t: t[0]):
+            if isinstance(x, str):  # the last question's topic
+                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not p.years)
+                keep.extend(words)
+                src = src or prev
+            else:
+                ents, options, src_ = self._antecedent(x, ctx)
+                if options:
+                    text = (f"Do you mean {_options_text(options, 'en')} by “{x.text}”?" if p.lang == "en"
+                            else f"请问“{x.text}”指的是{_options_text(options, 'zh')}？")
+                    return Resolution(q, q, "clarify", clarification=text, options=options)
+                if not ents:
+                    if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
+                                         or (x.plural and x.need in ("person", "any"))):
+                        # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
+                        # 他们 the people it counted (多少名驻村干部 … 他们的经费)
+                        # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
+                        rep, words = self._topic_text(prev.q, "topic", p.lang, with_years=not p.years)
+                        out.append(q[pos:start] + rep)
+                        pos = end
+                        keep.extend(words)
+                        src = src or prev
+                        continue
+                    return self._clarify_unknown(q, x, p.lang)
+                src = src or src_
+                name = _join([english_name(e.text) if p.lang == "en" else e.text for e in ents], p.lang)
+                if p.lang == "en":
+                    low = x.text.lower()
+                    rep = f"{name}'s" if low in ("its", "their") else (f"in {name}" if low in ("there", "here") else name)
+                else:
+                    rep = name + ("的" if x.possessive and q[x.end : x.end + 1] != "的" else "")
+                keep.extend(e.text for e in ents)
+            out.append(q[pos:start] + rep)
+            pos = end
+        out.append(q[pos:])
+        return "".join(out), keep, src
+
+    @staticmethod
+    def _topic_text(prev: _Q, how: str, lang: str, with_years: bool = True) -> tuple[str, list[str]]:
+        subj = prev.subject_text()
+        years = prev.years_text() if with_years else ""
+        if lang == "en":
+            return f"the {prev.topic}" + (f" in {subj}" if subj else ""), [w for w in (subj, prev.topic) if w]
+        if how.startswith("noun:"):
+            noun = how[5:]
+            full = next((prev.text[i:j] for _, _, i, j in prev.runs if noun in prev.p.norm[i:j]), noun)
+            return f"{subj}{'的' if subj and not years else ''}{years}{full}", [w for w in (subj, full) if w]
+        topic = prev.topic
+        if how == "among":  # 其中 … → 稻城县乡镇中 …
+            return f"{subj}{years}{topic}中", [w for w in (subj, topic) if w]
+        return f"{subj}{years}{topic}", [w for w in (subj, topic) if w]
+
+    def _clarify_unknown(self, q: str, x: Pronoun, lang: str) -> Resolution:
+        if lang == "en":
+            text = f"What does “{x.text}” refer to? Please name the {_kind_word(x.need, 'en')} and ask again."
+        else:
+            what = f"哪个{_kind_word(x.need, 'zh')}" if x.need in ("place", "org", "any", "person") else f"哪个{x.need}"
+            text = f"请问“{x.text}”指的是{what}？请说出名称后再问一次。"
+        return Resolution(q, q, "clarify", clarification=text)
+
+    def _clarify_vague(self, q: str, prev: _Ctx, lang: str) -> Resolution:
+        subj = prev.q.subject_text()
+        if lang == "en":
+            text = f"What would you like to know{' about ' + subj if subj else ''}? Please ask a complete question."
+        else:
+            text = f"请问您想了解{subj + '的' if subj else ''}哪方面情况？请把问题说完整一些。"
+        return Resolution(q, q, "clarify", clarification=text)
+
+    # ------------------------------------------------------------ answering a clarification
+    def _answer_to_clarification(self, q: str, p: Parsed, history: list[Turn], extra: dict) -> Resolution | None:
+        last = history[-1]
+        pick = None
+        s = _PUNCT_END.sub("", p.norm)
+        ordinals = {"第一个": 0, "前者": 0, "第一": 0, "the first": 0, "first": 0, "the former": 0,
+                    "第二个": 1, "后者": 1, "第二": 1, "the second": 1, "second": 1, "the latter": 1, "第三个": 2, "the third": 2}
+        for word, i in ordinals.items():
+            if s.lower().endswith(word) and len(s) <= len(word) + 6 and i < len(last.options):
+                pick = last.options[i]
+        if pick is None and p.entities and len(s) <= max(12, len(p.entities[0].text) + 8) and not p.has_qword:
+            pick = p.entities[0].text
+        if pick is None:
+            return None
+        pending = parse(last.question, self.lexicon, extra)
+        if not pending.pronouns:
+            return None
+        out, pos = [], 0
+        for x in pending.pronouns:
+            if pending.lang == "en":
+                low = x.text.lower()
+                rep = f"{pick}'s" if low in ("its", "their") else (f"in {pick}" if low in ("there", "here") else pick)
+            else:
+                rep = pick + ("的" if x.possessive and last.question[x.end : x.end + 1] != "的" else "")
+            out.append(last.question[pos : x.start] + rep)
+            pos = x.end
+        out.append(last.question[pos:])
+        return Resolution(q, "".join(out), "clarified", keep=[pick])
+
+    # ------------------------------------------------------------ ellipsis
+    def _requantify(self, q: str, cur: _Q, prev: _Ctx) -> Resolution | None:
+        """``多少人呢？`` ``人数呢？``: the last question asked again in another unit or measure."""
+        p = cur.p
+        if p.lang != "zh" or p.entities or p.years or p.pronouns:
+            return None
+        s = _PUNCT_END.sub("", p.norm)
+        m = _ZH_TAIL.search(s)
+        body = _ZH_LEAD.sub("", s[: m.start()] if m else s).strip()
+        mq = _REQUANTIFY.match(body)
+        if not (mq or (m and body in _MEASURE_NOUNS)):
+            return None
+        P = prev.q
+        if P.qword is None:
+            return None
+        qi, qj = P.toks[P.qword][2], P.toks[P.qword][3]
+        k = P.qword + 1
+        if k < len(P.toks) and (P.toks[k][1] in ("q", "m") or len(P.toks[k][0]) == 1) and re.match(r"[\u4e00-\u9fff]+$", P.toks[k][0]) \
+                and P.toks[k][3] - qi <= 6 and not (P.counted and P.toks[k][2] >= P.counted[0]):
+            qj = P.toks[k][3]
+        new = body if mq else f"{body}是多少"
+        c = P.counted
+        if c:
+            head = re.sub(r"有$", "", P.text[:qi])
+            out = head + P.text[c[0] : c[1]] + new + P.text[c[1] :]
+        else:
+            out = P.text[:qi] + new + P.text[qj:]
+        keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + ([body] if not mq else [])
+        return Resolution(q, out, "ellipsis", keep=_dedup(keep))
+
+    def _ellipsis(self, q: str, cur: _Q, content: list, prev: _Ctx, keep: list[str], kind: str | None) -> Resolution:
+        P = prev.q
+        p = cur.p
+        new_ents = list(p.entities)
+        new_years = list(p.years)
+        keep = list(keep)
+        topic = self._fragment_topic(cur) if content else ""
+        out = P.text
+        done = []
+        # the asked thing, replaced in place where the previous question says it
+        if topic:
+            replaced = self._replace_topic(P, topic)
+            if replaced is None:
+                return self._rebuild(q, cur, P, topic, keep, kind)
+            out = replaced
+            keep.append(topic)
+            done.append("ellipsis")
+        Pn = _Q(out, self.lexicon) if out != P.text else P
+        if new_ents:
+            swapped = self._swap_subject(out, Pn, cur.subject_text(), new_ents[0] if len(new_ents) == 1 else None)
+            if swapped is None:
+                opts = [e.text for e in Pn.subjects]
+                text_ = (f"Which one should {cur.subject_text()} replace: {_options_text(opts, 'en')}?" if Pn.lang == "en"
+                         else f"请问要把{_options_text(opts, 'zh')}中的哪一个换成{cur.subject_text()}？")
+                return Resolution(q, q, "clarify", clarification=text_, options=opts)
+            out = swapped
+            keep.extend(e.text for e in new_ents)
+            done.append("entity_swap")
+            Pn = _Q(out, self.lexicon)
+        else:
+            keep.extend(e.text for e in Pn.p.entities)
+        if new_years:
+            y = new_years[0]
+            pys = Pn.p.years
+            # a year a comparison is made with (较2014年) stays; the other one is the one asked about
+            targets = [py for py in pys if not _BASELINE.search(out[max(0, py.start - 3) : py.start])] or pys
+            if y.value in _RELATIVE_YEARS:  # 前一年呢？ → the year before the last question's
+                nums = {py.value for py in targets if py.value.isdigit()}
+                if len(nums) != 1:
+                    return self._clarify_year(q, Pn, y)
+                v = str(int(nums.pop()) + _RELATIVE_YEARS[y.value])
+                y = type(y)(f"{v}年" if Pn.lang == "zh" else v, v, y.start, y.end)
+            if targets:
+                if len({py.value for py in targets}) > 1 and not y.is_range:
+                    return self._clarify_year(q, Pn, y)
+                pieces, pos = [], 0
+                for py in targets:
+                    pieces.append(out[pos : py.start] + self._year_like(py, y, Pn.lang))
+                    pos = py.end
+                pieces.append(out[pos:])
+                out = "".join(pieces)
+            else:
+                out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
+            keep.extend(yy.text for yy in new_years if yy.value not in _RELATIVE_YEARS)
+            keep.append(y.text)
+            done.append("year_swap")
+        else:
+            keep.extend(y.text for y in Pn.p.years)
+        if not done:
+            return Resolution(q, P.text, kind or "ellipsis", keep=_dedup(keep))
+        k = "entity_swap" if "entity_swap" in done else "ellipsis" if "ellipsis" in done else "year_swap"
+        return Resolution(q, out, kind or k, keep=_dedup(keep))
+
+    @staticmethod
+    def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
+        opts = list(dict.fromkeys(py.text for py in Pn.p.years))
+        text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
+                else f"上一个问题涉及{'、'.join(opts)}，请问要把哪一年换成{y.text}？")
+        return Resolution(q, q, "clarify", clarification=text, options=opts)
+
+    @staticmethod
+    def _year_like(old, new, lang: str) -> str:
+        """The new year written the way the old one was (2014年以来 → 2019年以来)."""
+        if not new.value[:1].isdigit() or not old.value[:1].isdigit():
+            return new.text
+        if old.is_range or new.is_range or re.sub(r"^\d{4}\s*年?", "", new.text):  # 2019年底: the new shape says more
+            return new.text
+        return old.text.replace(old.value, new.value, 1)
+
+    @staticmethod
+    def _fragment_topic(cur: _Q) -> str:
+        """The asked thing of an elliptic fragment: 贫困人口 in 那2019年的贫困人口呢？"""
+        p = cur.p
+        s = _PUNCT_END.sub("", p.norm)
+        if p.lang == "en":
+            m = _EN_ABOUT.match(s)
+            body = (m.group(1) or m.group(2)) if m else s
+            for e in p.entities:
+                body = body.replace(e.norm or e.text, " ")
+            for y in p.years:
+                body = body.replace(y.text, " ")
+            body = re.sub(r"^\s*how\s+(?:many|much)\s+", "", body, flags=re.I)
+            body = re.sub(r"\b(?:in|for|of|the|a|an|and|about)\b", " ", body, flags=re.I)
+            return re.sub(r"\s+", " ", body).strip(" ,?")
+        chars = list(s)
+        for x in list(p.entities) + list(p.years):
+            for k in range(x.start, min(x.end, len(chars))):
+                chars[k] = " "
+        body = "".join(chars).rstrip()
+        m = _ZH_TAIL.search(body)
+        if m:
+            body = body[: m.start()]
+        body = _ZH_LEAD.sub("", body.strip())
+        body = re.sub(r"^(?:的|年)+|(?:的|情况|方面)+$", "", body.strip()).strip()
+        body = re.sub(r"\s+", "", body).lstrip("的")
+        # back to the script the user wrote
+        i = p.text.find(body) if body else -1
+        return body if i < 0 else p.text[i : i + len(body)]
+
+    def _replace_topic(self, P: _Q, topic: str) -> str | None:
+        """``P`` with its asked thing replaced by ``topic`` (城镇居民 for 农村居民, 已完成投资 for 总投资), or None."""
+        if P.lang == "en":
+            t = P.topic
+            if re.search(r"\b(?:rate|ratio|share|percentage|proportion|area|altitude|elevation|income|gdp|output|growth)\b", topic, re.I):
+                return None  # measured, not counted: "how many" does not take it
+            if t:
+                i = P.text.find(t)
+                return P.text[:i] + topic + P.text[i + len(t) :]
+            return None
+        ttoks = _cut(topic)
+        head = ttoks[-1][0] if ttoks else topic
+        # 1. a word of the previous question with the same head (农村居民 ↔ 城镇居民, 总投资 ↔ 已完成投资)
+        for k, (w, f, i, j) in enumerate(P.toks):
+            if not P._free(i, j) or not re.search(r"[\u4e00-\u9fff]", w):
+                continue
+            common = _common_suffix(w, head)
+            if common >= 2 and w != topic:
+                a = k
+                while a > 0 and P.toks[a - 1][1][:1] in ("b",) and P._free(P.toks[a - 1][2], P.toks[a - 1][3]):
+                    a -= 1
+                i0 = P.toks[a][2]
+                if P.text[i0:j] == topic:
+                    return None
+                return P.text[:i0] + topic + P.text[j:]
+        # 2. what it counted (多少户 建档立卡贫困户 → 多少 人均增收), or the thing just before the question word
+        c = P.counted
+        if c:
+            i, j = c
+            # 多少钱: nothing to put a new thing in place of; 多少户贫困户 → a rate is not counted in households
+            if P.text[i:j] in _GENERIC_NOUNS or topic.endswith(_UNCOUNTED):
+                return None
+            # the measure word belonged to the old thing: 多少户X → 多少X
+            head_end = P.toks[P.qword][3]
+            return P.text[:head_end] + topic + P.text[j:]
+        b = P.before
+        if b:
+            i, j = b
+            gap = [t for t in P.toks if i < t[2] and t[3] <= P.toks[P.qword][2] and t[2] >= j]
+            measured = bool(re.match(r"^(?:多少|几)[个名户人座所家条项亩位只头台辆套间处块张批]", P.toks[P.qword][0] + _next_tok(P)))
+            if measured and any(f.startswith("v") for _, f, _, _ in gap):
+                return None  # 贫困户 已脱贫 多少户: the question counts households, not the new thing
+            if any(f.startswith("v") and w not in _CHANGE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
+                                                                                          and P.toks[P.qword + 1][1].startswith("n")):
+                return None  # 饮水工程点 2020年安排了 多少钱: the new thing was not what was paid for
+            out = P.text[:i] + topic + P.text[j:]
+            if measured:  # 贫困村多少个 → 贫困户多少: the measure word belonged to the old thing
+                qi, qj = P.toks[P.qword][2], P.toks[P.qword][3]
+                word = P.text[qi:qj]
+                nxt = _next_tok(P)
+                shift = len(topic) - (j - i)
+                if len(word) > 2 and word[:2] in ("多少",) or (len(word) == 2 and word[0] == "几"):
+                    cut = (qi + shift + (2 if word.startswith("多少") else 1), qj + shift)
+                elif nxt and len(nxt) == 1:
+                    cut = (qj + shift, qj + shift + 1)
+                else:
+                    cut = None
+                if cut and out[cut[0] : cut[1]] not in ("次", "遍", "回", "趟"):
+                    out = out[: cut[0]] + out[cut[1] :]
+            return out
+        return None
+
+    def _rebuild(self, q: str, cur: _Q, P: _Q, topic: str, keep: list[str], kind: str | None) -> Resolution:
+        subj = cur.subject_text() or P.subject_text()
+        years = cur.p.years or P.p.years
+        year = years[0].text if years and len({y.value for y in years}) == 1 else ""
+        keep = keep + [subj, year, topic]
+        if P.lang == "en" or cur.lang == "en":
+            yr = f" in {re.sub(r'年.*$', '', year)}" if year else ""
+            rewritten = f"What is the {topic}{' of ' + subj if subj else ''}{yr}?"
+        else:
+            lead = f"{subj}{year}"
+            rewritten = f"{lead}{'的' if lead else ''}{topic}{_zh_frame(P.text)}？"
+        return Resolution(q, rewritten, kind or "ellipsis", keep=_dedup(keep))
+
+    @staticmethod
+    def _swap_subject(text: str, P: _Q, new: str, new_ent: Entity | None = None) -> str | None:
+        subs = P.p.entities
+        if not subs:
+            return FollowUpResolver._prepend(text, P, new)
+        if new_ent is not None and new_ent.kind == "person":
+            subs = [e for e in subs if e.kind == "person"] or subs
+        elif new_ent is not None:
+            subs = [e for e in subs if e.kind != "person"] or subs
+        if len(subs) == 1:
+            e = subs[0]
+            if e.parts and new_ent is not None and not new_ent.parts:
+                # 理塘县教育局 + 卫健委 → 理塘县卫健委; 甘孜州稻城县 + 理塘县 → 甘孜州理塘县
+                same = [x for x in e.parts if x.kind == new_ent.kind and (x.kind != "place" or (x.norm or x.text)[-1:] == (new_ent.norm or new_ent.text)[-1:])]
+                if same:
+                    x = same[-1]
+                    return text[: x.start] + new + text[x.end :]
+            return text[: e.start] + new + text[e.end :]
+        between = [text[a.end : b.start] for a, b in zip(subs, subs[1:])]
+        if all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|的|,|，|and|,\s*and)\s*", g) for g in between):
+            return text[: subs[0].start] + new + text[subs[-1].end :]
+        return None
+
+    @staticmethod
+    def _prepend(text: str, cur: _Q, subj: str) -> str:
+        if cur.lang == "en":
+            s = text.rstrip()
+            qm = "?" if s.endswith("?") else ""
+            body = s[:-1] if qm else s
+            m = re.search(r"\bin\s+\d{4}\b", body)
+            if m:
+                return body[: m.start()] + f"in {subj} " + body[m.start() :] + (qm or "?")
+            return f"{body} in {subj}{qm or '?'}"
+        lead = _ZH_LEAD.match(text)
+        i = lead.end() if lead else 0
+        rest = text[i:]
+        toks = _cut(to_norm(rest)) if rest else []
+        glue = ""
+        if toks and toks[0][1].startswith(("n", "vn", "an")) and not rest.startswith(("全县", "全市", "全州", "全区", "全乡", "全镇", "全省")):
+            glue = "的"
+        return text[:i] + subj + glue + rest
+
+    def _carry_year(self, text: str, prevq: _Q, keep: list[str]) -> tuple[str, list[str]]:
+        if not self.carry_year or not prevq.p.years:
+            return text, keep
+        cur = _Q(text, self.lexicon)
+        if cur.p.years:
+            return text, keep
+        ytext = prevq.years_text()
+        if cur.lang == "en" and prevq.lang != "en":
+            ytext = prevq.p.years[0].value
+        return self._insert_year(text, cur, ytext), keep + [ytext]
+
+    @staticmethod
+    def _insert_year(text: str, cur: _Q, ytext: str) -> str:
+        if cur.lang == "en":
+            s = text.rstrip()
+            qm = "?" if s.endswith("?") else ""
+            return f"{s[:-1] if qm else s} in {ytext}{qm or '?'}"
+        ents = cur.p.entities
+        if ents:
+            i = max(e.end for e in ents if e.start <= ents[0].end + 12) if len(ents) > 1 else ents[0].end
+            if text[i : i + 1] == "的":  # 稻城县的面积 → 稻城县2014年的面积
+                return text[:i] + ytext + text[i:]
+            return text[:i] + ytext + text[i:]
+        lead = _ZH_LEAD.match(text)
+        i = lead.end() if lead else 0
+        return text[:i] + ytext + text[i:]
+
+
+def _next_tok(P: "_Q") -> str:
+    k = (P.qword or 0) + 1
+    return P.toks[k][0] if k < len(P.toks) else ""
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def to_norm(text: str) -> str:
+    from .normalize import nfkc, to_simplified
+
+    s = to_simplified(nfkc(text))
+    return s if len(s) == len(text) else text

@@ -1,0 +1,81 @@
+"""Entity, year and pronoun detection on names no dictionary holds (made-up places, not the seeds)."""
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import rag.entities
+from rag.entities import Lexicon, parse
+
+
+def names(q, lex=None):
+    return [(e.text, e.kind) for e in parse(q, lex).entities]
+
+
+def test_doctests():
+    assert doctest.testmod(rag.entities).failed == 0
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("格桑县2021年新建桥梁多少座？", [("格桑县", "place")]),
+    ("那卓玛乡呢？", [("卓玛乡", "place")]),  # the connective 那 is not part of the name
+    ("扎西村有多少户？", [("扎西村", "place")]),
+    ("央金傈僳族自治县的面积", [("央金傈僳族自治县", "place")]),
+    ("四川省甘孜州格桑县的海拔", [("四川省甘孜州格桑县", "place")]),  # adjacent names are one compound
+    ("格桑县教育局招聘多少名教师？", [("格桑县教育局", "org")]),
+    ("国家统计局发布了什么", [("国家统计局", "org")]),
+    ("县卫健委呢？", [("县卫健委", "org")]),
+    ("格桑县和白玛县哪个海拔高？", [("格桑县", "place"), ("白玛县", "place")]),
+    ("报告中的县幅员面积多少？", [("报告中的县", "place")]),  # a definite description
+])
+def test_named_things(q, expected):
+    assert names(q) == expected
+
+
+@pytest.mark.parametrize("q", [
+    "全县有几个乡镇？", "各乡镇的贫困村有多少？", "行政村通硬化路的比例", "县城海拔多高？", "其他乡镇呢？",
+    "2021年新建桥梁多少座？", "贫困户呢？", "中小学有多少所？", "一个县能有多少人？",
+])
+def test_generic_words_name_nothing(q):
+    assert names(q) == []
+
+
+def test_years_ranges_periods_and_relative_years():
+    y = lambda q: [(x.text, x.value) for x in parse(q).years]  # noqa: E731
+    assert y("格桑县2017至2019年实施了多少个项目？") == [("2017至2019年", "2017-2019")]
+    assert y("2016年以来累计减贫多少户") == [("2016年以来", "2016")]
+    assert y("2019年底的人口") == [("2019年底", "2019")]
+    assert y("他去年种了几亩？") == [("去年", "去年")]
+    assert y("What about 2019?") == [("2019", "2019")]
+    assert y("新建桥梁2000座") == []  # a figure, not a year
+
+
+def test_pronouns_and_what_they_need():
+    p = lambda q: [(x.text, x.need, x.plural) for x in parse(q).pronouns]  # noqa: E731
+    assert p("它的面积是多少？") == [("它", "any", False)]
+    assert p("该县有几个村？") == [("该县", "县", False)]
+    assert p("這個鎮的人口呢？") == [("這個鎮", "镇", False)]  # traditional script, spans index the text as typed
+    assert p("它们的面积分别是多少？") == [("它们", "any", True)]
+    assert p("那里的海拔多少") == [("那里", "place", False)]
+    assert p("他去年种了几亩？") == [("他", "person", False)]
+    assert p("其中有多少？ 其他呢？ 尤其是哪里？") == []  # 其中 其他 尤其 are not 其
+    assert p("What is its area?") == [("its", "any", False)]
+    assert p("How many villages are there?") == []  # existential there
+    assert p("What is the altitude there?") == [("there", "place", False)]
+
+
+def test_lexicon_from_document_text_finds_names_jieba_does_not_know():
+    texts = ["色曲县位于高原。色曲县辖17个乡镇，实现乡镇全覆盖。", "色曲县2020年新建学校3所，各乡镇卫生院全覆盖。"]
+    lex = Lexicon.from_texts(texts)
+    assert lex.kind("色曲县") == "place" and lex.kind("色曲") == "place"
+    assert "实现乡" not in lex.names and "各乡" not in lex.names  # no window across words
+    # the stem is found in a question, on the question's own word boundaries
+    assert names("那色曲呢？", lex) == [("色曲", "place")]
+
+
+def test_lexicon_from_a_store(county_index):
+    from rag.stores import open_store
+
+    lex = Lexicon.from_store(open_store(county_index))
+    assert {"格桑县", "白玛县", "格桑", "白玛"} <= set(lex.names)
