@@ -8,7 +8,7 @@ import pytest
 from rag.chunking import SectionChunker
 from rag.loaders import LoadError, Loader, load_file, supported_extensions
 from rag.settings import Settings
-from table_docs import CSV_ROWS, DOCX, HTML, PDF, SHEETS, write_csv, write_docx, write_pdf, write_xlsx
+from table_docs import CSV_ROWS, SHEETS, write_csv, write_docx, write_pdf, write_xlsx
 
 
 def chunks_of(path):
