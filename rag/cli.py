@@ -191,9 +191,18 @@ def cmd_eval(args) -> int:
     s = _settings(args)
     out = Path(args.out or Path("eval") / "runs" / time.strftime("%Y%m%d-%H%M%S"))
     readers = list(dict.fromkeys(args.reader or ["current"]))
-    if args.gold and not names and not args.conversations and len(readers) == 1:  # one gold file: the run directory is --out itself
-        metrics = run_eval(args.gold, out, k=args.k, assistant=make_assistant(s, readers[0]), progress=not args.quiet,
-                           limit=args.limit, records_mode=args.records)
+    if len(sets) == 1 and not names and len(readers) == 1:  # one file on the command line: the run directory is --out itself
+        es = sets[0]
+        bot = make_assistant(s, readers[0])
+        if es.kind == "conversation":
+            from .eval_conversations import run_conversations, summary_lines
+
+            cm = run_conversations(es.gold_path(), out, assistant=bot, k=args.k, progress=not args.quiet, limit=args.limit)
+            print(f"conversations: {cm['dialogues']} dialogues, {cm['n']} turns ({args.conversations})")
+            print("\n".join(summary_lines(cm)))
+            print(f"\nreport: {out / 'report.md'}")
+            return 0
+        metrics = run_eval(args.gold, out, k=args.k, assistant=bot, progress=not args.quiet, limit=args.limit, records_mode=args.records)
         keys = ["n", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_accuracy", "overall_accuracy", "exact_match", "char_f1",
                 "citation_accuracy", "refusal_accuracy", "false_refusal_rate", "numbers_grounded", "quote_verbatim", "answer_chars",
                 "latency_p50_ms", "latency_p95_ms"]

@@ -51,6 +51,7 @@ class EvalSet:
     docs: str | None = None
     kind: str = "qa"
     runner: Callable | None = None
+    build: bool = True  # False: asked against the configured index as it is (a gold file given on the command line)
 
     def gold_path(self, root: Path = PROJECT_ROOT) -> Path:
         return (root / self.gold) if not Path(self.gold).is_absolute() else Path(self.gold)
@@ -115,8 +116,8 @@ def ad_hoc(gold: Path | str, kind: str = "qa") -> EvalSet:
     """A gold file given with ``--gold`` (or ``--conversations``): asked against the configured index, named after the file."""
     p = Path(gold)
     if kind == "conversation":
-        return EvalSet(p.stem, str(p.resolve()), f"conversations {p}", kind=kind, runner=_run_conversations)
-    return EvalSet(p.stem, str(p.resolve()), f"gold file {p}")
+        return EvalSet(p.stem, str(p.resolve()), f"conversations {p}", kind=kind, runner=_run_conversations, build=False)
+    return EvalSet(p.stem, str(p.resolve()), f"gold file {p}", build=False)
 
 
 # ---------------------------------------------------------------- the index a set is asked against
@@ -163,6 +164,8 @@ def prepare_index(evalset: EvalSet, settings: Settings, progress: bool = True, n
     is never changed when it also holds other documents: that is a ``ValueError`` naming it.
     """
     s = settings.model_copy(update={"index_name": evalset.index}) if evalset.index else settings
+    if not evalset.build:
+        return s
     state, todo, extra = index_status(evalset, s)
     say = notify or log.info
     if state == "ok":
