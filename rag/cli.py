@@ -72,7 +72,7 @@ def cmd_index(args) -> int:
     from .indexer import Indexer
 
     s = _settings(args)
-    paths = args.paths or [str(s.seeds_dir)]
+    paths = args.paths
     report = Indexer(s.index_name, settings=s, progress=not args.quiet).run(paths, rebuild=args.rebuild)
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)

@@ -346,7 +346,11 @@ def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=
     gold = load_gold(gold_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    bot = assistant or Assistant(llm=llm)
+    if assistant is None:  # the settings come from the environment only here, at the caller's request
+        from .settings import Settings
+
+        assistant = Assistant(Settings(), llm=llm)
+    bot = assistant
     bot.ask("warm-up 稻城", k=k)  # load models before timing
     records = []
     it = gold

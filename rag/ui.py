@@ -39,7 +39,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from .api import create_app as create_api  # noqa: E402
 from .service import ApiError, RagService  # noqa: E402
-from .settings import PROJECT_ROOT, Settings  # noqa: E402
+from .settings import Settings  # noqa: E402
 from .types import (  # noqa: E402
     Answer,  # noqa: E402
     IndexBusy,
@@ -54,7 +54,8 @@ EXAMPLES = [
     "How many poor households did Daocheng County identify in 2014?",
     "昌都市2016年以来累计减贫多少户？",
 ]
-DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+# the project's gold set when the server runs from a checkout; elsewhere the tab asks for a file
+DEFAULT_GOLD = Path("eval") / "gold.jsonl"
 UPLOAD_TYPES = [".txt", ".md", ".pdf", ".docx"]
 
 CSS = """
@@ -381,7 +382,7 @@ def build_ui(service: RagService) -> gr.Blocks:
                         remove_btn = gr.Button("移除 Remove", variant="stop", elem_id="rag-remove-btn")
                 upload_status = gr.HTML("", elem_id="rag-upload-status")
             with gr.Tab("评测 Evaluation", id="eval", elem_id="rag-tab-eval"):
-                gr.Markdown(f"默认金标集 Default gold set: `{DEFAULT_GOLD.relative_to(PROJECT_ROOT) if DEFAULT_GOLD.is_relative_to(PROJECT_ROOT) else DEFAULT_GOLD}` "
+                gr.Markdown(f"默认金标集 Default gold set: `{DEFAULT_GOLD}` "
                             "· 也可上传 JSONL 金标文件 or upload a gold JSONL file")
                 with gr.Row():
                     gold_upload = gr.File(label="金标文件 Gold file (.jsonl, optional)", file_count="single", type="filepath", elem_id="rag-gold-upload", scale=3)

@@ -25,7 +25,7 @@ LITANG_Q = "理塘县建成牦牛养殖合作社多少个？"
 
 def cid_font() -> str:
     """reportlab's built-in Chinese CID font: needs no font package, and pypdf reads its text back exactly."""
-    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'rag[test]'")
+    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'zhdocqa[test]'")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 

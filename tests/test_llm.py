@@ -368,7 +368,7 @@ def test_gguf_without_llama_cpp_names_the_extra(tmp_path):
         pytest.skip("llama-cpp-python is installed")
     f = tmp_path / "model.gguf"
     f.write_bytes(b"GGUF")
-    with pytest.raises(ImportError, match=r"pip install 'rag\[gguf\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'zhdocqa\[gguf\]'"):
         get_chat_model(Settings(llm="gguf", llm_gguf=str(f)))
 
 

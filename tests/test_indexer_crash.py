@@ -74,7 +74,7 @@ def check_version(root: Path, expected_files: dict[str, str] | None = None) -> F
     assert version.startswith("v-") and (root / version).is_dir(), version
     present = {p.name for p in (root / version).iterdir()}
     assert VERSION_FILES <= present, f"CURRENT names a half-written version: {sorted(present)}"
-    store = FaissStore.open(root)
+    store = FaissStore.load(root)
     assert store.version == version
     m = store.manifest
     assert store.count == m["chunk_count"] == store.vectors.shape[0] == store.faiss_index.ntotal == store.bm25.n_docs

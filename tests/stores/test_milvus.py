@@ -49,7 +49,7 @@ def _milvus_settings(tmp: Path, name: str) -> Settings:
 
 def _seed_milvus_from_faiss(faiss_settings: Settings, settings: Settings, name: str, docs: Path | None = None) -> None:
     """Write the FAISS index's records and vectors into Milvus (optionally re-homed to a copy of the seeds)."""
-    f = FaissStore.open(faiss_settings.index_path, with_tokens=True)
+    f = FaissStore.load(faiss_settings.index_path, with_tokens=True)
     records = [dict(r) for r in f.records()]
     files = dict(f.manifest["files"])
     if docs is not None:
@@ -71,7 +71,7 @@ def milvus_cmp(seed_index, milvus_dir) -> Settings:
     s = _milvus_settings(milvus_dir, "cmp")
     t0 = time.perf_counter()
     _seed_milvus_from_faiss(seed_index, s, "cmp")
-    print(f"\nmilvus write of {FaissStore.open(seed_index.index_path).count} chunks: {time.perf_counter() - t0:.2f}s")
+    print(f"\nmilvus write of {FaissStore.load(seed_index.index_path).count} chunks: {time.perf_counter() - t0:.2f}s")
     return s
 
 
@@ -90,7 +90,7 @@ def _hit(passages, item) -> bool:
 
 
 def test_store_matches_faiss_contents(seed_index, milvus_cmp):
-    f = FaissStore.open(seed_index.index_path)
+    f = FaissStore.load(seed_index.index_path)
     m = open_store(milvus_cmp, "cmp")
     assert isinstance(m, MilvusStore)
     assert m.count == f.count == len(m.records())
@@ -362,4 +362,4 @@ def test_index_persists_for_another_process(seed_index, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {"count": FaissStore.open(seed_index.index_path).count, "top": DOC, "self": True, "files": 5}
+    assert got == {"count": FaissStore.load(seed_index.index_path).count, "top": DOC, "self": True, "files": 5}
