@@ -50,10 +50,26 @@ log = logging.getLogger(__name__)
 
 @contextlib.contextmanager
 def index_lock(root: Path):
-    """One writer per index; a second one gets :class:`IndexBusy` at once."""
+    """One writer per index; a second one gets :class:`IndexBusy` at once.
+
+    Yields a callable that removes the lock file (and the index directory, if this
+    lock made it and it is empty) while the lock is still held: a run that created
+    no index leaves nothing behind.
+    """
+    made_dir = not root.parent.exists()
     root.parent.mkdir(parents=True, exist_ok=True)
     lock_path = root.parent / f"{root.name}.lock"
+    made_lock = not lock_path.exists()
     fh = open(lock_path, "a+")
+
+    def discard() -> None:
+        if made_lock:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+        if made_dir:
+            with contextlib.suppress(OSError):
+                root.parent.rmdir()  # only when empty
+
     try:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -65,7 +81,7 @@ def index_lock(root: Path):
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
-        yield
+        yield discard
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
@@ -157,7 +173,7 @@ class Indexer:
         if not files and not self.store_cls.exists(self.settings, self.name):
             report.seconds = time.perf_counter() - t0
             return report  # nothing to build from: create nothing
-        with index_lock(self.root):
+        with index_lock(self.root) as discard:
             old = self._open_previous(rebuild)
             self._check_embedder(old, rebuild)
             plan = self._plan(old, files, remove, report)
@@ -167,10 +183,15 @@ class Indexer:
             for p in self._each(files, "reading"):
                 self._index_file(p, plan, report, rebuild or rechunk)
             report.chunks = len(plan.records)
-            if (old is not None and not report.changed and not rebuild) or (old is None and not plan.records):
-                report.version = old.version if old is not None else None
+            if old is None and not plan.records:
+                if not self.store_cls.exists(self.settings, self.name):
+                    discard()  # a first run that indexed nothing creates nothing
                 report.seconds = time.perf_counter() - t0
-                return report  # nothing to write (and, for a first run, nothing to create)
+                return report
+            if old is not None and not report.changed and not rebuild:
+                report.version = old.version
+                report.seconds = time.perf_counter() - t0
+                return report  # nothing to write
             vectors = self._vectors(plan.records, old, rebuild, report, _fail_after)
             report.version = self.store_cls.write(self.settings, self.name, plan.records, vectors,
                                                   self._manifest(plan, vectors), fault=_fail_after)

@@ -121,7 +121,9 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: "str | Query", k: int | None = None) -> list[Passage]:
         """The ``k`` best passages for ``query`` (a string is cleaned first; a :class:`Query` is used as it is)."""
-        k = k or self.k
+        k = self.k if k is None else k
+        if k < 1:
+            raise QueryError(f"k: the number of passages must be at least 1, not {k}")
         q = Query.parse(query, self.max_query_chars).text
         t0 = time.perf_counter()
         self.store.refresh()

@@ -163,8 +163,10 @@ def other_passages(pg) -> str:
 
 
 def open_docs(pg) -> None:
+    """Open the Documents tab and wait until the table holds the index's documents (it loads after the page)."""
     pg.get_by_role("tab", name="文档 Documents").click()
     pg.wait_for_selector("#rag-docs-table")
+    pg.wait_for_function("() => document.querySelectorAll('#rag-docs-table [role=row][aria-rowindex]').length > 1")
 
 
 def doc_names(pg) -> list[str]:

@@ -66,7 +66,9 @@ def at_step(fault: Fault, step: str, what: str = "the index") -> None:
 def not_found(name: str, where: str, env: str = "") -> IndexNotFound:
     """The error for a missing index, with the command that builds it."""
     prefix = f"{env} " if env else ""
-    return IndexNotFound(f"no index '{name}' at {where} (build it with: {prefix}rag index PATH... --name {name})")
+    err = IndexNotFound(f"no index '{name}' at {where} (build it with: {prefix}rag index PATH... --name {name})")
+    err.name = name
+    return err
 
 
 def check_format(name: str, where: str, found: Any, expected: int) -> None:
