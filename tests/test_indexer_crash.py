@@ -1,20 +1,23 @@
-"""Crash safety: ``rag index`` killed with SIGKILL at random points never breaks the index.
+"""Crash safety: an indexer killed with SIGKILL never breaks the index (the FAISS store's guarantee).
 
-A small index (one short file) is the "previous version". ``rag index`` then runs in a
-subprocess on a directory of seed copies and is killed -9 after a random delay (startup,
-reading, embedding) several times, then once the instant its temporary version directory
-appears (the write itself). After every kill the index must still open with
-``FaissStore.open`` and answer a search, ``CURRENT`` must name a complete version (every file
-there, vectors = FAISS = chunks = manifest count) that is either the previous version or a
-whole new one, and the writer's lock must be free. Finally a normal run completes the index.
+A small index (one short file) is the "previous version". A writer then indexes two more
+reports (not the seeds) and is killed -9:
 
-Set ``RAG_CRASH_SEED`` to replay a run's kill points (the seed is printed).
+* at known points, through the indexer's fault hook (``Indexer.run(_fail_after=...)``, here a
+  callable that SIGKILLs its own process): after the first batch of embeddings, once the new
+  version's data files are written in the temporary directory (``"vectors"``), and once the
+  version directory is renamed into place but before ``CURRENT`` names it (``"commit"``);
+* at a random moment of a real ``rag index`` run (the seed is printed; ``RAG_CRASH_SEED`` replays it).
+
+After every kill the index must still open and answer a search, ``CURRENT`` must name a
+complete version (every file there, vectors = FAISS = chunks = manifest count) that is either
+the previous version or the whole new one, and the writer's lock must be free. A normal run
+then completes the index.
 """
 from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,60 +31,79 @@ from rag.indexer import Indexer, index_lock
 from rag.loaders import file_sha256
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
-from rag.stores.faiss import FaissStore
+from rag.stores.faiss import VERSION_FILES, FaissStore
 from rag.types import IndexBusy
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SEED = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
 NAME = "crash"
-VERSION_FILES = {"manifest.json", "chunks.jsonl", "tokens.jsonl", "vectors.npy", "dense.faiss", "bm25.npz", "bm25_vocab.json"}
+BATANG = """巴塘县交通建设简报
+
+一、道路
+2019年巴塘县新建通村硬化路86公里，改造危桥7座，全县行政村通客车率达到100%。
+
+二、桥梁
+全县新建跨河桥梁12座，其中钢筋混凝土桥9座。
+"""
+XIANGCHENG = """乡城县教育发展报告
+
+一、学校建设
+乡城县2020年新建幼儿园5所，改扩建中小学校8所，新增学位2100个。
+
+二、师资
+全县招聘教师96名，培训教师1240人次。
+"""
+
+# the writer: index the folder, SIGKILL itself the n-th time the indexer reaches `step`
+WRITER = """
+import os, signal, sys
+from rag.indexer import Indexer
+from rag.settings import Settings
+index_dir, name, docs, step, nth = sys.argv[1:6]
+seen = [0]
+def fault(at):
+    if at == step:
+        seen[0] += 1
+        if seen[0] == int(nth):
+            os.kill(os.getpid(), signal.SIGKILL)
+s = Settings(index_dir=index_dir, index_name=name, embed_batch_size=2)
+Indexer(name, settings=s, progress=False).run([docs], _fail_after=fault)
+print("finished")
+"""
 
 
-
-
-def _rag_command() -> list[str]:
-    script = Path(sys.executable).parent / "rag"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "rag.cli"]
-
-
-def start_index(docs: Path, index_dir: Path) -> subprocess.Popen:
+def _env(index_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_INDEX_DIR=str(index_dir), TOKENIZERS_PARALLELISM="false")
-    return subprocess.Popen(
-        _rag_command() + ["index", "-q", str(docs), "--name", NAME], env=env, cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
+    return env
 
 
-def kill(proc: subprocess.Popen) -> bool:
-    """SIGKILL the writer (and anything it started); True when it was still running."""
-    running = proc.poll() is None
-    if running:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
-    return running
+def kill_at(step: str, nth: int, docs: Path, index_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", WRITER, str(index_dir), NAME, str(docs), step, str(nth)],
+                          env=_env(index_dir), cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-def check_version(root: Path, expected_files: dict[str, str] | None = None) -> FaissStore:
-    """CURRENT names a complete version; it opens and its parts agree. Returns the open store.
+def start_cli(docs: Path, index_dir: Path) -> subprocess.Popen:
+    script = Path(sys.executable).parent / "rag"
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "rag.cli"]
+    return subprocess.Popen(cmd + ["index", "-q", str(docs), "--name", NAME], env=_env(index_dir), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
-    ``expected_files`` (source → sha256): when given, the version must hold exactly these files.
-    """
+
+def check_version(root: Path, expected_files: dict[str, str]) -> FaissStore:
+    """CURRENT names a complete version holding exactly ``expected_files`` (source → sha256); it opens and its parts agree."""
     version = (root / "CURRENT").read_text().strip()
     assert version.startswith("v-") and (root / version).is_dir(), version
     present = {p.name for p in (root / version).iterdir()}
-    assert VERSION_FILES <= present, f"CURRENT names a half-written version: {sorted(present)}"
+    assert set(VERSION_FILES) <= present, f"CURRENT names a half-written version: {sorted(present)}"
     store = FaissStore.load(root)
     assert store.version == version
     m = store.manifest
     assert store.count == m["chunk_count"] == store.vectors.shape[0] == store.faiss_index.ntotal == store.bm25.n_docs
     assert sum(f["chunks"] for f in m["files"].values()) == store.count
     assert {r["source"] for r in store.records()} == {f["source"] for f in m["files"].values()}
-    if expected_files is not None:
-        assert {f["source"]: f["sha256"] for f in m["files"].values()} == expected_files
+    assert {f["source"]: f["sha256"] for f in m["files"].values()} == expected_files
     return store
 
 
@@ -111,82 +133,54 @@ def workspace(tmp_path):
     litang.write_text(LITANG, encoding="utf-8")
     index_dir = tmp_path / "index"
     s = Settings(index_dir=index_dir, index_name=NAME)
-    r = Indexer(NAME, settings=s, progress=False).run([litang])
-    assert r.added == ["litang.txt"]
+    assert Indexer(NAME, settings=s, progress=False).run([litang]).added == ["litang.txt"]
     docs = tmp_path / "docs"
     docs.mkdir()
-    for k in ("000", "004"):
-        shutil.copyfile(SEED[k], docs / SEED[k].name)
+    (docs / "batang.txt").write_text(BATANG, encoding="utf-8")
+    (docs / "xiangcheng.txt").write_text(XIANGCHENG, encoding="utf-8")
     return index_dir / NAME, litang, docs
 
 
-def test_sigkill_during_index_never_breaks_the_index(workspace):
+def test_sigkill_at_each_step_of_a_write_leaves_the_previous_version(workspace):
+    root, litang, docs = workspace
+    before = files_of(litang)
+    previous = check_version(root, before).version
+    for step, nth in (("embed", 1), ("vectors", 1), ("commit", 1)):
+        proc = kill_at(step, nth, docs, root.parent)
+        assert proc.returncode == -signal.SIGKILL, (step, proc.returncode, proc.stdout, proc.stderr[-2000:])
+        assert "finished" not in proc.stdout
+        check_lock_free(root)
+        store = check_version(root, before)
+        assert store.version == previous, step
+        check_answers(root, store)
+    # a normal run completes the work; the killed writers' leftovers do not get in its way
+    proc = kill_at("never", 1, docs, root.parent)
+    assert proc.returncode == 0 and "finished" in proc.stdout, proc.stderr[-2000:]
+    store = check_version(root, files_of(litang, *sorted(docs.iterdir())))
+    check_answers(root, store)
+    hits = HybridRetriever.from_settings(Settings(index_dir=root.parent, index_name=NAME), store=store).search("巴塘县新建通村硬化路多少公里", k=3)
+    assert hits[0].doc == "batang.txt" and "86公里" in hits[0].text
+
+
+def test_sigkill_at_a_random_moment_of_rag_index(workspace):
     root, litang, docs = workspace
     seed = int(os.environ.get("RAG_CRASH_SEED") or time.time_ns() % 1_000_000)
-    rng = random.Random(seed)
     print(f"RAG_CRASH_SEED={seed}")
-    t_begin = time.monotonic()
-
-    before = files_of(litang)
-    after = files_of(litang, *sorted(docs.iterdir()))
+    before, after = files_of(litang), files_of(litang, *sorted(docs.iterdir()))
     previous = check_version(root, before).version
-    log = []
-
-    # 1. killed after random delays: startup and imports, reading, embedding
-    for lo, hi in ((0.5, 2.0), (2.0, 5.0), (5.0, 8.0)):
-        delay = rng.uniform(lo, hi)
-        proc = start_index(docs, root.parent)
-        time.sleep(delay)
-        was_running = kill(proc)
-        check_lock_free(root)
-        cur = FaissStore.current_version(root)
-        if cur == previous:
-            store = check_version(root, before)
-        else:  # it finished before the kill: the new version must be whole
-            store = check_version(root, after)
-        check_answers(root, store)
-        log.append((round(delay, 2), "killed" if was_running else "had finished", "old" if cur == previous else "new"))
-        if cur != previous:
-            break  # already complete: the remaining delays would only measure no-op runs
-
-    # 2. a normal run completes the index
-    proc = start_index(docs, root.parent)
-    out, err = proc.communicate(timeout=600)
-    assert proc.returncode == 0, err
-    store = check_version(root, after)
-    check_answers(root, store)
-    hit = HybridRetriever.from_settings(Settings(index_dir=root.parent, index_name=NAME), store=store).search(
-        "稻城县2014年审定贫困村多少个？", k=3)[0]
-    assert hit.doc == SEED["000"].name and "55" in hit.text
-    complete = store.version
-
-    # 3. killed the instant the new version starts being written (one small file to embed)
-    extra = docs / "batang.txt"
-    extra.write_text("巴塘县脱贫攻坚简报\n\n2019年巴塘县新建通村硬化路86公里。\n", encoding="utf-8")
-    final = files_of(litang, *sorted(docs.iterdir()))
-    known = {p.name for p in root.iterdir()}
-    proc = start_index(docs, root.parent)
-    seen = None
-    while proc.poll() is None:
-        fresh = [p.name for p in root.iterdir() if p.name not in known and (p.name.startswith(".tmp-") or p.name.startswith("v-"))]
-        if fresh:
-            seen = fresh
-            break
-        time.sleep(0.001)
-    was_running = kill(proc)
+    proc = start_cli(docs, root.parent)
+    delay = random.Random(seed).uniform(0.2, 6.0)  # start-up, reading, embedding or writing
+    time.sleep(delay)
+    was_running = proc.poll() is None
+    if was_running:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
     check_lock_free(root)
     cur = FaissStore.current_version(root)
-    store = check_version(root, after if cur == complete else final)
+    store = check_version(root, before if cur == previous else after)  # the old version, or the whole new one
     check_answers(root, store)
-    log.append(("on " + ",".join(seen or ["(nothing seen)"]), "killed" if was_running else "had finished", "old" if cur == complete else "new"))
-
-    # 4. the last normal run completes the work
-    proc = start_index(docs, root.parent)
+    print(f"killed after {delay:.2f} s: {'killed' if was_running else 'had finished'}, {'old' if cur == previous else 'new'} version live")
+    proc = start_cli(docs, root.parent)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
-    store = check_version(root, final)
-    check_answers(root, store)
-    assert any(h.doc == "batang.txt" for h in HybridRetriever.from_settings(
-        Settings(index_dir=root.parent, index_name=NAME), store=store).search("巴塘县新建通村硬化路多少公里", k=3))
-    leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-    print("kills:", log, "leftovers:", leftovers, f"{time.monotonic() - t_begin:.0f} s")
+    check_answers(root, check_version(root, after))

