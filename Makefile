@@ -14,8 +14,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# the distribution was called "rag" before it became "zhdocqa": a venv made then holds both
+UNINSTALL_OLD = $(BIN)/pip uninstall -y -q rag >/dev/null 2>&1 || true
+
 # core install: no torch, nothing downloaded at run time
 $(STAMP): pyproject.toml | $(BIN)/python
+	@$(UNINSTALL_OLD)
 	$(BIN)/pip install -q -e .
 	@touch $@
 
@@ -31,9 +35,13 @@ run: index
 serve: run
 
 # tests also need the optional backends (sentence-transformers on CPU torch 2.13.0, LLM client, Milvus Lite)
-# and Debian's chromium for the browser tests (Playwright never downloads a browser here)
-$(TEST_STAMP): pyproject.toml $(STAMP)
+# and Debian's chromium for the browser tests (Playwright never downloads a browser here).
+# One pip run installs the core and the extras (a superset of setup: its stamp is set too);
+# nothing is reinstalled while pyproject.toml is unchanged.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	@$(UNINSTALL_OLD)
 	$(BIN)/pip install -q -e '.[test,st,llm,milvus]'
+	@touch $(STAMP)
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser tests"; fi; fi

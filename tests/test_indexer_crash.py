@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import LITANG, LITANG_Q
+from helpers import BATANG_Q, LITANG, LITANG_Q, write_reports
 
 from rag.indexer import Indexer, index_lock
 from rag.loaders import file_sha256
@@ -38,23 +38,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "crash"
-BATANG = """巴塘县交通建设简报
-
-一、道路
-2019年巴塘县新建通村硬化路86公里，改造危桥7座，全县行政村通客车率达到100%。
-
-二、桥梁
-全县新建跨河桥梁12座，其中钢筋混凝土桥9座。
-"""
-XIANGCHENG = """乡城县教育发展报告
-
-一、学校建设
-乡城县2020年新建幼儿园5所，改扩建中小学校8所，新增学位2100个。
-
-二、师资
-全县招聘教师96名，培训教师1240人次。
-"""
-
 # the writer: index the folder, SIGKILL itself the n-th time the indexer reaches `step`
 WRITER = """
 import os, signal, sys
@@ -134,11 +117,7 @@ def workspace(tmp_path):
     index_dir = tmp_path / "index"
     s = Settings(index_dir=index_dir, index_name=NAME)
     assert Indexer(NAME, settings=s, progress=False).run([litang]).added == ["litang.txt"]
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "batang.txt").write_text(BATANG, encoding="utf-8")
-    (docs / "xiangcheng.txt").write_text(XIANGCHENG, encoding="utf-8")
-    return index_dir / NAME, litang, docs
+    return index_dir / NAME, litang, write_reports(tmp_path / "docs")
 
 
 def test_sigkill_at_each_step_of_a_write_leaves_the_previous_version(workspace):
@@ -158,7 +137,7 @@ def test_sigkill_at_each_step_of_a_write_leaves_the_previous_version(workspace):
     assert proc.returncode == 0 and "finished" in proc.stdout, proc.stderr[-2000:]
     store = check_version(root, files_of(litang, *sorted(docs.iterdir())))
     check_answers(root, store)
-    hits = HybridRetriever.from_settings(Settings(index_dir=root.parent, index_name=NAME), store=store).search("巴塘县新建通村硬化路多少公里", k=3)
+    hits = HybridRetriever.from_settings(Settings(index_dir=root.parent, index_name=NAME), store=store).search(BATANG_Q, k=3)
     assert hits[0].doc == "batang.txt" and "86公里" in hits[0].text
 
 

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import LITANG, LITANG_Q, cid_font, make_pdf
+from helpers import BATANG_Q, LITANG, LITANG_Q, PausedWriter, cid_font, make_pdf, write_reports
 
 from rag.indexer import Indexer
 from rag.qa import Assistant
@@ -513,14 +513,6 @@ def test_llm_citing_the_planted_passage_is_still_caught(injected, fake_llm):
 # ---------------------------------------------------------------- concurrency
 
 
-def _seed_docs(tmp_path: Path, *keys: str) -> Path:
-    d = tmp_path / "seeddocs"
-    d.mkdir()
-    for k in keys:
-        shutil.copyfile(SEED[k], d / SEED[k].name)
-    return d
-
-
 def _popen_index(docs: Path, index_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         _rag_command() + ["index", "-q", str(docs), "--name", NAME], env=_env(index_dir), cwd=ROOT,
@@ -530,23 +522,25 @@ def _popen_index(docs: Path, index_dir: Path) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_two_writers_at_once_one_wins_the_other_is_busy(index_dir, base, tmp_path):
-    docs = _seed_docs(tmp_path, "000", "004")
-    procs = [_popen_index(docs, index_dir), _popen_index(docs, index_dir)]
-    outs = [p.communicate(timeout=600) for p in procs]
-    rcs = [p.returncode for p in procs]
-    assert sorted(rc == 0 for rc in rcs) == [False, True], (rcs, outs)
-    loser = rcs.index(0) ^ 1
-    stderr = outs[loser][1]
-    assert "Traceback" not in stderr and rcs[loser] == 1
-    assert error_lines(stderr) and "busy" in error_lines(stderr)[0] and f"'{NAME}'" in error_lines(stderr)[0], stderr
+    """A second ``rag index`` while the first holds the index (paused mid-embedding through the fault hook)."""
+    docs = write_reports(tmp_path / "reports")
+    with PausedWriter(index_dir, NAME, docs, "embed", tmp_path / "flags") as first:
+        second = _popen_index(docs, index_dir)
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 1 and "Traceback" not in err, (second.returncode, err)
+        assert error_lines(err) == [f"error: index '{NAME}' is busy: another `rag index` is writing it (lock {index_dir / NAME}.lock)"]
+        assert_litang_intact(index_dir, base)  # the busy writer changed nothing
+        first.release()
+    code, out, err = first.result
+    assert code == 0 and "finished" in out, err
     # the index is whole: the winner's work, and the first file
     store = assert_litang_intact(index_dir, base, same_version=False)
     srcs = {i["source"] for i in store.manifest["files"].values()}
-    assert srcs == {"litang.txt", SEED["000"].name, SEED["004"].name}
+    assert srcs == {"litang.txt", "batang.txt", "xiangcheng.txt"}
     assert store.count == store.vectors.shape[0] == store.faiss_index.ntotal == store.manifest["chunk_count"]
     assert sum(i["chunks"] for i in store.manifest["files"].values()) == store.count
-    hit = HybridRetriever.from_settings(settings_for(index_dir), store=store).search(REAL_Q, k=3)[0]
-    assert hit.doc == SEED["000"].name and "55" in hit.text
+    hit = HybridRetriever.from_settings(settings_for(index_dir), store=store).search(BATANG_Q, k=3)[0]
+    assert hit.doc == "batang.txt" and "86公里" in hit.text
     # the next run finds nothing to do
     r = Indexer(NAME, settings=settings_for(index_dir), progress=False).run([docs])
     assert r.unchanged and not r.changed and r.version == store.version
@@ -554,12 +548,13 @@ def test_two_writers_at_once_one_wins_the_other_is_busy(index_dir, base, tmp_pat
 
 @pytest.mark.slow
 def test_searches_during_a_reindex_answer_from_the_old_version_then_the_new(index_dir, base, tmp_path):
+    """Searches keep answering while a writer is between writing its version and swapping it in."""
     s = settings_for(index_dir)
     ret = HybridRetriever.from_settings(s)
     old = ret.store.version
     assert old == base[3]
-    docs = _seed_docs(tmp_path, "004")
-    log: list[tuple[str, int, str, float]] = []  # (version, hits, top doc, time)
+    docs = write_reports(tmp_path / "reports")
+    log: list[tuple[str, int, str]] = []  # (version, hits, top doc)
     errors: list[BaseException] = []
     stop = threading.Event()
 
@@ -567,38 +562,42 @@ def test_searches_during_a_reindex_answer_from_the_old_version_then_the_new(inde
         while not stop.is_set():
             try:
                 hits = ret.search(LITANG_Q, k=3)
-                log.append((ret.store.version, len(hits), hits[0].doc if hits else "", time.monotonic()))
+                log.append((ret.store.version, len(hits), hits[0].doc if hits else ""))
             except BaseException as e:  # noqa: BLE001 - any failure is the finding
                 errors.append(e)
                 return
 
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    t_start = time.monotonic()
-    proc = _popen_index(docs, index_dir)
-    out, err = proc.communicate(timeout=600)
-    t_end = time.monotonic()
-    assert proc.returncode == 0, err
+    with PausedWriter(index_dir, NAME, docs, "commit", tmp_path / "flags") as writer:
+        # the new version is on disk, CURRENT still names the old one: searches answer from the old
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(log) < 3 and time.monotonic() < deadline and not errors:
+            time.sleep(0.02)
+        during = len(log)
+        writer.release()
+    code, out, err = writer.result
+    assert code == 0, err
     n_after = len(log)
     deadline = time.monotonic() + 30
     while len(log) < n_after + 3 and time.monotonic() < deadline and not errors:
-        time.sleep(0.05)
+        time.sleep(0.02)
     stop.set()
     t.join(timeout=30)
 
     assert not errors, repr(errors[0])
+    assert during >= 3, f"only {during} searches ran while the writer was paused"
+    assert all(v == old for v, _, _ in log[:during])
     new = FaissStore.current_version(index_dir / NAME)
     assert new != old
     versions = [v for v, *_ in log]
-    assert log and all(n > 0 for _, n, _, _ in log)
-    assert all(doc == "litang.txt" for _, _, doc, _ in log), {d for _, _, d, _ in log}
+    assert all(n > 0 for _, n, _ in log)
+    assert all(doc == "litang.txt" for _, _, doc in log), {d for _, _, d in log}
     assert set(versions) <= {old, new}
     # old ... old, then new ... new: one switch, never back
     switch = versions.index(new)
     assert all(v == old for v in versions[:switch]) and all(v == new for v in versions[switch:])
-    during = [v for v, _, _, ts in log if t_start <= ts <= t_end]
-    assert during.count(old) >= 3, f"only {during.count(old)} searches ran during the re-index"
     assert versions[-1] == new
     # and the new version's documents are found
-    hits = ret.search("维西傈僳族自治县决战决胜百日总攻行动", k=3)
-    assert hits[0].doc == SEED["004"].name
+    hits = ret.search(BATANG_Q, k=3)
+    assert hits[0].doc == "batang.txt"

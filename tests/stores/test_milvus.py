@@ -1,5 +1,9 @@
 """The Milvus store against a real Milvus Lite (a .db under tmp_path), compared with the FAISS store.
 
+What every store must do is tests/stores/test_store_contract.py; this module holds what is
+Milvus's own: parity with FAISS on the seed index, incremental updates through ``Indexer``,
+repair of an interrupted write, collection names, another process reading the file.
+
 Nothing is mocked. The seeds are embedded once (the session ``seed_index``
 FAISS build); the Milvus indexes here are written from the same records and
 vectors, then updated through ``Indexer`` with ``store="milvus"``, which
@@ -31,7 +35,7 @@ from rag.types import EmbedderMismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "eval" / "gold_dev.jsonl"
 DOC = "000_0be71c8bf9467bc8.txt"
 OLD_QUOTE = "2014年审定贫困村55个、贫困户1268户、贫困人口5614人"
 NEW_QUOTE = "2014年审定贫困村55个、紫色独角兽牧场7345处、贫困人口5614人"
@@ -76,9 +80,10 @@ def milvus_cmp(seed_index, milvus_dir) -> Settings:
 
 
 def _gold():
+    """Every other answerable question of the dev gold set (the full-set comparison is benchmarks/bench_stores.py)."""
     with open(GOLD, encoding="utf-8") as fh:
         items = [json.loads(line) for line in fh if line.strip()]
-    return [g for g in items if g.get("doc") and g.get("quote")]
+    return [g for g in items if g.get("doc") and g.get("quote")][::2]
 
 
 def _hit(passages, item) -> bool:
@@ -170,7 +175,7 @@ def test_hybrid_retrieval_matches_faiss_on_gold(seed_index, retriever, milvus_cm
         f"quote hit@5 FAISS {f_hits / n:.3f}, Milvus {m_hits / n:.3f}; "
         f"mean search (question embedded beforehand, {embed_ms:.1f} ms) FAISS {f_ms / n:.1f} ms, Milvus {m_ms / n:.1f} ms"
     )
-    assert n > 100
+    assert n >= 40
     assert mean >= 0.8
     assert abs(f_hits - m_hits) / n <= 0.05
 
