@@ -6,7 +6,8 @@ STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 HOST ?= 127.0.0.1
 PORT ?= 7860
-PYTEST_ARGS ?=
+# two workers (one test file each at a time: module fixtures are not built twice; the seed index is shared)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: setup run serve index test eval bench clean
 

@@ -139,40 +139,11 @@ class HybridRetriever(BaseRetriever):
             bm25_w *= 1.0 if lexical_query.strip() else 0.0
         lexical = self.store.lexical_search(lexical_query, n) if lexical_query.strip() else []
         t3 = time.perf_counter()
-        fused: dict[str, float] = {}
-        info: dict[str, dict] = {}
-        for rank, (cid, s) in enumerate(dense, start=1):
-            fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (self.rrf_k + rank)
-            info.setdefault(cid, {})
-            info[cid].update(dense_rank=rank, dense_score=s)
-        for rank, (cid, s) in enumerate(lexical, start=1):
-            fused[cid] = fused.get(cid, 0.0) + bm25_w / (self.rrf_k + rank)
-            info.setdefault(cid, {})
-            info[cid].update(bm25_rank=rank, bm25_score=s)
+        fused, info = self._fuse(dense, lexical, bm25_w)
         order = sorted(fused, key=lambda c: -fused[c])
         if self.rerank_weight > 0 and lexical_query.strip():
             order = self._rerank(lexical_query, order[: max(k, self.rerank_depth)], fused) + order[max(k, self.rerank_depth):]
-        order = order[:k]
-        out = []
-        for rank, cid in enumerate(order, start=1):
-            r = self.store.get(cid)
-            out.append(
-                Passage(
-                    rank=rank,
-                    doc=r["source"],
-                    chunk_id=cid,
-                    section=r.get("section") or "",
-                    text=r["text"],
-                    score=fused[cid],
-                    page=r.get("page"),
-                    title=r.get("title"),
-                    start=r.get("start"),
-                    end=r.get("end"),
-                    script=r.get("script"),
-                    doc_places=r.get("doc_places"),
-                    **info[cid],
-                )
-            )
+        out = [self._passage(rank, cid, fused[cid], info[cid]) for rank, cid in enumerate(order[:k], start=1)]
         self.last_timings = {
             "embed_ms": (t1 - t0) * 1000,
             "dense_ms": (t2 - t1) * 1000,
@@ -180,6 +151,34 @@ class HybridRetriever(BaseRetriever):
             "total_ms": (time.perf_counter() - t0) * 1000,
         }
         return out
+
+    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], bm25_w: float) -> tuple[dict[str, float], dict[str, dict]]:
+        """Weighted reciprocal rank fusion of the two legs: (chunk → score, chunk → each leg's rank and score)."""
+        fused: dict[str, float] = {}
+        info: dict[str, dict] = {}
+        for leg, weight, hits in (("dense", self.dense_weight, dense), ("bm25", bm25_w, lexical)):
+            for rank, (cid, s) in enumerate(hits, start=1):
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.rrf_k + rank)
+                info.setdefault(cid, {}).update({f"{leg}_rank": rank, f"{leg}_score": s})
+        return fused, info
+
+    def _passage(self, rank: int, cid: str, score: float, info: dict) -> Passage:
+        r = self.store.get(cid)
+        return Passage(
+            rank=rank,
+            doc=r["source"],
+            chunk_id=cid,
+            section=r.get("section") or "",
+            text=r["text"],
+            score=score,
+            page=r.get("page"),
+            title=r.get("title"),
+            start=r.get("start"),
+            end=r.get("end"),
+            script=r.get("script"),
+            doc_places=r.get("doc_places"),
+            **info,
+        )
 
     def _rerank(self, query: str, order: list[str], fused: dict[str, float]) -> list[str]:
         """Re-score the head of the fused list by the best single sentence's IDF-weighted coverage of the query.

@@ -33,7 +33,7 @@ from rag.stores.faiss import FaissStore
 from rag.stores.milvus import MilvusStore, collection_names
 from rag.types import EmbedderMismatch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "gold_dev.jsonl"
 DOC = "000_0be71c8bf9467bc8.txt"
