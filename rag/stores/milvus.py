@@ -485,33 +485,21 @@ class MilvusStore(StoreBase):
             out.append((cid, float(h["distance"])))
         return out
 
+    def _search(self, data, field: str, n: int, params: dict) -> list[tuple[str, float]]:
+        res = self.client.search(self.chunks, data=[data], anns_field=field, limit=int(n), output_fields=["record"], search_params=params)
+        return self._remember(res[0] if res else [])
+
     def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[str, float]]:
         if self.count == 0 or n <= 0:
             return []
         q = np.asarray(qvec, dtype=np.float32).reshape(-1).tolist()
-        res = self.client.search(
-            self.chunks,
-            data=[q],
-            anns_field="dense",
-            limit=int(n),
-            output_fields=["record"],
-            search_params={"metric_type": "IP", "params": {"ef": max(128, 2 * int(n))}},
-        )
-        return self._remember(res[0] if res else [])
+        return self._search(q, "dense", n, {"metric_type": "IP", "params": {"ef": max(128, 2 * int(n))}})
 
     def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
         if self.count == 0 or n <= 0 or not tokenize(query):
             return []
-        res = self.client.search(
-            self.chunks,
-            data=[normalize_for_match(query)],
-            anns_field="sparse",
-            limit=int(n),
-            output_fields=["record"],
-            search_params={"metric_type": "BM25"},
-        )
+        hits = self._search(normalize_for_match(query), "sparse", n, {"metric_type": "BM25"})
         # Milvus Lite reports -score as the distance (smaller is better), a server the score: rank order is what counts
-        hits = self._remember(res[0] if res else [])
         return [(cid, abs(s)) for cid, s in hits if s != 0.0]
 
     def get(self, chunk_id: str) -> dict:
