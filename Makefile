@@ -6,7 +6,8 @@ STAMP := $(VENV)/.stamp-setup
 TEST_STAMP := $(VENV)/.stamp-test
 HOST ?= 127.0.0.1
 PORT ?= 7860
-PYTEST_ARGS ?=
+# two workers (one test file each at a time: module fixtures are not built twice; the seed index is shared)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: setup run serve index test eval eval-tables bench clean
 
@@ -14,8 +15,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# the distribution was called "rag" before it became "zhdocqa": a venv made then holds both
+UNINSTALL_OLD = $(BIN)/pip uninstall -y -q rag >/dev/null 2>&1 || true
+
 # core install: no torch, nothing downloaded at run time
 $(STAMP): pyproject.toml | $(BIN)/python
+	@$(UNINSTALL_OLD)
 	$(BIN)/pip install -q -e .
 	@touch $@
 
@@ -32,9 +37,13 @@ serve: run
 
 # tests also need the optional backends (sentence-transformers on CPU torch 2.13.0, LLM client, Milvus Lite, OCR),
 # Debian's chromium for the browser tests (Playwright never downloads a browser here)
-# and Debian's fonts-noto-cjk to render the scanned test pages
-$(TEST_STAMP): pyproject.toml $(STAMP)
+# and Debian's fonts-noto-cjk to render the scanned test pages.
+# One pip run installs the core and the extras (a superset of setup: its stamp is set too);
+# nothing is reinstalled while pyproject.toml is unchanged.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	@$(UNINSTALL_OLD)
 	$(BIN)/pip install -q -e '.[test,st,llm,milvus,ocr]'
+	@touch $(STAMP)
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
 	  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	  if [ -n "$$missing" ]; then \

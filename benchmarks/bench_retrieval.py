@@ -54,7 +54,7 @@ def main() -> None:
     t0 = time.perf_counter()
     rep = Indexer("bench", settings=settings, embedder=emb, progress=False).run([docs])
     build_s = time.perf_counter() - t0
-    store = FaissStore.open(settings.index_path)
+    store = FaissStore.load(settings.index_path)
     texts = [embed_text(r) for r in store.records()]
     t0 = time.perf_counter()
     for i in range(0, len(texts), settings.embed_batch_size):

@@ -53,7 +53,7 @@ def main() -> None:
     from rag.records import embed_text, record_from_chunk
     from rag.retrieve import HybridRetriever
     from rag.settings import Settings
-    from rag.stores.faiss import FORMAT_VERSION, FaissStore
+    from rag.stores.faiss import FORMAT_VERSION, FaissStore, write_version
 
     rng = random.Random(7)
     nrng = np.random.default_rng(7)
@@ -103,7 +103,7 @@ def main() -> None:
     manifest = {"format_version": FORMAT_VERSION, "name": "scale", "embedder": emb.id, "dim": int(vecs.shape[1]),
                 "chunk_count": len(records), "files": {}, "chunker": {}}
     t0 = time.perf_counter()
-    FaissStore.write(settings.index_path, records, vecs, manifest, ann_threshold=settings.ann_threshold, bm25=bm)
+    write_version(settings.index_path, records, vecs, manifest, settings.ann_threshold, bm25=bm)
     write_s = time.perf_counter() - t0
     size_mb = dir_size(settings.index_path) / 1e6
     build_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -112,7 +112,7 @@ def main() -> None:
     del records, bm
 
     t0 = time.perf_counter()
-    store = FaissStore.open(settings.index_path)
+    store = FaissStore.load(settings.index_path)
     print(f"open: {time.perf_counter() - t0:.1f} s, ann = {store.manifest.get('ann')}")
 
     # approximate vs exact

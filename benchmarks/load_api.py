@@ -78,7 +78,7 @@ class OwnServer:
             self.tmp = tempfile.TemporaryDirectory(prefix="rag-load-")
             s = s.model_copy(update={"index_dir": Path(self.tmp.name), "index_name": "seeds"})
             print(f"building a seeds index in {s.index_path} …", file=sys.stderr, flush=True)
-            report = Indexer(s.index_name, settings=s, progress=False).run([s.seeds_dir])
+            report = Indexer(s.index_name, settings=s, progress=False).run([ROOT / "seeds"])
             print(f"  {report.chunks} chunks in {report.seconds:.1f} s", file=sys.stderr, flush=True)
         self.settings = s
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -136,12 +136,12 @@ def seed_material(settings: Settings, faiss_root: Path | None, random_vectors: b
     records: list[dict] = []
     vectors = None
     if faiss_root is not None and FaissStore.exists(faiss_root):
-        store = FaissStore.open(faiss_root)
+        store = FaissStore.load(faiss_root)
         records, vectors = store.records(), store.vectors
         print(f"seed vectors: {len(records)} chunks from the FAISS index at {faiss_root}")
     else:
         chunker = SectionChunker()
-        for p in sorted(Path(settings.seeds_dir).glob("*.txt")):
+        for p in sorted((ROOT / "seeds").glob("*.txt")):
             records.extend(record_from_chunk(c) for c in chunker.run(load_file(p)))
         if random_vectors:
             vectors = rng.standard_normal((len(records), 384)).astype(np.float32)

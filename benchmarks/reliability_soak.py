@@ -103,7 +103,7 @@ class Soak:
         version = (self.root / "CURRENT").read_text().strip()
         present = {p.name for p in (self.root / version).iterdir()} if (self.root / version).is_dir() else set()
         assert VERSION_FILES <= present, f"CURRENT={version} is not a complete version: {sorted(present)}"
-        store = FaissStore.open(self.root)
+        store = FaissStore.load(self.root)
         m = store.manifest
         counts = (store.count, m["chunk_count"], store.vectors.shape[0], store.faiss_index.ntotal, store.bm25.n_docs)
         assert len(set(counts)) == 1, f"parts disagree (records, manifest, vectors, faiss, bm25) = {counts}"
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         failures: list[str] = []
         killed = finished = write_kills = 0
         for i in range(1, args.cycles + 1):
-            before = {f["source"]: f["sha256"] for f in FaissStore.open(soak.root).manifest["files"].values()}
+            before = {f["source"]: f["sha256"] for f in FaissStore.load(soak.root).manifest["files"].values()}
             what = soak.mutate(i)
             after = soak.expected()
             proc = soak.start()

@@ -11,21 +11,23 @@ Endpoints (all JSON; errors are ``{"error": "<message>"}`` with a 4xx/5xx status
     GET    /v1/models, POST /v1/chat/completions   OpenAI-compatible (rag.openai_compat)
     POST   /api/search     {"question": "...", "k": 10}
                                           → [{rank, doc, chunk_id, section, text, score, page, dense_rank, bm25_rank}]
-    GET    /api/documents                 → [{path, source, chunks, indexed_at, sha256, ...}]
+    GET    /api/documents                 → [{id, source, chunks, indexed_at, sha256, size, script, uploaded}]
+                                          (no server paths)
     POST   /api/documents  multipart, one or more ``files`` parts → what was added/updated, per-file errors
-    DELETE /api/documents/{source}        remove a document (file name as listed, or its path)
+    DELETE /api/documents/{source}        remove a document (file name as listed, or its id)
 
 With ``RAG_API_TOKEN`` set every ``/api/*`` route except health needs
 ``Authorization: Bearer <token>``. Status codes: 401 token, 404 unknown document,
 409 index busy (another writer), 413 upload too large, 415 unsupported file type,
 400 a file that cannot be loaded (corrupt PDF, empty, binary), 422 an invalid
-request or a question with nothing to search for, 503 no index yet.
+request or a question with nothing to search for, 503 no index yet (the mapping
+lives in :func:`rag.service.failure`, shared with the UI and the CLI).
 
 Example::
 
     >>> from rag.api import create_app
     >>> from rag.settings import Settings
-    >>> app = create_app(Settings(index_name="seeds"))          # doctest: +SKIP
+    >>> app = create_app(Settings(index_name="reports"))        # doctest: +SKIP
     >>> # uvicorn.run(app, host="127.0.0.1", port=7860)
 
 The web UI (:mod:`rag.ui`) is mounted on the same app and shares its
@@ -34,7 +36,6 @@ The web UI (:mod:`rag.ui`) is mounted on the same app and shares its
 from __future__ import annotations
 
 import logging
-import secrets
 import shutil
 import uuid
 from pathlib import Path
@@ -47,9 +48,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from .openai_compat import openai_router
-from .service import MAX_FILES_PER_UPLOAD, ApiError, RagService
+from .service import MAX_K, ApiError, RagService, failure
 from .settings import Settings
-from .types import IndexBusy, IndexError_
 
 log = logging.getLogger(__name__)
 
@@ -61,22 +61,22 @@ SEARCH_KEYS = ("rank", "doc", "chunk_id", "section", "text", "score", "page", "d
 
 class AskRequest(BaseModel):
     question: str = Field(..., description="the question, in Chinese (simplified or traditional) or English")
-    k: int | None = Field(None, ge=1, le=100, description="passages to retrieve (default RAG_TOP_K)")
+    k: int | None = Field(None, ge=1, le=MAX_K, description="passages to retrieve (default RAG_TOP_K)")
     llm: Literal["none", "openai", "gguf"] | None = Field(None, description="answer backend (default RAG_LLM)")
 
 
 class SearchRequest(BaseModel):
     question: str
-    k: int | None = Field(None, ge=1, le=100)
+    k: int | None = Field(None, ge=1, le=MAX_K)
 
 
 class ChatRequest(BaseModel):
     messages: list[dict] = Field(..., min_length=1, description='the conversation: [{"role": "user"|"assistant", "content": "..."}, ...], the last one the question')
-    k: int | None = Field(None, ge=1, le=100, description="passages to retrieve (default RAG_TOP_K)")
+    k: int | None = Field(None, ge=1, le=MAX_K, description="passages to retrieve (default RAG_TOP_K)")
     llm: Literal["none", "openai", "gguf"] | None = Field(None, description="answer backend (default RAG_LLM)")
 
 
-# ---------------------------------------------------------------- the app
+# ---------------------------------------------------------------- middleware and errors
 
 
 class _UploadSizeGuard:
@@ -97,19 +97,99 @@ class _UploadSizeGuard:
         await self.app(scope, receive, send)
 
 
-def _auth(settings: Settings):
-    def require_token(request: Request) -> None:
-        token = settings.api_token
-        if not token:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise ApiError(401, "missing API token: send the header 'Authorization: Bearer <token>' (the server has RAG_API_TOKEN set)")
-        if not secrets.compare_digest(value.strip().encode(), token.encode()):
-            raise ApiError(401, "invalid API token")
+def _error_response(exc: Exception) -> JSONResponse:
+    f = failure(exc, remote=True)
+    if f is None:
+        log.error("unexpected error", exc_info=exc)
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+    headers = {"WWW-Authenticate": "Bearer"} if f.status == 401 else None
+    return JSONResponse({"error": f.message, **f.extra}, status_code=f.status, headers=headers)
 
-    return require_token
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        return JSONResponse({"error": "invalid request: " + "; ".join(parts), "detail": jsonable(exc.errors())}, status_code=422)
+
+
+def _call(fn, *args, **kw):
+    """Run a service call; every failure becomes an :class:`ApiError` with the status :func:`failure` gives."""
+    try:
+        return fn(*args, **kw)
+    except ApiError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every failure becomes a JSON error
+        f = failure(e, remote=True)
+        if f is None:
+            log.exception("unexpected error")
+            raise ApiError(500, f"internal error: {type(e).__name__}: {e}") from None
+        raise ApiError(f.status, f.message, **f.extra) from None
+
+
+# ---------------------------------------------------------------- routes
+
+
+def _routes(service: RagService) -> APIRouter:
+    def require_token(request: Request) -> None:
+        service.check_token(request.headers.get("authorization"))
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
+
+    @api.post("/ask", tags=["qa"])
+    def ask(req: AskRequest) -> dict:
+        return _call(service.ask, req.question, req.k, req.llm).to_json(with_passages=True)
+
+    @api.post("/chat", tags=["qa"])
+    def chat(req: ChatRequest) -> dict:
+        """The last user message answered in the light of the earlier ones (see rag.chat): /api/ask's JSON plus rewritten_question / clarification."""
+        return _call(service.chat, req.messages, req.k, req.llm).to_json(with_passages=True)
+
+    @api.post("/search", tags=["qa"])
+    def search(req: SearchRequest) -> list[dict]:
+        passages = _call(service.search, req.question, req.k)
+        return [{k: v for k, v in p.to_json().items() if k in SEARCH_KEYS} for p in passages]
+
+    @api.get("/documents", tags=["documents"])
+    def documents() -> list[dict]:
+        return _call(service.public_documents)
+
+    @api.post("/documents", tags=["documents"])
+    async def upload(files: list[UploadFile] = File(..., description="one or more documents (.txt .md .pdf .docx .xlsx .csv .html, images …)")):
+        return await _upload(service, files)
+
+    @api.delete("/documents/{source:path}", tags=["documents"])
+    def delete(source: str) -> dict:
+        return {"removed": _call(service.remove, source)}
+
+    return api
+
+
+async def _upload(service: RagService, files: list[UploadFile]):
+    """Receive the parts into a private directory, hand them to the service, answer with what happened."""
+    service.check_upload_count(len(files))
+    tmp = service.uploads_dir / ".incoming" / uuid.uuid4().hex[:10]
+    try:
+        await run_in_threadpool(tmp.mkdir, parents=True, exist_ok=True)
+        items: list[tuple[str, Path]] = []
+        for i, f in enumerate(files):
+            dest = tmp / f"{i:03d}"
+            await run_in_threadpool(_save, f, dest)
+            items.append((f.filename or "", dest))
+        outcome = await run_in_threadpool(_call, service.add_files, items)
+    finally:
+        await run_in_threadpool(shutil.rmtree, tmp, True)
+    body = outcome.to_json()
+    if outcome.errors and not outcome.indexed:
+        return JSONResponse({"error": "; ".join(e["error"] for e in outcome.errors), **body}, status_code=outcome.errors[0]["status"])
+    return body
 
 
 def create_app(settings: Settings, service: RagService | None = None) -> FastAPI:
@@ -121,90 +201,14 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
         version="0.1.0",
     )
     app.state.service = service
-    app.add_middleware(_UploadSizeGuard, max_bytes=int((settings.max_upload_mb * MAX_FILES_PER_UPLOAD + 1) * 1024 * 1024))
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError):
-        parts = []
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
-            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-        return JSONResponse({"error": "invalid request: " + "; ".join(parts), "detail": jsonable(exc.errors())}, status_code=422)
-
-    def _translate(e: Exception) -> ApiError:
-        if isinstance(e, ApiError):
-            return e
-        if isinstance(e, IndexBusy):
-            return ApiError(409, str(e))
-        if isinstance(e, IndexError_):
-            return ApiError(409, str(e))
-        log.exception("unexpected error")
-        return ApiError(500, f"internal error: {type(e).__name__}: {e}")
-
-    def call(fn, *args, **kw):
-        try:
-            return fn(*args, **kw)
-        except Exception as e:  # noqa: BLE001 - every failure becomes a JSON error
-            raise _translate(e) from None
+    app.add_middleware(_UploadSizeGuard, max_bytes=service.max_request_bytes)
+    _install_error_handlers(app)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict:
         return service.health()
 
-    api = APIRouter(prefix="/api", dependencies=[Depends(_auth(settings))])
-
-    @api.post("/ask", tags=["qa"])
-    def ask(req: AskRequest) -> dict:
-        ans = call(service.ask, req.question, req.k, req.llm)
-        return ans.to_json(with_passages=True)
-
-    @api.post("/chat", tags=["qa"])
-    def chat(req: ChatRequest) -> dict:
-        """The last user message answered in the light of the earlier ones (see rag.chat): /api/ask's JSON plus rewritten_question / clarification."""
-        ans = call(service.chat, req.messages, req.k, req.llm)
-        return ans.to_json(with_passages=True)
-
-    @api.post("/search", tags=["qa"])
-    def search(req: SearchRequest) -> list[dict]:
-        passages = call(service.search, req.question, req.k)
-        return [{k: v for k, v in p.to_json().items() if k in SEARCH_KEYS} for p in passages]
-
-    @api.get("/documents", tags=["documents"])
-    def documents() -> list[dict]:
-        return call(service.documents)
-
-    @api.post("/documents", tags=["documents"])
-    async def upload(files: list[UploadFile] = File(..., description="one or more documents (.txt .md .pdf .docx .xlsx .csv .html, images …)")):
-        if len(files) > MAX_FILES_PER_UPLOAD:
-            raise ApiError(413, f"too many files in one upload ({len(files)}; at most {MAX_FILES_PER_UPLOAD})")
-        tmp = Path(settings.index_dir) / f"{service.name}-uploads" / ".incoming" / uuid.uuid4().hex[:10]
-        try:
-            await run_in_threadpool(tmp.mkdir, parents=True, exist_ok=True)
-            items: list[tuple[str, Path]] = []
-            for i, f in enumerate(files):
-                dest = tmp / f"{i:03d}"
-                await run_in_threadpool(_save, f, dest)
-                items.append((f.filename or "", dest))
-            outcome = await run_in_threadpool(call, service.add_files, items)
-        finally:
-            await run_in_threadpool(shutil.rmtree, tmp, True)
-        body = outcome.to_json()
-        if outcome.errors and not outcome.indexed:
-            status = outcome.errors[0]["status"]
-            return JSONResponse({"error": "; ".join(e["error"] for e in outcome.errors), **body}, status_code=status)
-        return body
-
-    @api.delete("/documents/{source:path}", tags=["documents"])
-    def delete(source: str) -> dict:
-        removed = call(service.remove, source)
-        return {"removed": removed}
-
-    app.include_router(api)
+    app.include_router(_routes(service))
     app.include_router(openai_router(service, settings))  # /v1/models, /v1/chat/completions (rag.openai_compat)
     return app
 

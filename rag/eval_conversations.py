@@ -183,9 +183,10 @@ def run_conversations(path: Path | str, out_dir: Path | str | None = None, assis
     """Play every dialogue of ``path`` (the first ``limit`` only, when given); write records.jsonl, metrics.json and report.md under ``out_dir``."""
     from .chat import ConversationalQA, history_of, ChatTurn
     from .qa import Assistant
+    from .settings import defaults
 
     dialogues = load_conversations(path)[:limit] if limit else load_conversations(path)
-    bot = assistant or Assistant()
+    bot = assistant or Assistant(defaults())
     engine = ConversationalQA(bot, resolver=resolver)
     bot.ask("warm-up", k=k)
     items: list[Item] = []

@@ -28,9 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .settings import PROJECT_ROOT, Settings
+from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _root() -> Path:
+    from .evaluate import checkout_root
+
+    return checkout_root()
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class EvalSet:
 
     ``index``: the index name; ``None`` means the configured index (``--name`` / ``RAG_INDEX_NAME``),
     which holds the seeds. ``docs``: the directory that index is built from; ``None`` means the
-    settings' ``seeds_dir``. ``kind``: ``qa`` (one question per gold line, scored by
+    checkout's ``seeds/``. ``kind``: ``qa`` (one question per gold line, scored by
     :mod:`rag.evaluate`); another kind (a conversation set) brings its own ``runner``
     ``(evalset, assistant, out_dir, k, progress, limit) -> metrics``.
     """
@@ -53,13 +59,12 @@ class EvalSet:
     runner: Callable | None = None
     build: bool = True  # False: asked against the configured index as it is (a gold file given on the command line)
 
-    def gold_path(self, root: Path = PROJECT_ROOT) -> Path:
-        return (root / self.gold) if not Path(self.gold).is_absolute() else Path(self.gold)
+    def gold_path(self, root: Path | None = None) -> Path:
+        return ((root or _root()) / self.gold) if not Path(self.gold).is_absolute() else Path(self.gold)
 
-    def docs_dir(self, settings: Settings | None = None, root: Path = PROJECT_ROOT) -> Path:
-        if self.docs is None:
-            return Path(settings.seeds_dir) if settings is not None else root / "seeds"
-        return (root / self.docs) if not Path(self.docs).is_absolute() else Path(self.docs)
+    def docs_dir(self, settings: Settings | None = None, root: Path | None = None) -> Path:
+        docs = self.docs or "seeds"
+        return ((root or _root()) / docs) if not Path(docs).is_absolute() else Path(docs)
 
     @property
     def own_index(self) -> bool:

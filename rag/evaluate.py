@@ -349,13 +349,22 @@ def compute_metrics(items: list[Item]) -> dict:
 # ---------------------------------------------------------------- running
 
 
-def _display_path(p: Path | str) -> str:
-    """A gold path relative to the project when it is inside it (reports and metrics stay portable)."""
-    from .settings import PROJECT_ROOT
+def checkout_root() -> Path:
+    """The project checkout that gold files (``eval/``) and the seeds are relative to: the working
+    directory when it holds ``eval/``, else the checkout this package is imported from (an editable
+    install), else the working directory."""
+    cwd = Path.cwd()
+    if (cwd / "eval").is_dir():
+        return cwd
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "eval").is_dir() else cwd
 
+
+def _display_path(p: Path | str) -> str:
+    """A gold path relative to the checkout when it is inside it (reports and metrics stay portable)."""
     path = Path(p)
     try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
+        return str(path.resolve().relative_to(checkout_root().resolve()))
     except ValueError:
         return str(p)
 
@@ -450,7 +459,11 @@ def run_eval(gold_path: Path | str, out_dir: Path | str, k: int = 10, assistant=
     gold = load_gold(gold_path)[:limit] if limit else load_gold(gold_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    bot = assistant or Assistant(llm=llm)
+    if assistant is None:  # the built-in defaults: the faces pass an assistant built from their settings
+        from .settings import defaults
+
+        assistant = Assistant(defaults(), llm=llm)
+    bot = assistant
     bot.ask("warm-up 测试", k=k)  # load models before timing
     records = []
     it = gold
@@ -597,10 +610,8 @@ td,th{{border:1px solid #ccc;padding:4px 8px;font-size:14px;vertical-align:top}}
 def _resolve_gold(path: str | None) -> Path | None:
     if not path:
         return None
-    from .settings import PROJECT_ROOT
-
     p = Path(path)
-    return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
+    return p if p.is_absolute() or p.exists() else checkout_root() / p
 
 
 def compare_runs(a: Path | str, b: Path | str, max_list: int | None = None) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import sys
 from functools import lru_cache
@@ -141,6 +140,29 @@ def main_places(text: str, top: int = 3) -> list[str]:
     return ranked[:top]
 
 
+# ---------------------------------------------------------------- BM25: the one definition every store uses
+
+# Okapi BM25 term-frequency saturation and length normalisation. FaissStore's saved matrix and
+# Milvus's BM25 index (``bm25_k1``/``bm25_b``) are built with these.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def bm25_idf(n_docs, df):
+    """BM25's (Lucene) IDF: ``ln(1 + (N - df + 0.5) / (df + 0.5))``; scalars or numpy arrays.
+
+    >>> round(float(bm25_idf(10, 1)), 4), bool(bm25_idf(10, 0) > bm25_idf(10, 1))
+    (1.9924, True)
+    """
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
+def idf_from_df(df: dict[str, int], n_docs: int, tokens: list[str]) -> dict[str, float]:
+    """IDF of each token from document frequencies (a token never seen gets the maximum IDF)."""
+    n = max(n_docs, 1)
+    return {t: float(bm25_idf(n, float(df.get(t, 0)))) for t in tokens}
+
+
 class BM25:
     """Okapi BM25 over pre-tokenised documents, precomputed as a sparse doc × term matrix.
 
@@ -148,7 +170,7 @@ class BM25:
     sparse column gather, never a rebuild.
     """
 
-    def __init__(self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float = BM25_K1, b: float = BM25_B):
         self.matrix = matrix
         self.vocab = vocab
         self.k1, self.b = k1, b
@@ -158,7 +180,7 @@ class BM25:
         return self.matrix.shape[0]
 
     @classmethod
-    def build(cls, docs_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+    def build(cls, docs_tokens: list[list[str]], k1: float = BM25_K1, b: float = BM25_B) -> "BM25":
         vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         lengths = np.zeros(len(docs_tokens), dtype=np.float32)
@@ -179,7 +201,7 @@ class BM25:
         cols_a = np.asarray(cols, dtype=np.int64)
         tf = np.asarray(tfs, dtype=np.float32)
         df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float32)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf = bm25_idf(n, df).astype(np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
         denom = tf + k1 * (1 - b + b * lengths[rows_a] / max(avgdl, 1e-9))
         weights = idf[cols_a] * tf * (k1 + 1) / denom
@@ -215,11 +237,7 @@ class BM25:
 
 
 def idf_weights(bm: BM25, tokens: list[str]) -> dict[str, float]:
-    """IDF of each query token in the index (unknown tokens get the maximum IDF)."""
-    n = max(bm.n_docs, 1)
-    out = {}
-    for t in tokens:
-        j = bm.vocab.get(t)
-        df = float(bm.matrix.indptr[j + 1] - bm.matrix.indptr[j]) if j is not None else 0.0
-        out[t] = math.log1p((n - df + 0.5) / (df + 0.5))
-    return out
+    """IDF of each query token in a saved BM25 index (unknown tokens get the maximum IDF)."""
+    indptr = bm.matrix.indptr
+    df = {t: int(indptr[j + 1] - indptr[j]) for t in tokens if (j := bm.vocab.get(t)) is not None}
+    return idf_from_df(df, bm.n_docs, tokens)

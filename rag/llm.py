@@ -67,7 +67,7 @@ from .grounding import (
     strip_citations,
 )
 from .normalize import match_key
-from .settings import Settings, get_settings
+from .settings import Settings
 from .types import Answer, Citation, Passage
 
 __all__ = [
@@ -86,30 +86,41 @@ _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.M)
 
 
 @lru_cache(maxsize=16)
-def _read_prompt(path: str, mtime: float) -> ChatPromptTemplate:
-    text = Path(path).read_text(encoding="utf-8")
+def _parse_prompt(text: str, origin: str) -> ChatPromptTemplate:
     parts: dict[str, str] = {}
     marks = list(_SECTION.finditer(text))
     for k, m in enumerate(marks):
         end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
         parts[m.group(1)] = text[m.end() : end].strip("\n").strip()
     if "system" not in parts or "user" not in parts:
-        raise ValueError(f"{path}: a prompt file needs a [system] and a [user] section (see prompts/README.md)")
+        raise ValueError(f"{origin}: a prompt file needs a [system] and a [user] section (see prompts/README.md)")
     return ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])])
 
 
 def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
-    """The answer prompt for ``lang`` ("zh" or "en") from ``<prompts_dir>/answer_<lang>.txt``.
+    """The answer prompt for ``lang`` ("zh" or "en"): ``answer_<lang>.txt`` from ``prompts_dir``
+    (``settings.prompts_dir``, ``RAG_PROMPTS_DIR``) or, by default, the prompts packaged
+    with rag (``rag.prompts``, the project's ``prompts/`` folder).
 
     Variables: ``passages``, ``question``, ``refusal``.
+
+    >>> sorted(load_prompt("zh").input_variables)
+    ['passages', 'question', 'refusal']
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"no answer prompt for language {lang!r} (use 'zh' or 'en')")
-    d = Path(prompts_dir) if prompts_dir else get_settings().prompts_dir
-    path = d / f"answer_{lang}.txt"
-    if not path.is_file():
-        raise FileNotFoundError(f"prompt file {path} is missing (RAG_PROMPTS_DIR={d})")
-    return _read_prompt(str(path), path.stat().st_mtime)
+    name = f"answer_{lang}.txt"
+    if prompts_dir:
+        path = Path(prompts_dir) / name
+        if not path.is_file():
+            raise FileNotFoundError(f"prompt file {path} is missing (RAG_PROMPTS_DIR={prompts_dir})")
+        return _parse_prompt(path.read_text(encoding="utf-8"), str(path))
+    from importlib.resources import files
+
+    res = files("rag.prompts") / name
+    if not res.is_file():
+        raise FileNotFoundError(f"the packaged prompt {name} is missing from rag.prompts (a broken install: reinstall zhdocqa)")
+    return _parse_prompt(res.read_text(encoding="utf-8"), f"rag.prompts/{name}")
 
 
 def format_passages(passages: list[Passage]) -> str:
@@ -202,13 +213,13 @@ def _load_llama(model_path: str, n_ctx: int = 4096):
     try:
         from llama_cpp import Llama
     except ImportError as e:
-        raise ImportError("llm=gguf needs llama-cpp-python: pip install 'rag[gguf]'") from e
+        raise ImportError("llm=gguf needs llama-cpp-python: pip install 'zhdocqa[gguf]'") from e
     return Llama(model_path=model_path, n_ctx=n_ctx, verbose=False)
 
 
-def get_chat_model(settings: Settings | None = None) -> BaseChatModel:
+def get_chat_model(settings: Settings) -> BaseChatModel:
     """The LangChain chat model ``settings.llm`` names ("openai" or "gguf")."""
-    s = settings or get_settings()
+    s = settings
     if s.llm == "openai":
         if not (s.llm_base_url or "").strip():
             raise ValueError(
@@ -220,7 +231,7 @@ def get_chat_model(settings: Settings | None = None) -> BaseChatModel:
         try:
             from langchain_openai import ChatOpenAI
         except ImportError as e:
-            raise ImportError("llm=openai needs langchain-openai: pip install 'rag[llm]'") from e
+            raise ImportError("llm=openai needs langchain-openai: pip install 'zhdocqa[llm]'") from e
         return ChatOpenAI(
             base_url=s.llm_base_url.strip(),
             model=s.llm_model.strip(),
@@ -351,8 +362,8 @@ class LLMAnswerer:
     :func:`get_chat_model`); ``top_n`` passages are numbered [1]..[top_n] in the prompt.
     """
 
-    def __init__(self, settings: Settings | None = None, top_n: int = 5, model: BaseChatModel | None = None):
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings, top_n: int = 5, model: BaseChatModel | None = None):
+        self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
         self.top_n = top_n
@@ -481,10 +492,10 @@ class LLMAnswerer:
         return ans
 
 
-def get_answerer(settings: Settings | None = None):
+def get_answerer(settings: Settings):
     """``OfflineReader()`` for ``llm="none"``, else ``LLMAnswerer(settings)``; both have
     ``run(question, passages) -> Answer``."""
-    s = settings or get_settings()
+    s = settings
     if s.llm == "none":
         from .answer import OfflineReader
 

@@ -11,8 +11,8 @@ Example::
     '贫困户1268户'
     >>> detect_script("貧困縣脫貧攻堅開展情況報告")
     'zh-Hant'
-    >>> [p.text for p in paragraphs("会议要求坚决落实“更\\n\\n大决心、更强力度”的工作要求。")]
-    ['会议要求坚决落实“更大决心、更强力度”的工作要求。']
+    >>> [p.text for p in paragraphs("全县共有行政村42个，新建通村硬化道\\n\\n路86公里。")]   # a page break mid-word
+    ['全县共有行政村42个，新建通村硬化道路86公里。']
 """
 from __future__ import annotations
 

@@ -161,7 +161,7 @@ def openai_router(service: RagService, settings: Settings) -> APIRouter:
         backend = models[req.model]
         try:
             conv = await run_in_threadpool(service.conversation)
-            service._answerer(conv.assistant, backend)
+            service.answerer(conv.assistant, backend)
         except ApiError as e:
             return _from_api_error(e)
         except IndexError_ as e:

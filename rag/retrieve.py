@@ -6,16 +6,19 @@ simplified match each other).
 
 Example::
 
-    >>> from rag.retrieve import HybridRetriever
-    >>> r = HybridRetriever.from_settings()                     # doctest: +SKIP
-    >>> r.search("稻城县2014年审定贫困村多少个？", k=3)[0].doc    # doctest: +SKIP
-    '000_0be71c8bf9467bc8.txt'
-    >>> r.invoke("How many poor villages did Daocheng have?")    # LangChain Documents  # doctest: +SKIP
+    >>> from rag.retrieve import HybridRetriever, Query
+    >>> Query.parse("  全县\\t有多少个\\n行政村？ ", max_chars=2000).text
+    '全县 有多少个 行政村？'
+    >>> r = HybridRetriever.from_settings(Settings(index_name="reports"))   # doctest: +SKIP
+    >>> r.search("2014年审定贫困村多少个？", k=3)[0].doc                     # doctest: +SKIP
+    'county_report.txt'
+    >>> r.invoke("How many poor villages were there?")    # LangChain Documents  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -27,7 +30,7 @@ from .crosslingual import build_place_index, translate_query
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import tokenize
 from .normalize import is_english, split_sentences
-from .settings import Settings, get_settings
+from .settings import Settings
 from .types import EmbedderMismatch, Passage, QueryError
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -43,6 +46,31 @@ def clean_query(text: str, max_chars: int) -> tuple[str, bool]:
         raise QueryError("the question is empty (no words or characters to search for)")
     truncated = len(q) > max_chars
     return (q[:max_chars], truncated)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question cleaned once (:func:`clean_query`): what the retriever and the answerer get.
+
+    ``raw`` is what the user typed, ``text`` what is searched, ``truncated`` whether it was cut.
+    """
+
+    raw: str
+    text: str
+    truncated: bool = False
+    max_chars: int = 2000
+
+    @classmethod
+    def parse(cls, raw: "str | Query", max_chars: int) -> "Query":
+        """Clean ``raw`` (a ``Query`` passes through); :class:`QueryError` when nothing is left to search."""
+        if isinstance(raw, Query):
+            return raw
+        text, truncated = clean_query(raw, max_chars)
+        return cls(raw=raw, text=text, truncated=truncated, max_chars=max_chars)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"question truncated to its first {self.max_chars} characters"] if self.truncated else []
 
 
 class HybridRetriever(BaseRetriever):
@@ -64,13 +92,14 @@ class HybridRetriever(BaseRetriever):
     _places: Any = None
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, name: str | None = None, store=None, embedder: BaseEmbedder | None = None) -> "HybridRetriever":
+    def from_settings(cls, settings: Settings, name: str | None = None, store=None, embedder: BaseEmbedder | None = None) -> "HybridRetriever":
+        """The retriever over index ``name`` (default ``settings.index_name``) with the embedder that built it."""
         from .stores import open_store
 
-        s = settings or get_settings()
+        s = settings
         store = store or open_store(s, name)
         emb_name = store.manifest.get("embedder") or s.embedder
-        embedder = embedder or get_embedder(emb_name if emb_name.startswith("st:") else s.embedder)
+        embedder = embedder or get_embedder(emb_name if emb_name.startswith("st:") else s.embedder, allow_download=s.allow_download)
         if getattr(embedder, "id", None) and store.manifest.get("embedder") and embedder.id != store.manifest["embedder"]:
             raise EmbedderMismatch(
                 f"index '{name or s.index_name}' was built with {store.manifest['embedder']!r}, "
@@ -90,9 +119,12 @@ class HybridRetriever(BaseRetriever):
             last_timings={},
         )
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
-        k = k or self.k
-        q, _ = clean_query(query, self.max_query_chars)
+    def search(self, query: "str | Query", k: int | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (a string is cleaned first; a :class:`Query` is used as it is)."""
+        k = self.k if k is None else k
+        if k < 1:
+            raise QueryError(f"k: the number of passages must be at least 1, not {k}")
+        q = Query.parse(query, self.max_query_chars).text
         t0 = time.perf_counter()
         self.store.refresh()
         n = max(self.candidates, k)
@@ -107,42 +139,11 @@ class HybridRetriever(BaseRetriever):
             bm25_w *= 1.0 if lexical_query.strip() else 0.0
         lexical = self.store.lexical_search(lexical_query, n) if lexical_query.strip() else []
         t3 = time.perf_counter()
-        fused: dict[str, float] = {}
-        info: dict[str, dict] = {}
-        for rank, (cid, s) in enumerate(dense, start=1):
-            fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (self.rrf_k + rank)
-            info.setdefault(cid, {})
-            info[cid].update(dense_rank=rank, dense_score=s)
-        for rank, (cid, s) in enumerate(lexical, start=1):
-            fused[cid] = fused.get(cid, 0.0) + bm25_w / (self.rrf_k + rank)
-            info.setdefault(cid, {})
-            info[cid].update(bm25_rank=rank, bm25_score=s)
+        fused, info = self._fuse(dense, lexical, bm25_w)
         order = sorted(fused, key=lambda c: -fused[c])
         if self.rerank_weight > 0 and lexical_query.strip():
             order = self._rerank(lexical_query, order[: max(k, self.rerank_depth)], fused) + order[max(k, self.rerank_depth):]
-        order = order[:k]
-        out = []
-        for rank, cid in enumerate(order, start=1):
-            r = self.store.get(cid)
-            out.append(
-                Passage(
-                    rank=rank,
-                    doc=r["source"],
-                    chunk_id=cid,
-                    section=r.get("section") or "",
-                    text=r["text"],
-                    score=fused[cid],
-                    page=r.get("page"),
-                    title=r.get("title"),
-                    start=r.get("start"),
-                    end=r.get("end"),
-                    script=r.get("script"),
-                    doc_places=r.get("doc_places"),
-                    table=r.get("table"),
-                    ocr=bool(r.get("ocr")),
-                    **info[cid],
-                )
-            )
+        out = [self._passage(rank, cid, fused[cid], info[cid]) for rank, cid in enumerate(order[:k], start=1)]
         self.last_timings = {
             "embed_ms": (t1 - t0) * 1000,
             "dense_ms": (t2 - t1) * 1000,
@@ -150,6 +151,36 @@ class HybridRetriever(BaseRetriever):
             "total_ms": (time.perf_counter() - t0) * 1000,
         }
         return out
+
+    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], bm25_w: float) -> tuple[dict[str, float], dict[str, dict]]:
+        """Weighted reciprocal rank fusion of the two legs: (chunk → score, chunk → each leg's rank and score)."""
+        fused: dict[str, float] = {}
+        info: dict[str, dict] = {}
+        for leg, weight, hits in (("dense", self.dense_weight, dense), ("bm25", bm25_w, lexical)):
+            for rank, (cid, s) in enumerate(hits, start=1):
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.rrf_k + rank)
+                info.setdefault(cid, {}).update({f"{leg}_rank": rank, f"{leg}_score": s})
+        return fused, info
+
+    def _passage(self, rank: int, cid: str, score: float, info: dict) -> Passage:
+        r = self.store.get(cid)
+        return Passage(
+            rank=rank,
+            doc=r["source"],
+            chunk_id=cid,
+            section=r.get("section") or "",
+            text=r["text"],
+            score=score,
+            page=r.get("page"),
+            title=r.get("title"),
+            start=r.get("start"),
+            end=r.get("end"),
+            script=r.get("script"),
+            doc_places=r.get("doc_places"),
+            table=r.get("table"),
+            ocr=bool(r.get("ocr")),
+            **info,
+        )
 
     def _rerank(self, query: str, order: list[str], fused: dict[str, float]) -> list[str]:
         """Re-score the head of the fused list by the best single sentence's IDF-weighted coverage of the query.

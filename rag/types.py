@@ -38,15 +38,27 @@ class IndexError_(RuntimeError):
 
 
 class IndexNotFound(IndexError_):
-    pass
+    """No index of that name (nothing was created looking for it)."""
 
 
 class IndexBusy(IndexError_):
-    pass
+    """Another writer holds the index."""
 
 
 class EmbedderMismatch(IndexError_):
-    pass
+    """The index was built by another embedder than the one in use."""
+
+
+class IndexFormatError(IndexError_):
+    """The index was written in a format this version does not read (rebuild it)."""
+
+
+class IndexDamaged(IndexError_):
+    """A part of the index cannot be read (a truncated or overwritten file)."""
+
+
+class StoreUnavailable(IndexError_):
+    """The store's backend cannot be reached (a Milvus server that does not answer)."""
 
 
 # ---------------------------------------------------------------- retrieval and answers

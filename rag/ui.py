@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import sys
 import tempfile
 import threading
@@ -40,14 +39,9 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from .api import create_app as create_api  # noqa: E402
-from .loaders import supported_extensions  # noqa: E402
-from .service import ApiError, RagService  # noqa: E402
-from .settings import PROJECT_ROOT, Settings  # noqa: E402
-from .types import (  # noqa: E402
-    Answer,  # noqa: E402
-    IndexBusy,
-    IndexError_,
-)
+from .service import RagService, failure  # noqa: E402
+from .settings import Settings  # noqa: E402
+from .types import Answer, IndexBusy, IndexError_  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +51,8 @@ EXAMPLES = [
     "How many poor households did Daocheng County identify in 2014?",
     "昌都市2016年以来累计减贫多少户？",
 ]
-DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold_dev.jsonl"  # the tuning split; the frozen test split is for reports (rag eval --set test)
-UPLOAD_TYPES = supported_extensions()  # every registered format (rag.loaders)
+# the project's tuning split when the server runs from a checkout; elsewhere the tab asks for a file
+DEFAULT_GOLD = Path("eval") / "gold_dev.jsonl"
 
 CSS = """
 .rag-box{border-radius:10px;padding:14px 16px;margin:4px 0;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;line-height:1.7}
@@ -254,45 +248,50 @@ def render_status(ok: list[str], errors: list[str]) -> str:
     return out
 
 
-# ---------------------------------------------------------------- the Blocks app
+# ---------------------------------------------------------------- event handlers
 
 
-def build_ui(service: RagService) -> gr.Blocks:
-    """The Gradio Blocks app over ``service`` (shared with the JSON API)."""
-    from .ui_chat import build_chat_tab
+class Handlers:
+    """The UI's event handlers over one :class:`RagService` (each returns what its outputs show)."""
 
-    settings = service.settings
+    def __init__(self, service: RagService):
+        self.service = service
 
-    def docs_rows() -> tuple[list[list], list[str], str]:
-        docs = service.documents()
-        uploads = str(service.uploads_dir.resolve())
-        rows = [[d.get("source"), d.get("chunks"), (d.get("indexed_at") or "").replace("T", " "),
-                 "上传 uploaded" if str(Path(d["path"]).parent) == uploads else str(Path(d["path"]).parent)] for d in docs]
-        chunks = sum(int(d.get("chunks") or 0) for d in docs)
-        summary = f"索引 Index **{service.name}** · {len(docs)} 个文档 documents · {chunks} 个分块 chunks"
-        return rows, [d.get("source") for d in docs], summary
-
-    def refresh_docs():
-        try:
-            rows, sources, summary = docs_rows()
-        except IndexError_ as e:
-            rows, sources, summary = [], [], f"⚠ {e}"
-        return rows, gr.Dropdown(choices=sources, value=None), summary
+    @staticmethod
+    def _message(e: Exception) -> str:
+        """One line for an error (the mapping of :func:`rag.service.failure`); unexpected ones are logged."""
+        f = failure(e, remote=True)
+        if f is None:
+            log.error("unexpected error in the UI", exc_info=e)
+            return f"{type(e).__name__}: {e}"
+        return f.message
 
     # ------------------------------------------------------------ documents
-    def on_upload(files, progress=gr.Progress(track_tqdm=True)):
+    def docs_rows(self) -> tuple[list[list], list[str], str]:
+        docs = self.service.public_documents()
+        rows = [[d.get("source"), d.get("chunks"), (d.get("indexed_at") or "").replace("T", " "),
+                 "上传 uploaded" if d.get("uploaded") else "服务器 on the server"] for d in docs]
+        chunks = sum(int(d.get("chunks") or 0) for d in docs)
+        summary = f"索引 Index **{self.service.name}** · {len(docs)} 个文档 documents · {chunks} 个分块 chunks"
+        return rows, [d.get("source") for d in docs], summary
+
+    def refresh_docs(self):
+        try:
+            rows, sources, summary = self.docs_rows()
+        except IndexError_ as e:
+            rows, sources, summary = [], [], f"⚠ {self._message(e)}"
+        return rows, gr.Dropdown(choices=sources, value=None), summary
+
+    def on_upload(self, files, progress=gr.Progress(track_tqdm=True)):
         files = [f for f in (files or []) if f]
         if not files:
-            return (render_status([], ["请先选择文件。Choose one or more files first."]), *refresh_docs(), None)
+            return (render_status([], ["请先选择文件。Choose one or more files first."]), *self.refresh_docs(), None)
         progress(0.05, desc="检查文件 Checking files")
-        items = [(Path(f).name, Path(f)) for f in files]
         try:
-            out = service.add_files(items, progress=True)
-        except IndexBusy as e:
-            return (render_status([], [f"索引正忙 Index busy: {e}"]), *refresh_docs(), None)
-        except Exception as e:  # noqa: BLE001
-            log.exception("upload failed")
-            return (render_status([], [f"{type(e).__name__}: {e}"]), *refresh_docs(), None)
+            out = self.service.add_files([(Path(f).name, Path(f)) for f in files], progress=True)
+        except Exception as e:  # noqa: BLE001 - shown in the page
+            busy = "索引正忙 Index busy: " if isinstance(e, IndexBusy) else ""
+            return (render_status([], [busy + self._message(e)]), *self.refresh_docs(), None)
         progress(1.0, desc="完成 Done")
         ok = [f"已添加 Added: {n}" for n in out.added] + [f"已更新 Updated: {n}" for n in out.updated] + \
              [f"未变化 Unchanged (already indexed): {n}" for n in out.unchanged]
@@ -301,37 +300,37 @@ def build_ui(service: RagService) -> gr.Blocks:
         errs = [e["error"] for e in out.errors]
         if errs:
             errs.append("这些文件未加入索引，索引其余部分不变。These files were not added; nothing else in the index changed.")
-        return (render_status(ok, errs), *refresh_docs(), None)
+        return (render_status(ok, errs), *self.refresh_docs(), None)
 
-    def on_remove(source: str):
+    def on_remove(self, source: str):
         if not source:
-            return (render_status([], ["请先选择要移除的文档。Choose a document to remove."]), *refresh_docs())
+            return (render_status([], ["请先选择要移除的文档。Choose a document to remove."]), *self.refresh_docs())
         try:
-            removed = service.remove(source)
-        except ApiError as e:
-            return (render_status([], [e.message]), *refresh_docs())
-        except IndexBusy as e:
-            return (render_status([], [f"索引正忙 Index busy: {e}"]), *refresh_docs())
-        return (render_status([f"已移除 Removed: {n}" for n in removed], []), *refresh_docs())
+            removed = self.service.remove(source)
+        except Exception as e:  # noqa: BLE001 - shown in the page
+            busy = "索引正忙 Index busy: " if isinstance(e, IndexBusy) else ""
+            return (render_status([], [busy + self._message(e)]), *self.refresh_docs())
+        return (render_status([f"已移除 Removed: {n}" for n in removed], []), *self.refresh_docs())
 
     # ------------------------------------------------------------ evaluation
-    def on_eval(gold_file, k: float, backend: str, progress=gr.Progress(track_tqdm=True)):
+    def on_eval(self, gold_file, k: float, backend: str, progress=gr.Progress(track_tqdm=True)):
         from .evaluate import HEADLINE, failures, format_value, load_gold, run_eval
 
         gold = Path(gold_file) if gold_file else DEFAULT_GOLD
+        if not gold.is_file():
+            return render_error(f"{gold}: no such gold file here; upload one (.jsonl)"), [], [], ""
         out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
         progress(0, desc="准备 Loading")
         try:
             gold_items = load_gold(gold)
             if not gold_items:
                 raise ValueError(f"{gold.name}: no questions in the gold file")
-            bot = service.assistant_for(backend if backend and backend != "none" else "none")
-            bot.answerer()  # a backend that is not configured fails here, clearly
+            bot = self.service.assistant_for(backend if backend and backend != "none" else "none")
+            self.service.answerer(bot, None)  # a backend that is not configured fails here, clearly
             metrics = run_eval(gold, out, k=int(k), assistant=bot, progress=True)
-        except ApiError as e:
-            return render_error(e.message), [], [], ""
-        except (ValueError, OSError, ImportError, IndexError_) as e:
-            return render_error(f"{gold.name}: {e}" if gold.name not in str(e) else str(e)), [], [], ""
+        except Exception as e:  # noqa: BLE001 - shown in the page
+            msg = self._message(e)
+            return render_error(msg if gold.name in msg else f"{gold.name}: {msg}"), [], [], ""
         records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         fails = failures(list(zip(gold_items, records)))
         headline = [[label, format_value(metrics.get(key))] for key, label in HEADLINE]
@@ -341,53 +340,79 @@ def build_ui(service: RagService) -> gr.Blocks:
                   f'<b>{esc(gold.name)}</b> · {len(fails)} failures · backend {esc(metrics.get("backend"))} · report: {esc(str(out / "report.md"))}</div>')
         return status, headline, fail_rows, (out / "report.md").read_text(encoding="utf-8")
 
-    # ------------------------------------------------------------ layout
+
+# ---------------------------------------------------------------- the Blocks app
+
+
+def _docs_tab(h: Handlers, settings: Settings) -> list:
+    docs_summary = gr.Markdown("", elem_id="rag-docs-summary")
+    docs_table = gr.Dataframe(headers=["文件 File", "分块 Chunks", "索引时间 Indexed at", "来源 Origin"], value=[],
+                              interactive=False, wrap=True, elem_id="rag-docs-table", label="已索引文档 Indexed documents")
+    with gr.Row():
+        with gr.Column(scale=3):
+            types = ", ".join(h.service.accepted_types())
+            upload = gr.File(label=f"上传文档 Upload documents ({types}; ≤ {settings.max_upload_mb:g} MB each)",
+                             file_count="multiple", type="filepath", elem_id="rag-upload")
+            upload_btn = gr.Button("上传并索引 Upload & index", variant="primary", elem_id="rag-upload-btn")
+        with gr.Column(scale=2):
+            remove_sel = gr.Dropdown(choices=[], label="移除文档 Remove a document", elem_id="rag-remove-select", interactive=True)
+            remove_btn = gr.Button("移除 Remove", variant="stop", elem_id="rag-remove-btn")
+    upload_status = gr.HTML("", elem_id="rag-upload-status")
+    docs_outs = [docs_table, remove_sel, docs_summary]
+    upload_btn.click(h.on_upload, [upload], [upload_status, *docs_outs, upload], api_visibility="private")
+    remove_btn.click(h.on_remove, [remove_sel], [upload_status, *docs_outs], api_visibility="private")
+    return docs_outs
+
+
+def _eval_tab(h: Handlers, topk, backend) -> None:
+    gr.Markdown(f"默认金标集 Default gold set: `{DEFAULT_GOLD}` · 也可上传 JSONL 金标文件 or upload a gold JSONL file")
+    with gr.Row():
+        gold_upload = gr.File(label="金标文件 Gold file (.jsonl, optional)", file_count="single", type="filepath", elem_id="rag-gold-upload", scale=3)
+        eval_btn = gr.Button("运行评测 Run evaluation", variant="primary", elem_id="rag-eval-btn", scale=1)
+    eval_status = gr.HTML("", elem_id="rag-eval-status")
+    eval_metrics = gr.Dataframe(headers=["指标 Metric", "值 Value"], value=[], interactive=False, elem_id="rag-eval-metrics", max_height=800,
+                                label="主要指标 Headline metrics")
+    eval_failures = gr.Dataframe(headers=["id", "类型 type", "问题 question", "期望 expected", "回答 answer", "原因 why"], value=[],
+                                 interactive=False, wrap=True, elem_id="rag-eval-failures", label="失败 Failures")
+    with gr.Accordion("完整报告 Full report (report.md)", open=False):
+        eval_report = gr.Markdown("", elem_id="rag-eval-report")
+    eval_btn.click(h.on_eval, [gold_upload, topk, backend], [eval_status, eval_metrics, eval_failures, eval_report], api_visibility="private")
+
+
+def _settings_controls(settings: Settings):
+    """The session settings: created first (the other tabs read them), rendered in the 设置 Settings tab."""
+    topk = gr.Slider(1, 30, value=min(30, max(1, settings.top_k)), step=1, label="检索段落数 Passages to retrieve (top-k)",
+                     elem_id="rag-topk", render=False)
+    backend = gr.Radio(["none", "openai", "gguf"], value=settings.llm, label="回答后端 Answer backend",
+                       info="none = 离线抽取式 offline extractive reader; openai = RAG_LLM_BASE_URL/RAG_LLM_MODEL; gguf = RAG_LLM_GGUF",
+                       elem_id="rag-backend", render=False)
+    return topk, backend
+
+
+def build_ui(service: RagService) -> gr.Blocks:
+    """The Gradio Blocks app over ``service`` (shared with the JSON API)."""
+    from .ui_chat import build_chat_tab  # the chat tab uses this module's renderers
+
+    settings = service.settings
+    h = Handlers(service)
     with gr.Blocks(title="中文文档问答 Document QA", analytics_enabled=False) as demo:
         gr.Markdown("## 中文文档问答 · Chinese Document QA\n有引用、数字经核查的回答 · Cited answers with checked figures · "
                     "[JSON API 文档 docs](docs)", elem_id="rag-header")
+        topk, backend = _settings_controls(settings)
         with gr.Tabs(elem_id="rag-tabs"):
             with gr.Tab("提问 Ask · 对话 Chat", id="ask", elem_id="rag-tab-ask"):
-                chat = build_chat_tab(service)  # rag.ui_chat: the conversation, follow-ups understood
+                chat = build_chat_tab(h.service)  # rag.ui_chat: the conversation, follow-ups understood
             with gr.Tab("文档 Documents", id="docs", elem_id="rag-tab-docs"):
-                docs_summary = gr.Markdown("", elem_id="rag-docs-summary")
-                docs_table = gr.Dataframe(headers=["文件 File", "分块 Chunks", "索引时间 Indexed at", "位置 Location"], value=[],
-                                          interactive=False, wrap=True, elem_id="rag-docs-table", label="已索引文档 Indexed documents")
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        upload = gr.File(label=f"上传文档 Upload documents ({', '.join(UPLOAD_TYPES)}; ≤ {settings.max_upload_mb:g} MB each)",
-                                         file_count="multiple", type="filepath", elem_id="rag-upload")
-                        upload_btn = gr.Button("上传并索引 Upload & index", variant="primary", elem_id="rag-upload-btn")
-                    with gr.Column(scale=2):
-                        remove_sel = gr.Dropdown(choices=[], label="移除文档 Remove a document", elem_id="rag-remove-select", interactive=True)
-                        remove_btn = gr.Button("移除 Remove", variant="stop", elem_id="rag-remove-btn")
-                upload_status = gr.HTML("", elem_id="rag-upload-status")
+                docs_outs = _docs_tab(h, settings)
             with gr.Tab("评测 Evaluation", id="eval", elem_id="rag-tab-eval"):
-                gr.Markdown(f"默认金标集 Default gold set: `{DEFAULT_GOLD.relative_to(PROJECT_ROOT) if DEFAULT_GOLD.is_relative_to(PROJECT_ROOT) else DEFAULT_GOLD}` "
-                            "· 也可上传 JSONL 金标文件 or upload a gold JSONL file")
-                with gr.Row():
-                    gold_upload = gr.File(label="金标文件 Gold file (.jsonl, optional)", file_count="single", type="filepath", elem_id="rag-gold-upload", scale=3)
-                    eval_btn = gr.Button("运行评测 Run evaluation", variant="primary", elem_id="rag-eval-btn", scale=1)
-                eval_status = gr.HTML("", elem_id="rag-eval-status")
-                eval_metrics = gr.Dataframe(headers=["指标 Metric", "值 Value"], value=[], interactive=False, elem_id="rag-eval-metrics", max_height=800,
-                                            label="主要指标 Headline metrics")
-                eval_failures = gr.Dataframe(headers=["id", "类型 type", "问题 question", "期望 expected", "回答 answer", "原因 why"], value=[],
-                                             interactive=False, wrap=True, elem_id="rag-eval-failures", label="失败 Failures")
-                with gr.Accordion("完整报告 Full report (report.md)", open=False):
-                    eval_report = gr.Markdown("", elem_id="rag-eval-report")
+                _eval_tab(h, topk, backend)
             with gr.Tab("设置 Settings", id="settings", elem_id="rag-tab-settings"):
                 gr.Markdown("仅对本次会话生效 · These apply to this browser session only.")
-                topk = gr.Slider(1, 30, value=min(30, max(1, settings.top_k)), step=1, label="检索段落数 Passages to retrieve (top-k)", elem_id="rag-topk")
-                backend = gr.Radio(["none", "openai", "gguf"], value=settings.llm, label="回答后端 Answer backend",
-                                   info="none = 离线抽取式 offline extractive reader; openai = RAG_LLM_BASE_URL/RAG_LLM_MODEL; gguf = RAG_LLM_GGUF",
-                                   elem_id="rag-backend")
+                topk.render()
+                backend.render()
                 gr.Markdown(_backend_facts(settings), elem_id="rag-settings-facts")
-
         chat.wire(topk, backend)
-        docs_outs = [docs_table, remove_sel, docs_summary]
-        upload_btn.click(on_upload, [upload], [upload_status, *docs_outs, upload], api_visibility="private")
-        remove_btn.click(on_remove, [remove_sel], [upload_status, *docs_outs], api_visibility="private")
-        eval_btn.click(on_eval, [gold_upload, topk, backend], [eval_status, eval_metrics, eval_failures, eval_report], api_visibility="private")
-        demo.load(refresh_docs, None, docs_outs, api_visibility="private")
+        demo.load(h.refresh_docs, None, docs_outs, api_visibility="private")
     demo.queue(default_concurrency_limit=4)
     return demo
 
@@ -418,10 +443,9 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
     demo = build_ui(service)
     auth = None
     if settings.api_token:
-        token = settings.api_token
 
         def auth(username: str, password: str) -> bool:  # any user name, the API token as password
-            return secrets.compare_digest((password or "").encode(), token.encode())
+            return service.token_ok(password)
 
     return gr.mount_gradio_app(
         app, demo, path="/", footer_links=[], run_history=False, auth=auth,
@@ -433,8 +457,7 @@ def create_app(settings: Settings, service: RagService | None = None) -> FastAPI
 def _warm(service: RagService) -> None:
     """Load the index and models in the background so the first question is fast."""
     try:
-        service.search("稻城县2014年审定贫困村多少个？", 3)
-        service.ask("稻城县2014年审定贫困村多少个？", 3, "none")
+        service.ask("2020年全县共有多少个行政村？", 3, "none")
     except Exception as e:  # noqa: BLE001 - a missing index is reported when used
         log.info("warm-up skipped: %s", e)
 

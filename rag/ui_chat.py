@@ -187,7 +187,7 @@ class ChatTab:
         backend = backend if backend not in (None, "") else "none"
         try:
             conv = self.service.conversation()
-            self.service._answerer(conv.assistant, backend)
+            self.service.answerer(conv.assistant, backend)
             k = int(k)
             history = history_of(turns)
             res: Resolution | None = None

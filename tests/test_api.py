@@ -14,7 +14,8 @@ import httpx
 import pytest
 from helpers import LiveServer, copy_index, make_report_pdf
 
-SEEDS = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "seeds").iterdir() if p.suffix == ".txt")
+SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = sorted(p.name for p in SEED_DIR.iterdir() if p.suffix == ".txt")
 Q_VILLAGES = "稻城县2014年审定贫困村多少个？"
 FACT = "测试县水利建设情况\n\n测试县2023年新建蓄水池37座。全县新修灌溉渠道12公里。\n"
 Q_FACT = "测试县2023年新建蓄水池多少座？"
@@ -114,8 +115,13 @@ def test_documents_lists_the_seeds(api):
     docs = r.json()
     assert sorted(d["source"] for d in docs) == SEEDS
     for d in docs:
-        assert {"path", "source", "chunks", "indexed_at", "sha256"} <= set(d)
-        assert d["chunks"] > 0 and len(d["sha256"]) == 64
+        assert {"id", "source", "chunks", "indexed_at", "sha256", "uploaded"} <= set(d)
+        assert d["chunks"] > 0 and len(d["sha256"]) == 64 and d["uploaded"] is False
+    # no server paths: nothing in the listing names where the server keeps its files
+    server_dirs = {str(Path(api.settings.index_dir).resolve()), str(SEED_DIR.resolve()), "/"}
+    assert "path" not in docs[0]
+    assert not any(str(v).startswith(tuple(server_dirs)) for d in docs for v in d.values())
+    assert len({d["id"] for d in docs}) == len(docs)
 
 
 @pytest.mark.parametrize("body, needle", [
@@ -163,7 +169,9 @@ def test_upload_ask_remove(api, tmp_path):
     assert "37" in a["answer"], a["answer"]
     assert a["citations"][0]["doc"] == name
 
-    r = api.delete(f"/api/documents/{name}")
+    listed = next(d for d in api.get("/api/documents").json() if d["source"] == name)
+    assert listed["uploaded"] is True
+    r = api.delete(f"/api/documents/{listed['id']}")  # by its id (or by its name, below)
     assert r.status_code == 200 and r.json() == {"removed": [name]}
     assert name not in sources(api)
     assert not saved.exists()

@@ -1,13 +1,22 @@
-"""The ``rag`` console script, run as a real subprocess against the session seed index."""
+"""The ``rag`` command line: its output, one clear error line per failure, and its exit codes.
+
+A few tests run the installed console script in a subprocess (what a user runs); the error
+cases call ``rag.cli.main`` in this process with ``--index-dir`` (same code path, no interpreter
+start-up per case). Exit codes: 0 done, 1 bad usage or input, 2 nothing found, 3 partly failed.
+"""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from rag.cli import build_parser, main
+from rag.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = "seeds/000_0be71c8bf9467bc8.txt"
@@ -20,9 +29,9 @@ def rag_cmd() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "rag.cli"]
 
 
-def run(args: list[str], index_dir: Path, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+def run(args: list[str], index_dir: Path, cwd: Path = ROOT, timeout: float = 300, **env_extra) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(RAG_INDEX_DIR=str(index_dir), PYTHONIOENCODING="utf-8", HF_HUB_OFFLINE="1")
+    env.update(RAG_INDEX_DIR=str(index_dir), PYTHONIOENCODING="utf-8", HF_HUB_OFFLINE="1", **env_extra)
     return subprocess.run(rag_cmd() + args, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
@@ -31,8 +40,8 @@ def no_traceback(proc: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in proc.stdout
 
 
-def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
-    return [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+def error_lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.startswith("error:")]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +54,38 @@ def name(seed_index) -> str:
     return seed_index.index_name
 
 
+@pytest.fixture()
+def cli(capsys, monkeypatch):
+    """``rag ...`` in this process: returns (exit code, stdout, stderr). The environment is read afresh."""
+    for var in [v for v in os.environ if v.startswith("RAG_")]:
+        monkeypatch.delenv(var)
+
+    def call(*args: str, **env: str):
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        get_settings.cache_clear()
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse: usage errors and --help
+            code = e.code
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and "Traceback" not in out, err
+        return code, out, err
+
+    yield call
+    get_settings.cache_clear()
+
+
+def one_error(err: str) -> str:
+    """The one error line of a failed command (log lines aside)."""
+    lines = error_lines(err)
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+# ---------------------------------------------------------------- the console script
+
+
 def test_search_json(index_dir, name):
     proc = run(["search", QUESTION, "--name", name, "--json", "-k", "5"], index_dir)
     assert proc.returncode == 0, proc.stderr
@@ -53,18 +94,11 @@ def test_search_json(index_dir, name):
     assert isinstance(rows, list) and len(rows) == 5
     for row in rows:
         assert {"rank", "doc", "chunk_id", "section", "text", "score"} <= set(row)
-        assert isinstance(row["score"], float) and row["score"] > 0
+        assert isinstance(row["score"], float)
     assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
     top = rows[0]
-    assert top["doc"] == DAOCHENG and "55" in top["text"] and "审定贫困村55个" in top["text"]
+    assert top["doc"] == DAOCHENG and "审定贫困村55个" in top["text"]
     assert top["section"].endswith("一、基本情况")
-
-
-def test_search_plain_text(index_dir, name):
-    proc = run(["search", "貧困縣精準識別貧困村42個", "--name", name, "-k", "2"], index_dir)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("[1] 001_b897b2bc94b4a626.txt")
-    assert "[2] " in proc.stdout and "dense #" in proc.stdout and "bm25 #" in proc.stdout
 
 
 def test_ask_json(index_dir, name):
@@ -79,13 +113,14 @@ def test_ask_json(index_dir, name):
     assert "55" in ans["citations"][0]["quote"]
     assert ans["grounded"] is True
     assert ans["retrieved"] and ans["retrieved"][0]["doc"] == DAOCHENG
-    assert ans["timings"]["total_ms"] > 0
+    assert set(ans["timings"]) >= {"retrieve_ms", "total_ms"}
 
 
 def test_chunk_json():
     proc = run(["chunk", SEED_000, "--json"], ROOT / "index")  # needs no index
     assert proc.returncode == 0, proc.stderr
     no_traceback(proc)
+    assert "DEBUG" not in proc.stderr, proc.stderr  # jieba's start-up chatter stays quiet at default verbosity
     rows = json.loads(proc.stdout)
     assert len(rows) >= 10
     text = (ROOT / SEED_000).read_text(encoding="utf-8")
@@ -98,83 +133,175 @@ def test_chunk_json():
     assert len(hit) == 1 and hit[0]["section"].endswith("一、基本情况")
 
 
-def test_chunk_is_quiet_on_stderr():
-    """BUG (rag/normalize.py _word_spans_boundary): it imports jieba without lexical._jieba()'s
-    setLogLevel(WARNING), so `rag chunk` / `rag index` print jieba's DEBUG start-up chatter on stderr at
-    default verbosity (twice: jieba's own handler and the root handler from logging.basicConfig)."""
-    proc = run(["chunk", SEED_000, "--json"], ROOT / "index")
-    assert proc.returncode == 0
-    assert "DEBUG" not in proc.stderr, proc.stderr
-
-
-def test_index_corrupt_pdf(tmp_path):
-    bad = tmp_path / "corrupt.pdf"
-    bad.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nthis is not a real pdf\n%%EOF")
-    proc = run(["index", str(bad), "--name", "cli", "-q"], tmp_path / "index", cwd=tmp_path)
-    assert proc.returncode != 0
-    no_traceback(proc)
-    errs = error_lines(proc)
-    assert errs and all("corrupt.pdf" in ln for ln in errs)
-    assert "corrupt" in errs[0].lower()
-
-
 def test_index_partial_run_reports_and_indexes_the_good_file(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "corrupt.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
     (docs / "note.txt").write_text("稻城县简报\n\n2014年审定贫困村55个、贫困户1268户、贫困人口5614人。\n", encoding="utf-8")
     proc = run(["index", str(docs), "--name", "cli", "-q", "--json"], tmp_path / "index", cwd=tmp_path)
-    assert proc.returncode == 3, proc.stderr  # finished, but some files could not be loaded
+    assert proc.returncode == 3, proc.stderr  # something indexed, something failed
     no_traceback(proc)
     report = json.loads(proc.stdout)
-    assert report["added"] == ["note.txt"] and report["chunks"] >= 1
+    assert report["added"] == ["note.txt"] and report["chunks"] == 1
     assert len(report["errors"]) == 1 and "corrupt.pdf" in report["errors"][0]
-    assert any("corrupt.pdf" in ln for ln in error_lines(proc))
+    assert [ln for ln in error_lines(proc.stderr)] == [f"error: {report['errors'][0]}"]
 
     proc = run(["docs", "--name", "cli", "--json"], tmp_path / "index", cwd=tmp_path)
     assert proc.returncode == 0
     assert [d["source"] for d in json.loads(proc.stdout)] == ["note.txt"]
 
 
-def test_search_missing_index(tmp_path):
-    proc = run(["search", QUESTION, "--name", "no-such-index", "--json"], tmp_path / "index", cwd=tmp_path)
-    assert proc.returncode != 0
-    no_traceback(proc)
-    assert proc.stdout.strip() == ""
-    errs = error_lines(proc)
-    assert len(errs) == 1
-    assert "no index" in errs[0] and "no-such-index" in errs[0] and "rag index" in errs[0]
-
-
-def test_search_empty_question(index_dir, name):
-    proc = run(["search", "？？！", "--name", name], index_dir)
+def test_usage_error_is_one_line_and_exit_1():
+    proc = run(["search"], ROOT / "index")
     assert proc.returncode == 1
-    no_traceback(proc)
-    assert error_lines(proc) and "empty" in error_lines(proc)[0]
+    assert proc.stderr.splitlines() == ["error: the following arguments are required: question (see: rag search --help)"]
 
 
-def test_index_busy(tmp_path):
+# ---------------------------------------------------------------- every error: one line, the documented code
+
+
+def test_search_plain_text(cli, index_dir, name):
+    code, out, err = cli("search", "貧困縣精準識別貧困村42個", "--index-dir", str(index_dir), "--name", name, "-k", "2")
+    assert code == 0, err
+    assert out.startswith("[1] 001_b897b2bc94b4a626.txt")
+    assert "[2] " in out and "[3] " not in out and "dense #" in out and "bm25 #" in out
+
+
+@pytest.mark.parametrize("k", ["-5", "0", "abc"])
+def test_bad_k_is_a_usage_error(cli, index_dir, name, k):
+    code, out, err = cli("search", "测试", "-k", k, "--index-dir", str(index_dir), "--name", name)
+    assert code == 1 and out == ""
+    assert "-k/--k" in one_error(err)
+
+
+@pytest.mark.parametrize("question", ["", "？？！", "\x01\x02\x1b[31m"])
+def test_empty_question_is_bad_input(cli, index_dir, name, question):
+    for cmd in ("ask", "search"):
+        code, out, err = cli(cmd, question, "--index-dir", str(index_dir), "--name", name)
+        assert code == 1 and out == "", (cmd, out)
+        assert one_error(err) == "error: invalid question: the question is empty (no words or characters to search for)"
+
+
+def test_long_question_is_answered_with_a_warning(cli, index_dir, name, seed_index):
+    long_q = QUESTION + "请结合文档详细说明有关情况。" * 300
+    code, out, err = cli("ask", long_q, "--index-dir", str(index_dir), "--name", name, "--json")
+    assert code == 0, err
+    ans = json.loads(out)
+    assert f"question truncated to its first {seed_index.max_question_chars} characters" in ans["warnings"]
+    assert "55" in ans["answer"]
+
+
+def test_an_answer_not_in_the_documents_exits_2(cli, index_dir, name):
+    code, out, err = cli("ask", "月球背面有多少座环形山？", "--index-dir", str(index_dir), "--name", name)
+    assert code == 2
+    assert out.startswith("文档中没有找到")
+    assert error_lines(err) == []  # the refusal is the answer, not an error
+
+
+def test_missing_index_exits_2_and_creates_nothing(cli, tmp_path):
+    index_dir = tmp_path / "index"
+    for args in (["search", QUESTION], ["ask", QUESTION], ["docs"], ["remove", "x.txt"]):
+        code, out, err = cli(*args, "--index-dir", str(index_dir), "--name", "typo")
+        assert code == 2 and out == "", (args, out)
+        line = one_error(err)
+        assert "no index 'typo'" in line and "rag index" in line, line
+    assert not index_dir.exists()
+
+
+def test_index_of_nothing_creates_nothing(cli, tmp_path):
+    index_dir = tmp_path / "index"
+    code, out, err = cli("index", str(tmp_path / "nonexistent"), "--index-dir", str(index_dir), "--name", "p", "-q")
+    assert code == 1
+    assert one_error(err) == f"error: {tmp_path / 'nonexistent'}: no such file or directory"
+    assert "nothing indexed" in out
+    bad = tmp_path / "corrupt.pdf"
+    bad.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nthis is not a real pdf\n%%EOF")
+    code, out, err = cli("index", str(bad), "--index-dir", str(index_dir), "--name", "p", "-q")
+    assert code == 1  # nothing was indexed: not "partly failed"
+    assert "corrupt.pdf" in one_error(err) and "corrupt" in one_error(err).lower()
+    assert not index_dir.exists()  # no index, no lock file, no directory
+
+
+def test_index_without_paths_indexes_nothing(cli, tmp_path):
+    code, out, err = cli("index", "--index-dir", str(tmp_path / "index"), "-q")
+    assert code == 1 and out == ""
+    assert "name the files or folders" in one_error(err)
+    assert not (tmp_path / "index").exists()
+
+
+def test_remove_of_an_unknown_document_exits_2(cli, index_dir, name):
+    code, out, err = cli("remove", "no-such-file.txt", "--index-dir", str(index_dir), "--name", name)
+    assert code == 2
+    assert "no-such-file.txt" in one_error(err) and "rag docs" in one_error(err)
+
+
+def test_busy_index(cli, tmp_path):
     from rag.indexer import index_lock
 
     doc = tmp_path / "note.txt"
     doc.write_text("稻城县2014年审定贫困村55个。\n", encoding="utf-8")
     with index_lock(tmp_path / "index" / "cli"):
-        proc = run(["index", str(doc), "--name", "cli", "-q"], tmp_path / "index", cwd=tmp_path)
-    assert proc.returncode == 1
-    no_traceback(proc)
-    errs = error_lines(proc)
-    assert errs and "busy" in errs[0] and "'cli'" in errs[0]
+        code, out, err = cli("index", str(doc), "--index-dir", str(tmp_path / "index"), "--name", "cli", "-q")
+    assert code == 1
+    assert "busy" in one_error(err) and "'cli'" in one_error(err)
 
 
-def test_docs_lists_seed_documents(index_dir, name):
-    proc = run(["docs", "--name", name, "--json"], index_dir)
+def test_damaged_index_is_one_line(cli, seed_index, tmp_path):
+    shutil.copytree(seed_index.index_path, tmp_path / "dmg")
+    version = (tmp_path / "dmg" / "CURRENT").read_text().strip()
+    faiss_file = tmp_path / "dmg" / version / "dense.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    code, out, err = cli("search", QUESTION, "--index-dir", str(tmp_path), "--name", "dmg")
+    assert code == 1 and out == ""
+    line = one_error(err)
+    assert "index 'dmg'" in line and "damaged" in line and "dense.faiss" in line and "--rebuild" in line
+
+
+def test_unreachable_milvus_server_is_one_line(cli, tmp_path):
+    pytest.importorskip("pymilvus")
+    code, out, err = cli("search", QUESTION, "--index-dir", str(tmp_path), RAG_STORE="milvus", RAG_MILVUS_URI="http://127.0.0.1:1")
+    assert code == 1
+    line = one_error(err)
+    assert "cannot reach the Milvus server at http://127.0.0.1:1" in line and "RAG_MILVUS_URI" in line
+
+
+def test_eval_out_pointing_at_a_file_is_one_line(cli, index_dir, name, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "g1", "question": QUESTION, "answers": ["55个"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    code, out, err = cli("eval", "--gold", str(gold), "--out", str(afile), "-q", "--index-dir", str(index_dir), "--name", name)
+    assert code == 1
+    assert str(afile) in one_error(err) and "directory" in one_error(err)
+
+
+def test_unknown_rag_variables_are_warned_about(index_dir, name):
+    proc = run(["docs", "--name", name], index_dir, RAG_TOPK="5", RAG_MILVUS_TOKN="x")
     assert proc.returncode == 0, proc.stderr
-    rows = json.loads(proc.stdout)
-    assert sorted(r["source"] for r in rows) == sorted(p.name for p in (ROOT / "seeds").glob("*.txt"))
-    assert all(r["chunks"] > 0 and len(r["sha256"]) == 64 for r in rows)
+    assert proc.stderr.splitlines() == [
+        "WARNING rag.settings: RAG_MILVUS_TOKN is not a setting, it is ignored; did you mean RAG_MILVUS_TOKEN?",
+        "WARNING rag.settings: RAG_TOPK is not a setting, it is ignored; did you mean RAG_TOP_K?",
+    ]
 
 
-def test_usage_error_exit_code():
-    proc = run(["search"], ROOT / "index")
-    assert proc.returncode == 2
-    assert "usage" in proc.stderr.lower()
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_anywhere(cli, index_dir, name, where):
+    args = ["search", QUESTION, "-k", "1", "--index-dir", str(index_dir), "--name", name]
+    code, out, err = cli(*(["-v", *args] if where == "before" else [*args, "-v"]))
+    assert code == 0 and out.startswith("[1] ")
+    args = build_parser().parse_args(["-v", "search", "x", "-vv"])
+    assert args.verbose + args.verbose_sub == 3
+
+
+def test_every_option_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    missing = []
+    for cmd, sp in sub.choices.items():
+        if cmd == "eval":  # its options belong to the eval subcommand's owner (rag/evaluate.py); see the report
+            continue
+        for action in sp._actions:
+            if action.help in (None, "") and action.dest != "help":
+                missing.append(f"rag {cmd} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []
+    assert "exit codes" in parser.format_help()

@@ -106,7 +106,7 @@ def _minilm_path() -> Path:
     return path
 
 
-@pytest.mark.skipif(not HAVE_ST, reason="sentence-transformers not installed (pip install 'rag[st]')")
+@pytest.mark.skipif(not HAVE_ST, reason="sentence-transformers not installed (pip install 'zhdocqa[st]')")
 def test_sentence_transformers_local_model(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = _minilm_path()
@@ -124,7 +124,7 @@ def test_sentence_transformers_local_model(monkeypatch):
     np.testing.assert_allclose(emb.encode_query("poor villages"), emb.encode_passages(["poor villages"])[0], atol=1e-5)
 
 
-@pytest.mark.skipif(not HAVE_ST, reason="sentence-transformers not installed (pip install 'rag[st]')")
+@pytest.mark.skipif(not HAVE_ST, reason="sentence-transformers not installed (pip install 'zhdocqa[st]')")
 def test_sentence_transformers_missing_model_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     missing = tmp_path / "no-such-model"
@@ -149,4 +149,4 @@ def test_sentence_transformers_not_installed_names_the_extra():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "IMPORTERROR" in out.stdout, out.stderr
-    assert "pip install 'rag[st]'" in out.stdout and "torch==2.13.0" in out.stdout
+    assert "pip install 'zhdocqa[st]'" in out.stdout and "torch==2.13.0" in out.stdout

@@ -152,7 +152,7 @@ def test_correct_cited_answer_passes(server):
     c = a.citations[0]
     assert (c.doc, c.chunk_id, c.section) == ("000.txt", "c1", "稻城 › 一、基本情况")
     assert "1268" in c.quote and c.text[c.start : c.start + len(c.quote)] == c.quote
-    assert a.timings["llm_ms"] > 0 and "check_ms" in a.timings
+    assert {"llm_ms", "check_ms"} <= set(a.timings)
     assert a.passages == PASSAGES
 
     # what reached the server: the Chinese prompt with numbered passages and the rules
@@ -274,10 +274,8 @@ def test_uncited_answer_falls_back(server):
 
 def test_timeout_gives_a_clear_warning_and_the_offline_answer(server):
     server.script = {"reply": "贫困户1268户[1]。", "delay": 3.0}
-    t0 = time.perf_counter()
     a = LLMAnswerer(settings_for(server, llm_timeout=1.0)).run(QUESTION, PASSAGES)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 2.8  # one attempt, no retries
+    assert len(server.requests) == 1  # one attempt, no retries (how long it waits is the timeout's business)
     assert a.backend == "openai→offline"
     assert a.warnings[0] == "LLM error: timed out after 1 s; answered by the offline reader"
     assert a.answer == offline_answer().answer and not a.refused
@@ -368,7 +366,7 @@ def test_gguf_without_llama_cpp_names_the_extra(tmp_path):
         pytest.skip("llama-cpp-python is installed")
     f = tmp_path / "model.gguf"
     f.write_bytes(b"GGUF")
-    with pytest.raises(ImportError, match=r"pip install 'rag\[gguf\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'zhdocqa\[gguf\]'"):
         get_chat_model(Settings(llm="gguf", llm_gguf=str(f)))
 
 

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import LITANG, LITANG_Q, cid_font, make_pdf
+from helpers import BATANG_Q, LITANG, LITANG_Q, PausedWriter, cid_font, make_pdf, write_reports
 
 from rag.indexer import Indexer
 from rag.qa import Assistant
@@ -79,7 +79,7 @@ def error_lines(stderr: str) -> list[str]:
 def assert_clean_failure(proc: subprocess.CompletedProcess) -> None:
     """A non-zero exit with a one-line message, not a crash."""
     assert proc.returncode != 0, proc.stdout + proc.stderr
-    assert proc.returncode != 2, proc.stderr  # 2 is argparse's usage error
+    assert proc.returncode in (1, 3), (proc.returncode, proc.stderr)  # bad input, or partly failed (README: exit codes)
     assert proc.returncode < 128, (proc.returncode, proc.stderr)  # not killed by a signal
     assert "Traceback" not in proc.stderr, proc.stderr
 
@@ -98,7 +98,7 @@ def base(tmp_path_factory):
     index_dir = root / "index"
     proc = rag(["index", "-q", str(f), "--name", NAME], index_dir)
     assert proc.returncode == 0, proc.stderr
-    store = FaissStore.open(index_dir / NAME)
+    store = FaissStore.load(index_dir / NAME)
     ids = sorted(r["chunk_id"] for r in store.records() if r["source"] == "litang.txt")
     assert ids
     return index_dir, f, ids, store.version
@@ -115,7 +115,7 @@ def index_dir(base, tmp_path) -> Path:
 def assert_litang_intact(index_dir: Path, base, same_version: bool = True) -> FaissStore:
     """The first file's chunks are all still there and still found by a search."""
     _, f, ids, version = base
-    store = FaissStore.open(index_dir / NAME)
+    store = FaissStore.load(index_dir / NAME)
     if same_version:
         assert store.version == version, "a run that indexed nothing new must not write a new version"
     assert sorted(r["chunk_id"] for r in store.records() if r["source"] == "litang.txt") == ids
@@ -385,37 +385,23 @@ def test_control_characters_inside_a_real_question_are_ignored(bot):
 
 def test_10000_character_question_is_truncated_with_a_warning(bot, seed_index):
     assert len(LONG_Q) >= 10_000
-    t0 = time.perf_counter()
     a = bot.ask(LONG_Q)
-    elapsed = time.perf_counter() - t0
     limit = seed_index.max_question_chars
     assert f"question truncated to its first {limit} characters" in a.warnings
     assert len(a.question) <= limit
     assert not a.refused and "55" in a.answer  # the question is at the front: still answered
-    assert elapsed < 60
 
 
 def test_bad_questions_through_the_cli(seed_index):
+    """Bad questions through the real console script: one error line and exit 1 (tests/test_cli.py has every case)."""
     index_dir = Path(seed_index.index_dir)
     name = seed_index.index_name
-    # an empty question: a refusal naming the problem, exit 0 for ask, a one-line error for search
-    p = rag(["ask", "", "--name", name], index_dir)
-    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
-    assert "文档中没有找到" in p.stdout and "the question is empty" in p.stdout
+    p = rag(["ask", "\x01\x02\x07\x1b\x7f", "--name", name, "--json"], index_dir)
+    assert p.returncode == 1 and p.stdout == "" and "Traceback" not in p.stderr, p.stderr
+    assert error_lines(p.stderr) == ["error: invalid question: the question is empty (no words or characters to search for)"]
     p = rag(["search", "？！。，", "--name", name], index_dir)
     assert_clean_failure(p)
-    assert error_lines(p.stderr) == ["error: the question is empty (no words or characters to search for)"]
-    # control characters only
-    p = rag(["ask", "\x01\x02\x07\x1b\x7f", "--name", name, "--json"], index_dir)
-    assert p.returncode == 0, p.stderr
-    ans = json.loads(p.stdout)
-    assert ans["refused"] and ans["warnings"]
-    # 10,000 characters: answered from the first 2,000, with the warning
-    p = rag(["ask", LONG_Q, "--name", name, "--json"], index_dir)
-    assert p.returncode == 0, p.stderr
-    ans = json.loads(p.stdout)
-    assert f"question truncated to its first {seed_index.max_question_chars} characters" in ans["warnings"]
-    assert "55" in ans["answer"] and len(ans["question"]) <= seed_index.max_question_chars
+    assert error_lines(p.stderr) == ["error: invalid question: the question is empty (no words or characters to search for)"]
 
 
 # ---------------------------------------------------------------- prompt injection
@@ -435,7 +421,7 @@ def injected(seed_index, tmp_path_factory) -> Settings:
     s = Settings(index_dir=root / "index", index_name=seed_index.index_name)
     r = Indexer(s.index_name, settings=s, progress=False).run([docs])
     assert r.added == ["notice.txt"] and not r.errors
-    assert {"notice.txt", SEED["000"].name} <= {i["source"] for i in FaissStore.open(root / "index" / s.index_name).manifest["files"].values()}
+    assert {"notice.txt", SEED["000"].name} <= {i["source"] for i in FaissStore.load(root / "index" / s.index_name).manifest["files"].values()}
     return s
 
 
@@ -481,7 +467,7 @@ class _FakeLLM(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def fake_llm(monkeypatch):
-    pytest.importorskip("langchain_openai", reason="the LLM path needs the llm extra: pip install 'rag[llm]'")
+    pytest.importorskip("langchain_openai", reason="the LLM path needs the llm extra: pip install 'zhdocqa[llm]'")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), _FakeLLM)
     srv.daemon_threads = True
@@ -527,14 +513,6 @@ def test_llm_citing_the_planted_passage_is_still_caught(injected, fake_llm):
 # ---------------------------------------------------------------- concurrency
 
 
-def _seed_docs(tmp_path: Path, *keys: str) -> Path:
-    d = tmp_path / "seeddocs"
-    d.mkdir()
-    for k in keys:
-        shutil.copyfile(SEED[k], d / SEED[k].name)
-    return d
-
-
 def _popen_index(docs: Path, index_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         _rag_command() + ["index", "-q", str(docs), "--name", NAME], env=_env(index_dir), cwd=ROOT,
@@ -544,23 +522,25 @@ def _popen_index(docs: Path, index_dir: Path) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_two_writers_at_once_one_wins_the_other_is_busy(index_dir, base, tmp_path):
-    docs = _seed_docs(tmp_path, "000", "004")
-    procs = [_popen_index(docs, index_dir), _popen_index(docs, index_dir)]
-    outs = [p.communicate(timeout=600) for p in procs]
-    rcs = [p.returncode for p in procs]
-    assert sorted(rc == 0 for rc in rcs) == [False, True], (rcs, outs)
-    loser = rcs.index(0) ^ 1
-    stderr = outs[loser][1]
-    assert "Traceback" not in stderr and rcs[loser] == 1
-    assert error_lines(stderr) and "busy" in error_lines(stderr)[0] and f"'{NAME}'" in error_lines(stderr)[0], stderr
+    """A second ``rag index`` while the first holds the index (paused mid-embedding through the fault hook)."""
+    docs = write_reports(tmp_path / "reports")
+    with PausedWriter(index_dir, NAME, docs, "embed", tmp_path / "flags") as first:
+        second = _popen_index(docs, index_dir)
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 1 and "Traceback" not in err, (second.returncode, err)
+        assert error_lines(err) == [f"error: index '{NAME}' is busy: another `rag index` is writing it (lock {index_dir / NAME}.lock)"]
+        assert_litang_intact(index_dir, base)  # the busy writer changed nothing
+        first.release()
+    code, out, err = first.result
+    assert code == 0 and "finished" in out, err
     # the index is whole: the winner's work, and the first file
     store = assert_litang_intact(index_dir, base, same_version=False)
     srcs = {i["source"] for i in store.manifest["files"].values()}
-    assert srcs == {"litang.txt", SEED["000"].name, SEED["004"].name}
+    assert srcs == {"litang.txt", "batang.txt", "xiangcheng.txt"}
     assert store.count == store.vectors.shape[0] == store.faiss_index.ntotal == store.manifest["chunk_count"]
     assert sum(i["chunks"] for i in store.manifest["files"].values()) == store.count
-    hit = HybridRetriever.from_settings(settings_for(index_dir), store=store).search(REAL_Q, k=3)[0]
-    assert hit.doc == SEED["000"].name and "55" in hit.text
+    hit = HybridRetriever.from_settings(settings_for(index_dir), store=store).search(BATANG_Q, k=3)[0]
+    assert hit.doc == "batang.txt" and "86公里" in hit.text
     # the next run finds nothing to do
     r = Indexer(NAME, settings=settings_for(index_dir), progress=False).run([docs])
     assert r.unchanged and not r.changed and r.version == store.version
@@ -568,12 +548,13 @@ def test_two_writers_at_once_one_wins_the_other_is_busy(index_dir, base, tmp_pat
 
 @pytest.mark.slow
 def test_searches_during_a_reindex_answer_from_the_old_version_then_the_new(index_dir, base, tmp_path):
+    """Searches keep answering while a writer is between writing its version and swapping it in."""
     s = settings_for(index_dir)
     ret = HybridRetriever.from_settings(s)
     old = ret.store.version
     assert old == base[3]
-    docs = _seed_docs(tmp_path, "004")
-    log: list[tuple[str, int, str, float]] = []  # (version, hits, top doc, time)
+    docs = write_reports(tmp_path / "reports")
+    log: list[tuple[str, int, str]] = []  # (version, hits, top doc)
     errors: list[BaseException] = []
     stop = threading.Event()
 
@@ -581,38 +562,42 @@ def test_searches_during_a_reindex_answer_from_the_old_version_then_the_new(inde
         while not stop.is_set():
             try:
                 hits = ret.search(LITANG_Q, k=3)
-                log.append((ret.store.version, len(hits), hits[0].doc if hits else "", time.monotonic()))
+                log.append((ret.store.version, len(hits), hits[0].doc if hits else ""))
             except BaseException as e:  # noqa: BLE001 - any failure is the finding
                 errors.append(e)
                 return
 
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    t_start = time.monotonic()
-    proc = _popen_index(docs, index_dir)
-    out, err = proc.communicate(timeout=600)
-    t_end = time.monotonic()
-    assert proc.returncode == 0, err
+    with PausedWriter(index_dir, NAME, docs, "commit", tmp_path / "flags") as writer:
+        # the new version is on disk, CURRENT still names the old one: searches answer from the old
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(log) < 3 and time.monotonic() < deadline and not errors:
+            time.sleep(0.02)
+        during = len(log)
+        writer.release()
+    code, out, err = writer.result
+    assert code == 0, err
     n_after = len(log)
     deadline = time.monotonic() + 30
     while len(log) < n_after + 3 and time.monotonic() < deadline and not errors:
-        time.sleep(0.05)
+        time.sleep(0.02)
     stop.set()
     t.join(timeout=30)
 
     assert not errors, repr(errors[0])
+    assert during >= 3, f"only {during} searches ran while the writer was paused"
+    assert all(v == old for v, _, _ in log[:during])
     new = FaissStore.current_version(index_dir / NAME)
     assert new != old
     versions = [v for v, *_ in log]
-    assert log and all(n > 0 for _, n, _, _ in log)
-    assert all(doc == "litang.txt" for _, _, doc, _ in log), {d for _, _, d, _ in log}
+    assert all(n > 0 for _, n, _ in log)
+    assert all(doc == "litang.txt" for _, _, doc in log), {d for _, _, d in log}
     assert set(versions) <= {old, new}
     # old ... old, then new ... new: one switch, never back
     switch = versions.index(new)
     assert all(v == old for v in versions[:switch]) and all(v == new for v in versions[switch:])
-    during = [v for v, _, _, ts in log if t_start <= ts <= t_end]
-    assert during.count(old) >= 3, f"only {during.count(old)} searches ran during the re-index"
     assert versions[-1] == new
     # and the new version's documents are found
-    hits = ret.search("维西傈僳族自治县决战决胜百日总攻行动", k=3)
-    assert hits[0].doc == SEED["004"].name
+    hits = ret.search(BATANG_Q, k=3)
+    assert hits[0].doc == "batang.txt"

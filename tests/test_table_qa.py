@@ -104,7 +104,7 @@ def test_bad_files_one_line_each_and_nothing_indexed_lost(table_index, table_doc
     from rag.stores.faiss import FaissStore
 
     s = copy_index(table_index, tmp_path / "idx")
-    before = FaissStore.open(s.index_path).count
+    before = FaissStore.load(s.index_path).count
     p = tmp_path / bad
     if bad.endswith(".xlsx"):
         p.write_bytes(b"PK\x03\x04" + bytes(200))
@@ -118,4 +118,4 @@ def test_bad_files_one_line_each_and_nothing_indexed_lost(table_index, table_doc
     lines = [ln for ln in err if bad in ln]
     assert len(lines) == 1 and lines[0].startswith(f"error: {p}: {msg}")  # one clear line naming the file
     assert "Traceback" not in "\n".join(err)
-    assert FaissStore.open(s.index_path).count == before  # every document indexed before is still there
+    assert FaissStore.load(s.index_path).count == before  # every document indexed before is still there

@@ -163,6 +163,7 @@ def other_passages(pg) -> str:
 
 
 def open_docs(pg) -> None:
+    """Open the Documents tab and wait until the table holds the index's documents (it loads after the page)."""
     pg.get_by_role("tab", name="文档 Documents").click()
     pg.wait_for_selector("#rag-docs-table")
     # the table is filled by the page's load event: on a busy machine it can come after the tab
@@ -342,7 +343,6 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
     _wait_new(page, "#rag-eval-status", old)
     status = page.inner_text("#rag-eval-status")
     assert f"evaluated {n} questions" in status and "gold_dev.jsonl" in status, status
-    assert page.locator("#rag-eval-failures [role=row]").count() >= 1  # the header row, and any failures under it
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from langchain_core.documents import Document
 
 from ..normalize import detect_script
-from ..settings import Settings, get_settings
+from ..settings import Settings, defaults
 from ..tables import Table, is_caption, unit_note
 from ..types import LoadError
 
@@ -36,7 +36,7 @@ class MissingExtra(LoadError, ImportError):
 
     def __init__(self, path: Path | str, what: str, extra: str):
         self.extra = extra
-        LoadError.__init__(self, path, f"{what} needs the optional extra '{extra}': pip install 'rag[{extra}]'")
+        LoadError.__init__(self, path, f"{what} needs the optional extra '{extra}': pip install 'zhdocqa[{extra}]'")
 
 
 def register_parser(*extensions: str) -> Callable[[Parser], Parser]:
@@ -153,7 +153,7 @@ def text_of(docs: list[Document]) -> str:
 
 def check_file(path: Path | str, settings: Settings | None = None) -> Parser:
     """The checks made before a byte of ``path`` is read (exists, format, size); returns its parser."""
-    settings = settings or get_settings()
+    settings = settings or defaults()
     path = Path(path)
     if not path.exists():
         raise LoadError(path, "no such file")
@@ -173,7 +173,7 @@ def check_file(path: Path | str, settings: Settings | None = None) -> Parser:
 
 def load_file(path: Path | str, settings: Settings | None = None) -> list[Document]:
     """Load one file with the parser registered for its extension."""
-    settings = settings or get_settings()
+    settings = settings or defaults()
     path = Path(path)
     parser = check_file(path, settings)
     try:
@@ -278,7 +278,7 @@ class Loader:
     """
 
     def __init__(self, settings: Settings | None = None):
-        self.settings = settings or get_settings()
+        self.settings = settings or defaults()
 
     def run(self, paths: Iterable[Path | str]) -> LoadResult:
         res = LoadResult()

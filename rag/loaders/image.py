@@ -1,6 +1,6 @@
 """Images (.png .jpg .jpeg .tif .tiff .bmp .webp) read by OCR, one Document per frame (``page``), marked ``ocr``.
 
-Needs the ``ocr`` extra (``pip install 'rag[ocr]'``); an image in which OCR finds
+Needs the ``ocr`` extra (``pip install 'zhdocqa[ocr]'``); an image in which OCR finds
 no text is an error (``no text found by OCR``).
 """
 from __future__ import annotations

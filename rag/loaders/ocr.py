@@ -1,6 +1,6 @@
 """OCR with RapidOCR (PP-OCRv4 Chinese models shipped inside the ``rapidocr-onnxruntime`` wheel; nothing is downloaded).
 
-An optional extra: ``pip install 'rag[ocr]'``. Without it, a scanned page or an image
+An optional extra: ``pip install 'zhdocqa[ocr]'``. Without it, a scanned page or an image
 raises :class:`~rag.loaders.base.MissingExtra` naming the extra. Text boxes are put
 back into lines (boxes that share a line, left to right) and lines top to bottom;
 the chunker's line repair (:func:`rag.normalize.paragraphs`) joins the lines that

@@ -173,7 +173,7 @@ def parse_pdf(path: Path, settings: Settings) -> list[Document]:
         except MissingExtra as e:
             if not text_pages:
                 raise MissingExtra(path, f"the PDF has no text layer ({len(pages)} scanned page(s)); reading it", "ocr") from e
-            log.warning("%s: page(s) %s have no text layer and were skipped; OCR needs pip install 'rag[ocr]'", path,
+            log.warning("%s: page(s) %s have no text layer and were skipped; OCR needs pip install 'zhdocqa[ocr]'", path,
                         ", ".join(map(str, scanned)))
     elif scanned and not text_pages:
         raise LoadError(path, f"the PDF has no text layer ({len(pages)} page(s) of images) and OCR is off (RAG_OCR=false)")

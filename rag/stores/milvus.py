@@ -25,8 +25,27 @@ Layout, for an index called ``<name>``::
 Writes are incremental: chunks of removed and changed files are deleted by a
 ``path in [...]`` filter, chunks of new and changed files are inserted, and
 the ``generation`` in the meta row changes last, which is what ``refresh()``
-watches. Files being rewritten are listed as ``pending`` in the meta row
-while the write runs, so an interrupted write is repaired by the next one.
+watches.
+
+Guarantees:
+
+* **Atomicity**: none across a write. A write is *delete-then-insert* per changed
+  file: Milvus has no transaction over several rows, so a write is a sequence of
+  batches (delete the old chunks of the changed files, insert their new chunks,
+  rewrite the file rows, the vocabulary and, last, the meta row with a new
+  ``generation``). Each batch is applied whole; the write as a whole is not.
+* **Readers during a write**: searches see the rows as they are at that moment
+  (consistency level Strong): the chunks of a file being rewritten can be missing
+  (after its delete, before its insert) and a search can return new chunks while
+  the open store's ``manifest`` still describes the previous generation until
+  :meth:`refresh`. Unchanged files are never touched, so their chunks stay
+  searchable throughout.
+* **Crash**: the files being rewritten are listed as ``pending`` in the meta row
+  before their rows are deleted, and the generation changes only after the
+  inserts: a writer killed mid-way leaves those files absent or half-inserted
+  and listed as pending (their file rows dropped, so they are not counted as
+  indexed); the next write over them deletes and reinserts them whole. Files not
+  being rewritten are intact. Nothing is lost that was not being rewritten.
 
 Example::
 
@@ -34,28 +53,27 @@ Example::
     >>> from rag.indexer import Indexer
     >>> from rag.stores import open_store
     >>> s = Settings(store="milvus", milvus_uri="/tmp/rag-milvus.db")   # doctest: +SKIP
-    >>> Indexer("demo", settings=s).run(["seeds"])                      # doctest: +SKIP
-    >>> open_store(s, "demo").lexical_search("稻城县贫困村", 3)          # doctest: +SKIP
+    >>> Indexer("demo", settings=s).run(["reports/"])                   # doctest: +SKIP
+    >>> open_store(s, "demo").lexical_search("贫困村", 3)               # doctest: +SKIP
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
-import os
 import re
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import ClassVar, Iterable
 
 import numpy as np
 
-from ..lexical import DOMAIN_WORDS, STOPWORDS, _jieba, normalize_for_match, tokenize
+from ..lexical import BM25_B, BM25_K1, DOMAIN_WORDS, STOPWORDS, _jieba, idf_from_df, normalize_for_match, tokenize
 from ..records import context_text
-from ..settings import Settings, get_settings
-from ..types import IndexBusy, IndexError_, IndexNotFound
+from ..settings import Settings
+from ..types import IndexBusy, StoreUnavailable
+from .base import Fault, StoreBase, at_step, check_format, not_found
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +105,7 @@ def _milvus():
         import pymilvus
     except ImportError as e:  # pragma: no cover - exercised only without the extra
         raise ImportError(
-            "the Milvus store needs pymilvus (and milvus-lite for a local .db file): pip install 'rag[milvus]'"
+            "the Milvus store needs pymilvus (and milvus-lite for a local .db file): pip install 'zhdocqa[milvus]'"
         ) from e
     return pymilvus
 
@@ -105,7 +123,7 @@ def collection_names(name: str) -> tuple[str, str]:
 
 
 def resolve_uri(settings: Settings) -> str:
-    """``RAG_MILVUS_URI`` as pymilvus wants it; default: ``<index_dir>/milvus.db`` (Milvus Lite)."""
+    """``RAG_MILVUS_URI`` as pymilvus wants it; default: ``<index_dir>/milvus.db`` (Milvus Lite). Creates nothing."""
     uri = (settings.milvus_uri or "").strip()
     if not uri:
         uri = str(Path(settings.index_dir) / "milvus.db")
@@ -113,30 +131,39 @@ def resolve_uri(settings: Settings) -> str:
         return uri
     if not uri.endswith(".db"):
         raise ValueError(f"RAG_MILVUS_URI={uri!r}: use http://host:19530 for a Milvus server or a local path ending in .db for Milvus Lite")
-    p = Path(uri).expanduser().resolve()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    return str(p)
+    return str(Path(uri).expanduser().resolve())
 
 
 def is_lite(uri: str) -> bool:
     return uri.endswith(".db") and not re.match(r"^[a-z]+://", uri, re.I)
 
 
-def connect(uri: str):
+def connect(uri: str, token: str = "", create: bool = False):
+    """A ``MilvusClient`` for ``uri``; a Milvus Lite file is created only when ``create`` (a write)."""
     pm = _milvus()
     if is_lite(uri):
+        if create:
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
         # Milvus Lite tokenises with this process's jieba: give it the domain words rag.lexical uses
         _jieba()
-    token = os.environ.get("RAG_MILVUS_TOKEN", "")
     try:
-        return pm.MilvusClient(uri=uri, token=token) if token else pm.MilvusClient(uri=uri)
+        return pm.MilvusClient(uri=uri, token=token, timeout=10) if token else pm.MilvusClient(uri=uri, timeout=10)
     except pm.exceptions.MilvusException as e:
+        detail = getattr(e, "message", None) or str(e)
         if is_lite(uri):
             raise IndexBusy(
-                f"cannot open Milvus Lite file {uri}: {e.message if hasattr(e, 'message') else e}. "
+                f"cannot open Milvus Lite file {uri}: {detail}. "
                 "Milvus Lite lets one process at a time use a file (an indexer and a server need a Milvus server: RAG_MILVUS_URI=http://host:19530)"
-            ) from e
-        raise
+            ) from None
+        raise StoreUnavailable(f"cannot reach the Milvus server at {uri} ({detail}); check RAG_MILVUS_URI and that the server is up") from None
+
+
+def _client(settings: Settings, create: bool = False):
+    """(client, uri) for ``settings``; None for the client when a Milvus Lite file does not exist and ``create`` is off."""
+    uri = resolve_uri(settings)
+    if is_lite(uri) and not create and not Path(uri).exists():
+        return None, uri
+    return connect(uri, settings.milvus_token, create=create), uri
 
 
 def analyzer_params(lite: bool) -> dict:
@@ -220,8 +247,9 @@ class MilvusWriter:
         s.add_function(pm.Function(name="text_norm_bm25", function_type=pm.FunctionType.BM25, input_field_names=["text_norm"], output_field_names=["sparse"]))
         ip = self.client.prepare_index_params()
         ip.add_index(field_name="dense", index_type="HNSW", metric_type="IP", params={"M": hnsw_m, "efConstruction": ef_construction})
-        # same k1/b as rag.lexical.BM25
-        ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"inverted_index_algo": "DAAT_MAXSCORE", "bm25_k1": 1.2, "bm25_b": 0.75})
+        # the k1/b of rag.lexical (FaissStore's BM25 uses the same)
+        ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                     params={"inverted_index_algo": "DAAT_MAXSCORE", "bm25_k1": BM25_K1, "bm25_b": BM25_B})
         self.client.create_collection(self.chunks, schema=s, index_params=ip, consistency_level="Strong")
 
         m = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=f"rag manifest {self.name}")
@@ -358,8 +386,10 @@ def document_frequencies(records: Iterable[dict]) -> Counter:
 # ---------------------------------------------------------------- store
 
 
-class MilvusStore:
+class MilvusStore(StoreBase):
     """Store protocol over Milvus: dense (IP) and BM25 (Milvus Function) searches, records by id."""
+
+    kind: ClassVar[str] = "milvus"
 
     def __init__(self, client, name: str, uri: str, meta: dict, files: dict[str, dict]):
         self.client = client
@@ -370,30 +400,25 @@ class MilvusStore:
 
     def _set_manifest(self, meta: dict, files: dict[str, dict]) -> None:
         self.manifest = {k: v for k, v in meta.items() if k not in ("pending", "generation")}
-        self.manifest["files"] = files
-        self.manifest["store"] = "milvus"
         self.version = meta.get("generation")
         self.pending = list(meta.get("pending") or ())
+        # a file an interrupted write was rewriting is not indexed (so the next run indexes it again)
+        self.manifest["files"] = {p: info for p, info in files.items() if p not in set(self.pending)}
+        self.manifest["store"] = "milvus"
         self._cache: dict[str, dict] = {}
         self._records: list[dict] | None = None
         self._vectors: np.ndarray | None = None
         self._df: dict[str, int] | None = None
 
+    def _writer(self) -> "MilvusWriter":
+        return MilvusWriter(self.client, self.name, self.uri)
+
     # -------------------------------------------------------------- opening
     @classmethod
-    def open(cls, settings: Settings | None = None, name: str | None = None) -> "MilvusStore":
-        s = settings or get_settings()
-        name = name or s.index_name
-        store = cls.open_existing(s, name)
-        if store is None:
-            raise IndexNotFound(f"no Milvus index '{name}' at {resolve_uri(s)} (build it with: RAG_STORE=milvus rag index seeds/ --name {name})")
-        return store
-
-    @classmethod
-    def open_existing(cls, settings: Settings, name: str) -> "MilvusStore | None":
-        """The index as it is in Milvus, or None when there is none (what ``Indexer`` starts from)."""
-        uri = resolve_uri(settings)
-        client = connect(uri)
+    def _existing(cls, settings: Settings, name: str) -> "MilvusStore | None":
+        client, uri = _client(settings)
+        if client is None:
+            return None
         w = MilvusWriter(client, name, uri)
         if not w.exists():
             return None
@@ -401,29 +426,53 @@ class MilvusStore:
         meta = w.read_meta()
         if meta is None:
             return None
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise IndexError_(f"Milvus index '{name}' has format {meta.get('format_version')}, this version reads {FORMAT_VERSION}; rebuild it with --rebuild")
+        check_format(name, uri, meta.get("format_version"), FORMAT_VERSION)
         return cls(client, name, uri, meta, w.read_files())
 
-    # -------------------------------------------------------------- Store protocol
+    @classmethod
+    def exists(cls, settings: Settings, name: str) -> bool:
+        client, uri = _client(settings)
+        if client is None:
+            return False
+        w = MilvusWriter(client, name, uri)
+        if not w.exists():
+            return False
+        w.load()
+        return w.read_meta() is not None
+
+    @classmethod
+    def open(cls, settings: Settings, name: str, for_update: bool = False) -> "MilvusStore":
+        """The index ``name`` as it is in Milvus (records carry their BM25 tokens, so ``for_update`` changes nothing)."""
+        store = cls._existing(settings, name)
+        if store is None:
+            raise not_found(name, resolve_uri(settings), env="RAG_STORE=milvus")
+        return store
+
+    @classmethod
+    def drop(cls, settings: Settings, name: str) -> None:
+        client, uri = _client(settings)
+        if client is not None:
+            MilvusWriter(client, name, uri).drop()
+
+    # -------------------------------------------------------------- refresh (StoreBase.refresh)
+    def _live_version(self) -> str | None:
+        try:
+            meta = self._writer().read_meta()
+        except Exception as e:  # noqa: BLE001 - collection dropped mid-rebuild, server away: keep answering from what we have
+            log.warning("Milvus index '%s': cannot read its manifest (%s)", self.name, e)
+            return None
+        return None if meta is None else meta.get("generation")
+
+    def _reload(self) -> None:
+        w = self._writer()
+        meta = w.read_meta()
+        if meta is not None:
+            self._set_manifest(meta, w.read_files())
+
+    # -------------------------------------------------------------- reading
     @property
     def count(self) -> int:
         return int(self.manifest.get("chunk_count", 0))
-
-    def refresh(self) -> bool:
-        """Reload the manifest if another writer committed a new generation; True when it did."""
-        try:
-            rows = self.client.get(self.manifest_coll, ids=[META_KEY], output_fields=["data"])
-        except Exception as e:  # collection dropped mid-rebuild: keep answering from what we have
-            log.warning("Milvus index '%s': cannot read its manifest (%s)", self.name, e)
-            return False
-        if not rows:
-            return False
-        meta = dict(rows[0]["data"])
-        if meta.get("generation") == self.version:
-            return False
-        self._set_manifest(meta, MilvusWriter(self.client, self.name, self.uri).read_files())
-        return True
 
     def _remember(self, hits) -> list[tuple[str, float]]:
         out = []
@@ -436,33 +485,21 @@ class MilvusStore:
             out.append((cid, float(h["distance"])))
         return out
 
+    def _search(self, data, field: str, n: int, params: dict) -> list[tuple[str, float]]:
+        res = self.client.search(self.chunks, data=[data], anns_field=field, limit=int(n), output_fields=["record"], search_params=params)
+        return self._remember(res[0] if res else [])
+
     def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[str, float]]:
         if self.count == 0 or n <= 0:
             return []
         q = np.asarray(qvec, dtype=np.float32).reshape(-1).tolist()
-        res = self.client.search(
-            self.chunks,
-            data=[q],
-            anns_field="dense",
-            limit=int(n),
-            output_fields=["record"],
-            search_params={"metric_type": "IP", "params": {"ef": max(128, 2 * int(n))}},
-        )
-        return self._remember(res[0] if res else [])
+        return self._search(q, "dense", n, {"metric_type": "IP", "params": {"ef": max(128, 2 * int(n))}})
 
     def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
         if self.count == 0 or n <= 0 or not tokenize(query):
             return []
-        res = self.client.search(
-            self.chunks,
-            data=[normalize_for_match(query)],
-            anns_field="sparse",
-            limit=int(n),
-            output_fields=["record"],
-            search_params={"metric_type": "BM25"},
-        )
+        hits = self._search(normalize_for_match(query), "sparse", n, {"metric_type": "BM25"})
         # Milvus Lite reports -score as the distance (smaller is better), a server the score: rank order is what counts
-        hits = self._remember(res[0] if res else [])
         return [(cid, abs(s)) for cid, s in hits if s != 0.0]
 
     def get(self, chunk_id: str) -> dict:
@@ -502,29 +539,28 @@ class MilvusStore:
 
     def _vocab(self) -> dict[str, int]:
         if self._df is None:
-            self._df = MilvusWriter(self.client, self.name, self.uri).read_vocab()
+            self._df = self._writer().read_vocab()
         return self._df
 
     def vocabulary(self) -> set[str]:
         return set(self._vocab())
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
-        """Same formula as rag.lexical.idf_weights, from the document frequencies kept in the manifest."""
-        df = self._vocab()
-        n = max(self.count, 1)
-        return {t: math.log1p((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
+        """rag.lexical's IDF, from the document frequencies kept in the manifest."""
+        return idf_from_df(self._vocab(), self.count, tokens)
 
     # -------------------------------------------------------------- writing
     @classmethod
-    def write(cls, settings: Settings, name: str, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
+    def write(cls, settings: Settings, name: str, records: list[dict], vectors: np.ndarray, manifest: dict, fault: Fault = None) -> str:
         """Bring the Milvus index to exactly ``records`` (all chunks of the new index) and ``manifest``.
 
         Only files whose manifest entry changed are touched: their old chunks are
-        deleted by path, their new chunks inserted. A different embedder or
-        dimension (``--rebuild``) recreates the collections. Returns the new generation.
+        deleted by path, their new chunks inserted (see the guarantees above). A
+        different embedder or dimension (``--rebuild``) recreates the collections.
+        Returns the new generation.
         """
-        uri = resolve_uri(settings)
-        w = MilvusWriter(connect(uri), name, uri)
+        client, uri = _client(settings, create=True)
+        w = MilvusWriter(client, name, uri)
         dim = int(manifest["dim"])
         meta = None
         if w.exists():
@@ -546,34 +582,37 @@ class MilvusStore:
         touched |= {p for p, info in new_files.items() if old_files.get(p) != info}
         # same manifest entry but other chunks (e.g. --rebuild within the same second with another chunker)
         touched |= {p for p in new_files if old_rows.get(p, {}).get("_digest") != digests.get(p, EMPTY_DIGEST)}
-        base = {k: v for k, v in manifest.items() if k != "files"}
+        base = {k: v for k, v in manifest.items() if k not in ("files", "store")}
         base["format_version"] = FORMAT_VERSION
         if meta is not None and not w.fresh:
             # announce the files being rewritten: an interrupted write is redone by the next run
             w.write_meta({**meta, "pending": sorted(touched)})
             w.drop_file_rows(touched)
             w.delete_paths(touched)
-        if fail_after == "vectors":  # test hook: crash after the deletes, before the inserts
-            raise RuntimeError("simulated failure while writing the Milvus index")
+        at_step(fault, "vectors", "the Milvus index")  # after the deletes, before the inserts
         sel = [i for i, r in enumerate(records) if r.get("path") in touched]
         if sel:
             w.add([records[i] for i in sel], np.asarray(vectors, dtype=np.float32)[sel])
         w.write_file_rows({p: new_files[p] for p in touched if p in new_files}, digests)
         w.write_vocab(document_frequencies(records))
+        at_step(fault, "commit", "the Milvus index")
         generation = f"g-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         w.write_meta({**base, "chunk_count": len(records), "pending": [], "generation": generation})
         w.flush()
         return generation
 
+    @classmethod
+    def remove(cls, settings: Settings, name: str, paths: list[str], fault: Fault = None) -> str:
+        """Delete the chunks of ``paths``; no vector is read or written (nothing is inserted)."""
+        store = cls.open(settings, name)
+        gone = set(paths)
+        files = {p: info for p, info in store.manifest.get("files", {}).items() if p not in gone}
+        # only chunks of files still listed stay (a pending file's leftovers go with the delete of its path)
+        records = [r for r in store.records() if r.get("path") in files]
+        # the write inserts rows only for changed files, and no remaining file changed: these vectors are never read
+        placeholder = np.zeros((len(records), int(store.manifest.get("dim", 1))), np.float32)
+        manifest = {**store.manifest, "files": files, "chunk_count": len(records)}
+        return cls.write(settings, name, records, placeholder, manifest, fault=fault)
 
-def write_index(settings: Settings, name: str, records: list[dict], vectors: np.ndarray, manifest: dict, fail_after: str | None = None) -> str:
-    """What ``Indexer`` calls when ``settings.store == "milvus"``."""
-    return MilvusStore.write(settings, name, records, vectors, manifest, fail_after=fail_after)
 
-
-def drop_index(settings: Settings, name: str) -> None:
-    uri = resolve_uri(settings)
-    MilvusWriter(connect(uri), name, uri).drop()
-
-
-__all__ = ["MilvusStore", "MilvusWriter", "write_index", "drop_index", "resolve_uri", "collection_names", "text_for_match", "analyzer_params"]
+__all__ = ["MilvusStore", "MilvusWriter", "resolve_uri", "collection_names", "text_for_match", "analyzer_params", "connect"]

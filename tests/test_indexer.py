@@ -60,7 +60,7 @@ def index(s: Settings, paths, **kw):
 
 
 def store_of(s: Settings) -> FaissStore:
-    return FaissStore.open(Path(s.index_dir) / s.index_name)
+    return FaissStore.load(Path(s.index_dir) / s.index_name)
 
 
 def sources(store) -> dict[str, int]:
