@@ -29,7 +29,7 @@ from .conversation import Resolution
 from .retrieve import clean_query
 from .service import ApiError, RagService
 from .types import Answer, IndexError_, QueryError
-from .ui import _stamp, _where, esc, highlight, render_answer, render_citations, render_error, render_passages, render_streaming
+from .ui_render import _stamp, _where, esc, highlight, render_answer, render_citations, render_error, render_passages, render_streaming
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class ChatTab:
         with gr.Row():
             self.new_btn = gr.Button("新对话 New conversation", size="sm", elem_id="rag-new-chat")
             self.export_btn = gr.DownloadButton("导出 Export (Markdown)", value=None, size="sm", elem_id="rag-export", interactive=False)
-        from .ui import EXAMPLES
+        from .ui_render import EXAMPLES
 
         gr.Examples(examples=[[q] for q in EXAMPLES + FOLLOW_UPS], inputs=[self.question], label="示例问题 Example questions · 追问 follow-ups",
                     elem_id="rag-examples")
@@ -252,7 +252,7 @@ def build_chat_tab(service: RagService) -> ChatTab:
 
 
 def _answer_js() -> str:
-    from .ui import ANSWER_JS
+    from .ui_render import ANSWER_JS
 
     return ANSWER_JS
 

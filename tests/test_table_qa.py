@@ -63,7 +63,7 @@ def test_scanned_page_answered_citing_ocr(table_bot):
 
 def test_table_citation_in_json_ui_and_cli(table_bot, table_index, capsys):
     from rag.cli import main
-    from rag.ui import render_citations
+    from rag.ui_render import render_citations
 
     a = table_bot.ask("稻城县2019年脱贫人口多少？")
     j = a.to_json()["citations"][0]

@@ -414,7 +414,7 @@ def test_ui_asks_for_the_token_when_one_is_set(seed_index):
 
 def test_rendering_escapes_and_highlights():
     from rag.types import Answer, Citation
-    from rag.ui import highlight, render_answer
+    from rag.ui_render import highlight, render_answer
 
     text = "A<b>{{x}}</b> 2014年审定贫困村55个、贫困户1268户。"
     out = highlight(text, "贫困村55个 … 贫困户1268户", text.index("贫困村"))
