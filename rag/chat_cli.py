@@ -21,14 +21,12 @@ Example::
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from .chat import ChatSession, ConversationalQA
 from .types import Answer
 
-HISTORY_FILE = Path(os.environ.get("RAG_CHAT_HISTORY", "~/.rag_chat_history")).expanduser()
 HELP = """commands:
   /new            start a new conversation (forget the earlier turns)
   /export FILE    save this conversation as Markdown
@@ -37,7 +35,7 @@ HELP = """commands:
   /quit, Ctrl-D   leave"""
 
 
-def _readline(interactive: bool):
+def _readline(interactive: bool, history_file: Path):
     if not interactive:
         return None
     try:
@@ -45,7 +43,7 @@ def _readline(interactive: bool):
     except ImportError:  # pragma: no cover - Windows without pyreadline
         return None
     try:
-        readline.read_history_file(str(HISTORY_FILE))
+        readline.read_history_file(str(history_file))
     except (FileNotFoundError, OSError):
         pass
     readline.set_history_length(1000)
@@ -81,7 +79,7 @@ def run_chat(settings, k: int | None = None, backend: str | None = None, stdin=N
     bot = Assistant(settings)
     bot.retriever  # noqa: B018 - a missing index fails here, before the prompt
     session = ChatSession(ConversationalQA(bot, settings), k or settings.top_k, backend)
-    rl = _readline(interactive)
+    rl = _readline(interactive, settings.chat_history)
     if interactive:
         out.write(f"rag chat · index '{settings.index_name}' · /new /export FILE /history /help · Ctrl-D quits\n")
     prompt = "? " if interactive else ""
@@ -141,7 +139,7 @@ def run_chat(settings, k: int | None = None, backend: str | None = None, stdin=N
     finally:
         if rl is not None:
             try:
-                rl.write_history_file(str(HISTORY_FILE))
+                rl.write_history_file(str(settings.chat_history))
             except OSError:
                 pass
     return 0

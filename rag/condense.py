@@ -36,14 +36,12 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 SKIP_KINDS = ("first", "topic_change", "clarified", "unchanged")
 
 
-def load_condense_prompt(lang: str, prompts_dir: Path | str):
-    """The condense prompt for ``lang`` from ``<prompts_dir>/condense_<lang>.txt`` (variables ``history``, ``question``)."""
-    from .llm import _read_prompt
+def load_condense_prompt(lang: str, prompts_dir: Path | str | None = None):
+    """The condense prompt for ``lang``: ``condense_<lang>.txt`` from ``prompts_dir`` or the packaged prompts
+    (variables ``history``, ``question``)."""
+    from .llm import load_template
 
-    path = Path(prompts_dir) / f"condense_{lang}.txt"
-    if not path.is_file():
-        raise FileNotFoundError(f"prompt file {path} is missing")
-    return _read_prompt(str(path), path.stat().st_mtime)
+    return load_template(f"condense_{lang}.txt", prompts_dir)
 
 
 def format_history(history: list[Turn], lang: str, max_turns: int = 4) -> str:
@@ -86,7 +84,7 @@ def check_rewrite(text: str, keep: list[str], allowed: str) -> str | None:
 class LLMCondenser:
     """Rewrites follow-ups with a LangChain chat model and the ``prompts/condense_<lang>.txt`` prompts."""
 
-    def __init__(self, model, prompts_dir: Path | str, max_turns: int = 4):
+    def __init__(self, model, prompts_dir: Path | str | None = None, max_turns: int = 4):
         self.model = model
         self.max_turns = max_turns
         self.prompts = {lang: load_condense_prompt(lang, prompts_dir) for lang in ("zh", "en")}

@@ -78,6 +78,7 @@ __all__ = [
     "get_answerer",
     "get_chat_model",
     "load_prompt",
+    "load_template",
 ]
 
 # ---------------------------------------------------------------- prompts
@@ -97,19 +98,14 @@ def _parse_prompt(text: str, origin: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("system", parts["system"]), ("human", parts["user"])])
 
 
-def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
-    """The answer prompt for ``lang`` ("zh" or "en"): ``answer_<lang>.txt`` from ``prompts_dir``
-    (``settings.prompts_dir``, ``RAG_PROMPTS_DIR``) or, by default, the prompts packaged
-    with rag (``rag.prompts``, the project's ``prompts/`` folder).
+def load_template(name: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
+    """The chat prompt in the file ``name`` (``[system]`` / ``[user]`` sections) from ``prompts_dir``
+    (``settings.prompts_dir``, ``RAG_PROMPTS_DIR``) or, by default, the prompts packaged with rag
+    (``rag.prompts``, the project's ``prompts/`` folder).
 
-    Variables: ``passages``, ``question``, ``refusal``.
-
-    >>> sorted(load_prompt("zh").input_variables)
-    ['passages', 'question', 'refusal']
+    >>> sorted(load_template("condense_zh.txt").input_variables)
+    ['history', 'question']
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"no answer prompt for language {lang!r} (use 'zh' or 'en')")
-    name = f"answer_{lang}.txt"
     if prompts_dir:
         path = Path(prompts_dir) / name
         if not path.is_file():
@@ -121,6 +117,19 @@ def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptT
     if not res.is_file():
         raise FileNotFoundError(f"the packaged prompt {name} is missing from rag.prompts (a broken install: reinstall zhdocqa)")
     return _parse_prompt(res.read_text(encoding="utf-8"), f"rag.prompts/{name}")
+
+
+def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
+    """The answer prompt for ``lang`` ("zh" or "en"): ``answer_<lang>.txt`` (see :func:`load_template`).
+
+    Variables: ``passages``, ``question``, ``refusal``.
+
+    >>> sorted(load_prompt("zh").input_variables)
+    ['passages', 'question', 'refusal']
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"no answer prompt for language {lang!r} (use 'zh' or 'en')")
+    return load_template(f"answer_{lang}.txt", prompts_dir)
 
 
 def format_passages(passages: list[Passage]) -> str:

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, description="seconds before an LLM call gives up (the offline answer is used)")
     llm_temperature: float = Field(0.0, description="LLM sampling temperature")
 
+    # ---- conversations
+    chat_history: Path = Field(default_factory=lambda: Path("~/.rag_chat_history").expanduser(),
+                               description="where `rag chat` keeps its readline history")
+
     # ---- HTTP API / UI
     api_token: str = Field("", repr=False, description="token the HTTP API and the UI require (`Authorization: Bearer <token>`)")
     max_upload_mb: float = Field(20.0, description="largest uploaded file (API and UI)")

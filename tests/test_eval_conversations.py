@@ -93,4 +93,4 @@ def test_rag_eval_conversations_from_the_cli(county_index, gold, tmp_path, capsy
     assert "conversations: 4 dialogues, 10 turns" in printed
     assert "Ratio follow-up / self-contained" in printed and "Unresolvable turns answered with a clarifying question" in printed
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["clarification_rate"] == 1.0
-    assert main(["eval", "--name", county_index.index_name, "--index-dir", str(county_index.index_dir)]) == 2  # nothing to evaluate
+    assert main(["eval", "--name", county_index.index_name, "--index-dir", str(county_index.index_dir)]) == 1  # nothing to evaluate: bad usage

@@ -420,7 +420,7 @@ def test_a_crash_on_one_question_is_reported_and_the_run_goes_on(tiny_set, tmp_p
 def test_eval_cli_errors_are_one_line(tmp_path, capsys):
     from rag import cli
 
-    assert cli.main(["eval"]) == 2
+    assert cli.main(["eval"]) == 1  # bad usage: nothing to evaluate
     assert cli.main(["eval", "--set", "nope"]) == 1
     assert cli.main(["eval", "--gold", str(tmp_path / "missing.jsonl")]) == 1
     assert cli.main(["eval", "--compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 1

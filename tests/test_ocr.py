@@ -9,7 +9,7 @@ from rag.chunking import SectionChunker
 from rag.loaders import LoadError, MissingExtra, load_file
 from table_docs import SCAN_LINES, small_scan, write_image_pdf, write_pdf
 
-pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra: pip install 'rag[ocr]'")
+pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra: pip install 'zhdocqa[ocr]'")
 
 ROAD = ["山阳县交通简报", "2023年全县新建农村公路128公里，改造危桥17座。"]
 
@@ -73,7 +73,7 @@ def test_without_the_extra_the_error_names_it(tmp_path, monkeypatch):
     with pytest.raises(MissingExtra) as ei:
         load_file(p)
     assert isinstance(ei.value, ImportError) and isinstance(ei.value, LoadError)
-    assert str(ei.value) == f"{p}: OCR (scanned pages and images) needs the optional extra 'ocr': pip install 'rag[ocr]'"
+    assert str(ei.value) == f"{p}: OCR (scanned pages and images) needs the optional extra 'ocr': pip install 'zhdocqa[ocr]'"
     scan = write_image_pdf(tmp_path / "scan.pdf", [small_scan(ROAD)])
     with pytest.raises(MissingExtra, match=r"no text layer .* pip install 'rag\[ocr\]'"):
         load_file(scan)
