@@ -84,8 +84,8 @@ def test_piped_input_answers_one_question_a_line(county_index, tmp_path):
     assert "unknown command /bogus" in text
 
 
-def test_a_missing_index_is_one_line_and_exit_1(tmp_path):
+def test_a_missing_index_is_one_line_and_exit_2(tmp_path):
     r = subprocess.run([str(Path(sys.executable).with_name("rag")), "chat", "--name", "nothing-here", "--index-dir", str(tmp_path)],
                        input="", capture_output=True, text=True, timeout=120)
-    assert r.returncode == 1
+    assert r.returncode == 2  # nothing found: no such index (the documented exit codes)
     assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -75,5 +75,5 @@ def test_without_the_extra_the_error_names_it(tmp_path, monkeypatch):
     assert isinstance(ei.value, ImportError) and isinstance(ei.value, LoadError)
     assert str(ei.value) == f"{p}: OCR (scanned pages and images) needs the optional extra 'ocr': pip install 'zhdocqa[ocr]'"
     scan = write_image_pdf(tmp_path / "scan.pdf", [small_scan(ROAD)])
-    with pytest.raises(MissingExtra, match=r"no text layer .* pip install 'rag\[ocr\]'"):
+    with pytest.raises(MissingExtra, match=r"no text layer .* pip install 'zhdocqa\[ocr\]'"):
         load_file(scan)

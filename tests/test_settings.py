@@ -37,14 +37,14 @@ def test_every_setting_reads_its_environment_variable(monkeypatch):
 
 
 def test_unknown_variables_name_the_closest_setting(caplog):
-    env = {"RAG_TOPK": "5", "RAG_LLM_BASEURL": "http://x", "RAG_WHATEVER_THIS_IS": "1", "RAG_TOP_K": "3", "PATH": "/bin"}
-    assert unknown_env(env) == [("RAG_LLM_BASEURL", "RAG_LLM_BASE_URL"), ("RAG_TOPK", "RAG_TOP_K"), ("RAG_WHATEVER_THIS_IS", None)]
+    env = {"RAG_TOPK": "5", "RAG_LLM_BASEURL": "http://x", "RAG_XYZZY": "1", "RAG_TOP_K": "3", "PATH": "/bin"}
+    assert unknown_env(env) == [("RAG_LLM_BASEURL", "RAG_LLM_BASE_URL"), ("RAG_TOPK", "RAG_TOP_K"), ("RAG_XYZZY", None)]
     with caplog.at_level(logging.WARNING, logger="rag.settings"):
         lines = warn_unknown_env(env)
     assert lines == [
         "RAG_LLM_BASEURL is not a setting, it is ignored; did you mean RAG_LLM_BASE_URL?",
         "RAG_TOPK is not a setting, it is ignored; did you mean RAG_TOP_K?",
-        "RAG_WHATEVER_THIS_IS is not a setting, it is ignored (see the README's configuration table)",
+        "RAG_XYZZY is not a setting, it is ignored (see the README's configuration table)",
     ]
     assert [r.getMessage() for r in caplog.records] == lines
 
