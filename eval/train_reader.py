@@ -1,6 +1,6 @@
-"""Train the offline reader's model (``rag/data/reader_model.json``) and print its dev metrics.
+"""Train the offline reader's model (``rag/data/reader_model.json.gz``) and print its dev metrics.
 
-    python eval/train_reader.py [--out rag/data/reader_model.json] [--ext-index-dir DIR]
+    python eval/train_reader.py [--out rag/data/reader_model.json.gz] [--ext-index-dir DIR]
 
 One command, from scratch: it retrieves the passages for every question of the external train and
 dev splits (CMRC 2018, DRCD; each against an index of that set's ``docs/``, built when missing) and of
@@ -8,8 +8,8 @@ the project's dev split (against the seed index), caching them under ``eval/runs
 lists the answer candidates in those passages and labels each by its F1 against the gold answer
 (only spans of the gold document count); trains
 
-* the candidate ranker (LightGBM lambdarank; a candidate's grade is its F1 in fifths, an exact match
-  one more) on the external train splits plus the project dev split,
+* the candidate ranker (three LightGBM lambdarank models bagged with different seeds; a candidate's
+  grade is its F1 in fifths, an exact match one more) on the external train splits plus the project dev split,
 * the answerable model (LightGBM, binary) on question-level evidence features, with ranker scores
   from 4-fold cross-fitting so they look as they will on new questions; unanswerable examples are the
   train splits' own (questions about articles kept out of the index) plus every answerable train
@@ -58,10 +58,11 @@ _PUNCT = set("，,；;：:。！？!?…、（）()《》“”\"'‘’「」�
 
 RANKER_PARAMS = {
     "objective": "lambdarank", "lambdarank_truncation_level": 20, "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 40,
-    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "max_bin": 63,
+    "feature_fraction": 0.6, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "max_bin": 63,
     "verbose": -1, "num_threads": 2, "seed": SEED, "deterministic": True, "force_row_wise": True,
 }
 RANKER_ROUNDS = 400
+RANKER_BAG = 3  # rankers with different seeds, averaged
 ANSWERABLE_PARAMS = {
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20,
     "feature_fraction": 0.9, "bagging_fraction": 0.9, "bagging_freq": 1, "lambda_l2": 1.0,
@@ -170,7 +171,7 @@ def grade(y: np.ndarray) -> np.ndarray:
     return (np.round(y * 5) + (y >= 0.999)).astype(np.int32)
 
 
-def train_ranker(exs: list[Example], rounds: int = RANKER_ROUNDS, weight_seeds: float = 3.0):
+def train_ranker(exs: list[Example], rounds: int = RANKER_ROUNDS, weight_seeds: float = 3.0, seed: int = SEED):
     import lightgbm as lgb
 
     from rag.reader.features import CATEGORICAL
@@ -191,7 +192,7 @@ def train_ranker(exs: list[Example], rounds: int = RANKER_ROUNDS, weight_seeds: 
     y = np.concatenate(ys)
     ds = lgb.Dataset(X, y, group=groups, weight=np.repeat(np.array(ws, dtype=np.float32), groups),
                      feature_name=FEATURES, categorical_feature=CATEGORICAL, free_raw_data=True)
-    booster = lgb.train(RANKER_PARAMS, ds, num_boost_round=rounds)
+    booster = lgb.train({**RANKER_PARAMS, "seed": seed}, ds, num_boost_round=rounds)
     return booster, len(y)
 
 
@@ -218,7 +219,7 @@ def crossfit_answerable(exs: list[Example], folds: int = 4):
     for f in range(folds):
         train = [ex for ex in exs if fold_of[ex.group] != f]
         test = [ex for ex in exs if fold_of[ex.group] == f]
-        booster, _ = train_ranker(train, rounds=RANKER_ROUNDS // 2)
+        booster, _ = train_ranker(train)  # as many rounds as the final rankers: the same score scale
         for ex in test:
             if ex.ev is None:
                 continue
@@ -318,9 +319,12 @@ def main() -> None:
              sum(len(ex.ev.cands) for ex in train_ex if ex.ev), time.time() - t0)
     Xa, ya = crossfit_answerable(train_ex)
     answerable_model = train_answerable(Xa, ya)
-    ranker, n_rows = train_ranker(train_ex)
+    rankers = []
+    for b in range(RANKER_BAG):
+        ranker, n_rows = train_ranker(train_ex, seed=SEED + b)
+        rankers.append(ranker)
     log.info("ranker trained on %d candidate rows; answerable model on %d questions (%.0f s)", n_rows, len(ya), time.time() - t0)
-    model = ReaderModel(ranker=ranker, answerable=answerable_model, threshold=0.0, features=FEATURES,
+    model = ReaderModel(rankers=rankers, answerable=answerable_model, threshold=0.0, features=FEATURES,
                         answerable_features=ANSWERABLE_FEATURES)
     reader = OfflineReader(model=model, max_passages=MAX_PASSAGES, max_sentences=MAX_SENTENCES)
     ext_dev = {n: data[n] for n in DEV_SETS if not n.startswith("seeds")}
@@ -336,7 +340,7 @@ def main() -> None:
     print("(seeds-dev is also in the training data: its figures show fit, not generalization)")
     metrics["threshold"] = model.threshold
     metrics["train_rows"] = n_rows
-    save_model(args.out, ranker.model_to_string(), answerable_model.model_to_string(), model.threshold, metrics)
+    save_model(args.out, [r.model_to_string() for r in rankers], answerable_model.model_to_string(), model.threshold, metrics)
     print(f"\nwrote {args.out} (threshold {model.threshold:.3f}) in {time.time() - t0:.0f} s")
 
 

@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Iterator
 
-from .answer import OfflineReader
+from .reader import OfflineReader
 from .answering import question_script, refusal_text
 from .retrieve import HybridRetriever, clean_query
 from .settings import Settings, get_settings

@@ -33,6 +33,7 @@ _NOUNISH = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nw", "vn", "eng", "j", 
 # words a span should not start or end with (particles, conjunctions, prepositions)
 _EDGE_BAD = {"u", "uj", "ul", "uv", "uz", "ug", "ud", "p", "c", "y", "e", "o", "x", "zg"}
 _MAX_NGRAM = 8
+_CONNECTIVE = re.compile(r"(?:但是|但|而且|而|并且|并|且|因此|所以|然而|同时|另外|此外|其中|不过|于是|可是|此后|之后|后来|其后)")
 
 
 @dataclass
@@ -125,6 +126,9 @@ def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
                 add(i + 1, j, kind)
                 if kind != "paren":
                     add(i, j + 1, kind, strip=False)
+                    nxt = next((w for w in words if w.start == j + 1), None)
+                    if nxt is not None and nxt.flag in _NOUNISH and len(nxt.text) <= 4:
+                        add(i, nxt.end, kind, strip=False)  # “一领具足”制度
             pos = j + 1 if op != cl else j + 1
     # clauses, runs of clauses, the sentence
     bounds = [0] + [k + 1 for k, ch in enumerate(norm) if ch in _CLAUSE_PUNCT] + [k for k, ch in enumerate(norm) if ch in "(（"] + [n]
@@ -135,6 +139,15 @@ def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
         for m in range(k + 1, min(len(clauses), k + 4)):
             add(a, clauses[m][1], "clauses")
     add(0, n, "sent")
+    # the same spans without a leading connective (但由于… → 由于…)
+    for k, (a, _) in enumerate(clauses):
+        i = _strip(norm, a, clauses[k][1])[0]
+        m = _CONNECTIVE.match(norm, i)
+        if not m:
+            continue
+        for mm in range(k, min(len(clauses), k + 4)):
+            if m.end() < clauses[mm][1]:
+                add(m.end(), clauses[mm][1], "clause" if mm == k else "clauses")
     # word-level spans: names, noun phrases, enumerations, n-grams, clause tails
     clause_of = [0] * len(words)
     ci = 0
@@ -158,6 +171,9 @@ def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
             k = m + 1
         else:
             k += 1
+    # names joined by a middle dot (罗伯特·波义耳)
+    for m in re.finditer(r"[\u4e00-\u9fffa-z]{1,8}(?:[·•・][\u4e00-\u9fffa-z]{1,8})+", norm):
+        add(m.start(), m.end(), "ent")
     for a in range(len(words)):
         if words[a].flag in _EDGE_BAD or norm[words[a].start] in _PUNCT:
             continue

@@ -28,6 +28,7 @@ import numpy as np
 from ..lexical import tokenize
 from ..types import Passage
 from .candidates import KINDS, Candidate
+from .numbers import UNITS
 from .question import ATYPES, UNIT_FAMILIES, Question
 from .text import Sentence
 
@@ -55,10 +56,11 @@ FEATURES = [
     "len_chars", "len_words", "q_chars", "q_term_in", "name_frac", "noun_frac", "verb_frac", "digit_frac", "punct_frac",
     "n_dun", "first_pos", "last_pos", "prev_pos", "next_pos", "on_words", "is_clause", "is_sent", "span_frac_sent",
     *[f"k_{k}" for k in KINDS],
-    "fam", "fam_match", "fam_any", "head_end", "head_in", "head_next", "quoted_in",
+    "fam", "fam_match", "fam_any", "head_end", "head_in", "head_next", "quoted_in", "counted_near", "concept_near",
     # alignment with the question around its wh-word
     "left_l", "left_q", "right_r", "right_q", "left_r", "right_l", "adj_left", "adj_right", "dist_left", "dist_right",
     "prox_cov", "prox_cov_l", "prox_cov_r", "lsuf", "rpre", "lsuf_loose", "rpre_loose",
+
     # question
     "q_atype", "q_unit", "q_has_head", "q_wh_pos", "q_len", "q_terms", "q_en",
 ]
@@ -111,6 +113,8 @@ def _occurrences(norm: str, term: str) -> list[int]:
         pos = i + 1
 
 
+_NUM_PREFIX = re.compile(r"(?:前|后|第|首|约|近|共|达|有|为|是)$")
+_UNIT_HEAD = re.compile(rf"^\s*(?:万|亿|千|百)?\s*(?:{'|'.join(re.escape(u) for u in UNITS)})")
 _FUNC_TAIL = re.compile(r"(?:是|的|为|在|有|于|了|即|乃|叫|称|称为|叫做|被称为|就是|则是|又称|为了)+$")
 _FUNC_HEAD = re.compile(r"^(?:的|是|了|呢|吗|之|所)+")
 
@@ -346,6 +350,15 @@ def build(q: Question, ctx: Context, cands: list[tuple[int, Candidate]]) -> np.n
             hi.append(-1.0)
             hn.append(-1.0)
         qi.append(float(any(x in span for x in q.quoted)) if q.quoted else -1.0)
+    if q.counted:
+        tail2 = q.counted[-2:]
+        col("counted_near", [float(tail2 in sents[k].norm[max(0, c.start - 12) : c.end + 12]) for k, c in cands])
+    else:
+        col("counted_near", -1.0)
+    if q.concept:
+        col("concept_near", [float(q.concept in sents[k].norm) for k, _ in cands])
+    else:
+        col("concept_near", -1.0)
     col("head_end", he)
     col("head_in", hi)
     col("head_next", hn)
@@ -406,6 +419,9 @@ def build(q: Question, ctx: Context, cands: list[tuple[int, Candidate]]) -> np.n
     # starts, and the text after the wh-word begins where the span ends (…即算为什么 / …即算为踢爆)
     left_q = q.left.rstrip(" ?？。") if q.wh_start >= 0 else ""
     right_q = q.right.rstrip(" ?？。！!") if q.wh_start >= 0 else ""
+    if q.atype == "number":  # 前几位 / 多少名观众: the prefix and the unit belong to the figure, not to its context
+        left_q = _NUM_PREFIX.sub("", left_q)
+        right_q = _UNIT_HEAD.sub("", right_q)
     left_loose = _FUNC_TAIL.sub("", left_q)
     right_loose = _FUNC_HEAD.sub("", right_q)
     cache_l: dict[tuple[int, int], tuple[int, int]] = {}

@@ -1,9 +1,9 @@
-"""The reader's learned parts, loaded from one file in the package (``rag/data/reader_model.json``).
+"""The reader's learned parts, loaded from one file in the package (``rag/data/reader_model.json.gz``).
 
 The file is written by ``eval/train_reader.py`` and holds
 
-* ``ranker`` — a LightGBM model scoring answer candidates (:data:`rag.reader.features.FEATURES`);
-  its output, through a sigmoid, estimates the candidate's F1 against the answer;
+* ``rankers`` — LightGBM lambdarank models (bagged with different seeds) scoring answer candidates
+  (:data:`rag.reader.features.FEATURES`); their scores are averaged;
 * ``answerable`` — a LightGBM model over question-level evidence features
   (:data:`ANSWERABLE_FEATURES`) giving the probability that the passages answer the question;
 * ``threshold`` — the answerable probability under which the reader refuses, picked on the dev
@@ -19,6 +19,7 @@ Example::
 """
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,7 +29,7 @@ import numpy as np
 
 from .features import FEATURES
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "reader_model.json"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "reader_model.json.gz"
 
 ANSWERABLE_FEATURES = [
     "top_score", "second_score", "margin", "top_prob", "n_cands",
@@ -38,12 +39,13 @@ ANSWERABLE_FEATURES = [
     "ent_any", "ent_top_passage", "ent_top_sent", "n_entities",
     "missing_terms", "missing_long_terms", "year_top_passage", "year_top_sent", "has_year",
     "fam_available", "q_atype", "q_unit", "q_en", "q_terms", "p1_score_rel", "same_doc_top3",
+    "ent_missing", "strong_missing", "near_miss", "concept_top_sent", "concept_any",
 ]
 
 
 @dataclass
 class ReaderModel:
-    ranker: object
+    rankers: list
     answerable: object | None
     threshold: float
     features: list[str]
@@ -51,10 +53,10 @@ class ReaderModel:
     metrics: dict = field(default_factory=dict)
 
     def score(self, X: np.ndarray) -> np.ndarray:
-        """Ranker scores (logits: ``sigmoid(score)`` estimates the candidate's F1) for rows of candidate features."""
+        """Ranker scores (higher is better, the mean over the bagged rankers) for rows of candidate features."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
-        return np.asarray(self.ranker.predict(X, raw_score=True, num_threads=1), dtype=np.float64)
+        return np.mean([np.asarray(r.predict(X, raw_score=True, num_threads=1), dtype=np.float64) for r in self.rankers], axis=0)
 
     def p_answerable(self, x: np.ndarray) -> float:
         if self.answerable is None:
@@ -75,7 +77,8 @@ def load_model(path: Path | str | None = None) -> ReaderModel:
     """The trained reader model (cached per path)."""
     p = Path(path or MODEL_PATH)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
+        data = json.loads((gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{p}: the reader model is missing; train it with `python eval/train_reader.py`") from None
     if data.get("features") != FEATURES:
@@ -83,7 +86,7 @@ def load_model(path: Path | str | None = None) -> ReaderModel:
     if data.get("answerable_features") != ANSWERABLE_FEATURES:
         raise ValueError(f"{p}: the refusal model was trained on other features; retrain with `python eval/train_reader.py`")
     return ReaderModel(
-        ranker=_booster(data["ranker"]),
+        rankers=[_booster(r) for r in data["rankers"]],
         answerable=_booster(data["answerable"]) if data.get("answerable") else None,
         threshold=float(data.get("threshold", 0.5)),
         features=data["features"],
@@ -92,14 +95,16 @@ def load_model(path: Path | str | None = None) -> ReaderModel:
     )
 
 
-def save_model(path: Path | str, ranker_str: str, answerable_str: str | None, threshold: float, metrics: dict) -> None:
+def save_model(path: Path | str, ranker_strs: list[str], answerable_str: str | None, threshold: float, metrics: dict) -> None:
     data = {
-        "format": 1,
+        "format": 2,
         "features": FEATURES,
         "answerable_features": ANSWERABLE_FEATURES,
         "threshold": threshold,
         "metrics": metrics,
-        "ranker": ranker_str,
+        "rankers": ranker_strs,
         "answerable": answerable_str,
     }
-    Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    blob = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    # gzip without a timestamp: the same model gives the same bytes
+    Path(path).write_bytes(gzip.compress(blob, compresslevel=9, mtime=0) if str(path).endswith(".gz") else blob)

@@ -25,8 +25,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "money": ("元", "万元", "亿元", "千元", "百元", "美元", "欧元", "英镑", "日元", "日圆", "港元", "港币", "澳元", "卢布",
               "新台币", "台币", "人民币", "法郎", "马克", "比索", "韩元", "块钱", "块", "角"),
     "%": ("%", "‰", "个百分点", "百分点", "成"),
-    "人": ("人", "名", "位", "人次", "员"),
-    "户": ("户", "户次", "家庭"),
+    "人": ("人", "名", "位", "员"),
+    "人次": ("人次", "万人次"),  # visits are not people
+    "户": ("户", "家庭"),
+    "户次": ("户次",),
     "duration": ("小时", "个小时", "分钟", "秒钟", "秒", "天", "日", "周", "星期", "个星期", "个月", "月", "年", "个年头",
                  "世纪", "年代", "昼夜", "夜", "晚", "刻"),
     "length": ("米", "千米", "公里", "公尺", "厘米", "毫米", "公分", "英里", "英尺", "英寸", "里", "海里", "公厘", "光年", "纳米", "微米"),
@@ -87,6 +89,9 @@ _DATE_RE = re.compile(
 )
 
 
+_RATIO_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*[:：比]\s*\d+(?:\.\d+)?(?![\d.])")
+
+
 def unit_family(unit: str | None) -> str | None:
     """The family of a measure word (``名`` → ``人``, ``亿元`` → ``money``); None for no unit."""
     if not unit:
@@ -145,5 +150,7 @@ def find_figures(norm: str) -> tuple[Figure, ...]:
         s0 = m.start() if m.group("pre") else start
         e0 = m.end() if m.group("post") else end
         out.append(Figure(s0, e0, norm[s0:e0], fam, unit, core[0], core[1], chinese))
+    for m in _RATIO_RE.finditer(norm):  # 1:7, 3比2: a proportion
+        out.append(Figure(m.start(), m.end(), m.group(0), "%", None, m.start(), m.end(), False))
     out.sort(key=lambda f: (f.start, -(f.end - f.start)))
     return tuple(out)

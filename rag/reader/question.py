@@ -37,7 +37,7 @@ from .numbers import UNITS, find_figures, unit_family
 from .text import normalize, pos_words
 
 ATYPES = ("other", "number", "date", "person", "place", "org", "title", "entity", "list", "reason", "manner", "define", "yesno")
-UNIT_FAMILIES = ("money", "%", "人", "户", "duration", "length", "area", "weight", "volume", "age", "degree", "times",
+UNIT_FAMILIES = ("money", "%", "人", "户", "人次", "户次", "duration", "length", "area", "weight", "volume", "age", "degree", "times",
                  "count", "power", "data", "speed", "date")
 
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
@@ -125,10 +125,13 @@ class Question:
     right: str = ""
     head: str | None = None
     unit_explicit: bool = False  # the question names the unit (多少户, 多少亿元), not inferred from a noun
+    counted: str | None = None  # what a 多少座水库 question counts (水库)
+    concept: str | None = None  # what a number question measures (贫困发生率 in 贫困发生率降到了多少)
     years: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
+    strong: list[str] = field(default_factory=list)  # entities sure enough to refuse on when the evidence lacks them
     parts: list["Question"] = field(default_factory=list)
 
     @property
@@ -222,6 +225,10 @@ def _entities(norm: str) -> tuple[list[str], list[str]]:
             ok = True
         elif w.flag in _NAME_FLAGS or (w.flag == "x" and re.fullmatch(r"[a-z][a-z0-9\-]+", text)):
             ok = len(text) >= 2 and text not in UNITS and not _WH_RE.fullmatch(text) and not re.fullmatch(r"[\d.,%]+", text)
+        elif w.flag == "un" and k + 1 < len(words) and _ORG_SUFFIX.fullmatch(words[k + 1].text):
+            text = text + words[k + 1].text  # 莎莉 + 公司
+            k += 1
+            ok = True
         if ok:
             if runs and last_end == w.start:
                 runs[-1].append(text)
@@ -234,6 +241,52 @@ def _entities(norm: str) -> tuple[list[str], list[str]]:
         if not any(name in q for q in out):
             out.append(name)
     return out, quoted
+
+
+_CONCEPT_FLAGS = ("n", "vn", "nz", "l", "j", "nr", "ns", "nt", "an", "ng")
+_HEAD_FLAGS = ("n", "nz", "l", "j", "an", "ng", "nr", "nt")
+
+
+def _concept(q: Question) -> str | None:
+    """The head noun of what a number question measures: of the noun phrase right after 多少 (多少未脱贫人口
+    → 人口), or else of the last noun phrase before it (贫困发生率降到了多少 → 贫困发生率)."""
+    after = list(pos_words(re.sub(rf"^\s*{_MAG}?\s*(?:{_UNIT_ALT})?", "", q.right)[:12]))
+    k = 0
+    while k < len(after) and (after[k].flag in ("d", "v", "vn", "a", "b") and len(after[k].text) <= 2 or after[k].text == "未"):
+        k += 1  # 多少未脱贫人口: modifiers before the noun
+    heads = []
+    while k < len(after) and after[k].flag.startswith(_CONCEPT_FLAGS):
+        heads.append(after[k])
+        k += 1
+    if not heads:
+        before = list(pos_words(q.left))
+        k = len(before) - 1
+        while k >= 0 and not before[k].flag.startswith(_CONCEPT_FLAGS):
+            k -= 1
+        while k >= 0 and before[k].flag.startswith(_CONCEPT_FLAGS):
+            heads.insert(0, before[k])
+            k -= 1
+    heads = [w for w in heads if w.flag.startswith(_HEAD_FLAGS)]
+    if not heads:
+        return None
+    head = heads[-1].text
+    if len(head) < 2 or head in q.places or any(head in pl for pl in q.places) or re.fullmatch(r"[\d.]+", head):
+        return None
+    return head
+
+
+_ORG_SUFFIX = re.compile(r"(?:大学|学院|中学|小学|公司|集团|银行|医院|研究所|研究院|委员会|协会|学会|博物馆|图书馆|电视台|报社|出版社|俱乐部|乐队|政府|法院)$")
+
+
+def _strong_entities(norm: str, entities: list[str], quoted: list[str]) -> list[str]:
+    """The names whose absence from every passage means the passages are about something else: quoted
+    terms, ordinal names (一号风球), Latin names, and organisation names (…大学, …公司). Places are
+    checked on their own; other proper-noun tags are too often a tagging slip to refuse on."""
+    out = []
+    for e in entities:
+        if e in quoted or _ORDINAL.match(e[:3]) or _ORDINAL.match(e[:2]) or re.fullmatch(r"[a-z][a-z0-9\-]{2,}", e) or _ORG_SUFFIX.search(e):
+            out.append(e)
+    return out
 
 
 def _wh(norm: str) -> tuple[str | None, str | None, int, int]:
@@ -263,9 +316,11 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
     q = Question(text=text, script=script, norm=norm, search=norm, terms=list(dict.fromkeys(tokenize(norm))))
     q.years = list(dict.fromkeys(_YEAR.findall(norm)))
     q.entities, q.quoted = _entities(norm)
+    q.strong = _strong_entities(norm, q.entities, q.quoted)
     q.places = find_places(norm)
     for pl in q.places:  # 白溪 + 县 → 白溪县
-        q.entities = [e for e in q.entities if e not in pl] + ([pl] if not any(pl in e for e in q.entities) else [])
+        if not any(pl in e for e in q.entities):
+            q.entities = [e for e in q.entities if e not in pl] + [pl]
     wh, t, i, j = _wh(norm)
     if wh == "为什么" and not norm[j:].strip("？?。！! "):
         wh, t, i = "什么", None, i + 1  # 即算为什么: "counts as what", not "why"
@@ -305,12 +360,26 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
         if q.unit is None:
             before = [(w.text, w.flag) for w in pos_words(q.left)]
             q.unit = _noun_unit(before)
+            q.unit_explicit = q.unit == "%"  # 发生率是多少: a rate is a percentage
         if q.unit is None and q.right:
             m = re.match(r"[的]?([\u4e00-\u9fff]{1,6})", q.right)
             if m:
-                q.unit = _noun_unit([(w.text, w.flag) for w in pos_words(m.group(1))][:2])
+                q.unit = _noun_unit([(w.text, w.flag) for w in pos_words(m.group(1))][:3])
+                q.unit_explicit = q.unit in ("人", "户")  # 多少未脱贫人口 / 多少农户: a count of people, households
         if wh == "第几":
             q.unit = "count"
+        q.concept = _concept(q)
+        if q.unit_explicit:
+            m = re.match(rf"\s*{_MAG}?\s*(?:{_UNIT_ALT})([\u4e00-\u9fff]{{2,8}})", q.right)
+            if m:
+                words = [w for w in pos_words(m.group(1))]
+                noun = ""
+                for w in words:
+                    if w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j"):
+                        noun += w.text
+                        continue
+                    break
+                q.counted = noun if len(noun) >= 2 else None
         if re.match(r"\s*(?:年|年份)(?![代龄级])", q.right) and wh == "几":
             q.atype, q.unit = "date", None
     elif t is None:
@@ -345,12 +414,19 @@ def _analyze_en(text: str) -> Question:
         q.atype = "number"
         m = re.search(r"\bhow (?:many|much)\s+(.{0,40})", low) or re.search(r"\bthe ((?:[a-z\-]+ ){0,6}?)(?:per|in|of|for|by|at|on|did|does|was|is)\b", low)
         scope = m.group(1) if m else low
-        for pat, unit in _EN_UNIT:
+        m2 = re.search(r"\bhow (?:many|much)\s+((?:[a-z\-]+\s+){0,1}[a-z\-]+)", low)
+        for pat, unit in _EN_UNIT:  # the noun right after "how many" names the unit
+            if m2 and pat.search(m2.group(1)):
+                q.unit, q.unit_explicit = unit, True
+                break
+        for pat, unit in _EN_UNIT if q.unit is None else ():
             if pat.search(scope):
                 q.unit = unit
                 break
         if q.unit is None and re.search(r"percentage|proportion|share|\brate\b", low):
             q.unit = "%"
+        if q.unit is None and re.search(r"\bhow many\b", low):
+            q.unit, q.unit_explicit = "count", True  # how many villages: a count of things
         if "how old" in low:
             q.unit = "age"
     elif re.search(r"\b(?:what|which) (?:year|date|day|month|time)\b|\bwhen\b", low):
@@ -417,6 +493,7 @@ def _sub_questions(q: Question) -> list[Question]:
         other_text = "".join(p for i, p in enumerate(parts) if i != k)
         sq.years = list(dict.fromkeys(sq.years + [y for y in q.years if y not in other_text or y in parts[k]]))
         sq.entities = list(dict.fromkeys(sq.entities + [e for e in q.entities if e not in other_text or e in parts[k]]))
+        sq.strong = list(dict.fromkeys(sq.strong + [e for e in q.strong if e not in other_text or e in parts[k]]))
         sq.places = list(dict.fromkeys(sq.places + [e for e in q.places if e not in other_text or e in parts[k]]))
         if sq.atype == "number" and sq.unit is None and q.unit:
             sq.unit = q.unit
@@ -426,6 +503,8 @@ def _sub_questions(q: Question) -> list[Question]:
 @lru_cache(maxsize=2048)
 def _analyze_cached(question: str) -> Question:
     script = question_script(question)
+    if script != "en" and len(re.findall(r"[A-Za-z]", question)) > 3 * len(re.findall(r"[\u3400-\u9fff]", question)):
+        script = "en"  # an English question quoting a Chinese term (… roads (联户硬化路) …)
     if script == "en":
         q = _analyze_en(question)
     else:

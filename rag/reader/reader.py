@@ -204,6 +204,19 @@ def answerable_row(ev: Evidence, pool: Pool) -> np.ndarray:
     f["p1_score_rel"] = pool.passages[tp].score / top_score if pool.passages else 0.0
     docs = [p.doc for p in pool.passages[:3]]
     f["same_doc_top3"] = docs.count(pool.passages[tp].doc) if pool.passages else 0
+    if ents and q.script != "en":
+        every = "".join(pool.passage_norm) + "".join(pool.ctx_norm)
+        missing = [e for e in ents if not _present(e, every)]
+        f["ent_missing"] = len(missing)
+        f["strong_missing"] = sum(1 for e in missing if e in q.strong)
+        f["near_miss"] = float(any(_near_miss(e, pool) for e in missing))
+    else:
+        f["ent_missing"] = f["strong_missing"] = f["near_miss"] = -1.0
+    if q.concept:
+        f["concept_top_sent"] = float(ts is not None and q.concept in ts.norm)
+        f["concept_any"] = float(any(q.concept in n for n in pool.passage_norm))
+    else:
+        f["concept_top_sent"] = f["concept_any"] = -1.0
     return np.array([f[n] for n in ANSWERABLE_FEATURES], dtype=np.float32)
 
 
@@ -213,11 +226,12 @@ def answerable_row(ev: Evidence, pool: Pool) -> np.ndarray:
 def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None:
     """Why candidate ``i`` cannot answer ``q`` though it ranks well.
 
-    * a name the question is about (a proper noun, a quoted term, 一号风球) stands in none of the
-      passages: they are about something else (a sibling article, another county);
-    * for a figure: a year the question names is not said with it (in its sentence, the one before,
-      or the heading path); a place the question names is not where the figure is; or the figure is
-      in another unit than the one the question names (多少户 answered in 人).
+    * a name the question is about stands in none of the passages, and one of them is about a name
+      one character away (一号风球 asked, 九号风球 found: a sibling article), or the name is one that
+      cannot be a tagging slip (a quoted term, an ordinal name, an organisation, a Latin name);
+    * for a figure: the candidate is no figure; a year the question names is not said with it (in its
+      sentence, the one before, or the heading path); a place the question names is not where it is;
+      or it is in another unit than the one the question names (多少户 answered in 人).
     """
     k, c = ev.cands[i]
     s = ev.ctx.sentences[k]
@@ -225,30 +239,75 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if q.script != "en":
         every = "".join(pool.passage_norm) + "".join(pool.ctx_norm)
         for e in q.entities:
-            if len(e) >= 2 and not _present(e, every):
+            if len(e) < 2 or _present(e, every):
+                continue
+            sibling = _near_miss(e, pool)
+            if sibling:
+                return f"the passages are about {sibling}, not {e}"
+            if e in q.strong:
                 return f"the passages are about {_about(p)}, not {e}"
     if q.atype != "number":
         return None
+    if not (c.kinds & {"fig", "date"}):
+        return "no figure where the question's terms are"  # a question for a number is answered by a number
+    if q.counted and q.script != "en" and not _present(q.counted, "".join(pool.passage_norm) + "".join(pool.ctx_norm)):
+        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
+    prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
+    near = s.norm + prev + pool.ctx_norm[s.passage]
     if q.years:
-        prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
-        near = s.norm + prev + pool.ctx_norm[s.passage]
         missing = [y for y in q.years if y not in near]
         if missing:
             return f"the passages give no figure for {missing[0]}"
-    for place in q.places:
-        stem = place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
-        if place not in same_doc and stem not in same_doc:
+    places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
+    for place in places:
+        if place not in same_doc and _stem(place) not in same_doc:
             return f"the passages are about {_about(p)}, not {place}"
-        if place in s.norm or stem in s.norm:
-            continue
-        kind = place[-1] if place[-1] in PLACE_SUFFIX else None
-        others = [o for o in find_places(s.norm) if kind and o[-1] == kind and o[:-1] != stem]
-        if others:
-            return f"the figure found is for {others[0]}, not {place}"
+    if places:
+        finest = places[-1]
+        stem = _stem(finest)
+        level = _LEVEL.get(finest[-1])
+        if not (finest in near or stem in near):
+            here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
+            if level is not None and level >= 3 and finest not in here:
+                # a township's figure is said with the township: not in a passage about another one, nor in
+                # another document than the one naming it
+                if p.doc not in {x.doc for x, n in zip(pool.passages, pool.passage_norm) if finest in n} or any(
+                    _LEVEL.get(o[-1], -1) >= 3 and _stem(o) != stem for o in find_places(pool.passage_norm[s.passage])
+                ):
+                    return f"the figure found is not said of {finest}"
+            others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
+            if others:
+                return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
     return None
+
+
+def _stem(place: str) -> str:
+    return place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
+
+
+def _near_miss(entity: str, pool: Pool) -> str | None:
+    """A title (or heading) of the passages that is ``entity`` with one character changed: a sibling
+    article (九号风球 for 一号风球, 梁X for 梁诚), not the one asked about."""
+    if len(entity) < 2 or len(entity) > 8:
+        return None
+    seen = set()
+    for p, ctx in zip(pool.passages, pool.ctx_norm):
+        title = normalize((p.title or "") + " " + (p.section or "").split(" › ")[0].lstrip("# "))
+        if title in seen:
+            continue
+        seen.add(title)
+        n = len(entity)
+        for a in range(0, max(0, len(title) - n) + 1):
+            w = title[a : a + n]
+            if len(w) == n and w != entity and sum(x != y for x, y in zip(w, entity)) == 1 and re.fullmatch(r"[\u4e00-\u9fff\w]+", w):
+                return (p.title or w).strip()
+    return None
+
+
+_LEVEL = {"省": 0, "州": 1, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "村": 4}
 
 
 def _about(p: Passage) -> str:
@@ -276,7 +335,8 @@ class OfflineReader:
         t0 = time.perf_counter()
         passages = list(passages)
         q = analyze(question)
-        use = passages[: self.max_passages]
+        # a multi-part question may draw on more passages: one more per extra part
+        use = passages[: self.max_passages + max(0, len(q.parts) - 1) * 2]
         ans = self._answer(q, use)
         ans.passages = passages
         ans.timings["read_ms"] = (time.perf_counter() - t0) * 1000
@@ -322,12 +382,15 @@ class OfflineReader:
                 problem = problem or why
                 if part.atype != "number":
                     break  # a name or year the evidence lacks: the next candidate lacks it too
+            if choice is not None:
+                choice = _with_unit(ev, choice)
             if choice is None:
                 if k == 0 or not picks:
-                    return self._refuse(q, problem or "no supporting candidate", _detail(problem))
+                    return self._refuse(q, problem or "no supporting candidate", _detail(problem, q.script))
                 continue
             p_ans = self.model.p_answerable(answerable_row(ev, pool))
-            if p_ans < self.model.threshold:
+            # the refusal model learned from Chinese questions; English ones rely on the subject check
+            if p_ans < self.model.threshold and part.script != "en":
                 if k == 0 or not picks:
                     return self._refuse(q, f"the passages do not seem to answer it (confidence {p_ans:.2f})")
                 continue
@@ -358,6 +421,24 @@ class OfflineReader:
                 short = in_script(short, q.script)  # display only; the quote stays as the document has it
             shown.append(f"{short}[{by_quote[key]}]")
         return Answer(question=q.text, answer="；".join(shown), refused=False, citations=citations, backend=self.name)
+
+
+_BARE_NUMBER = re.compile(r"^[\d.,，]+$")
+
+
+def _with_unit(ev: Evidence, i: int) -> int:
+    """A bare number (8489.8) is reported with its unit when the sentence gives one (8489.8万元)."""
+    k, c = ev.cands[i]
+    if not _BARE_NUMBER.match(ev.text(i)):
+        return i
+    best = i
+    for j, (kk, cj) in enumerate(ev.cands):
+        if kk == k and cj.start == c.start and c.end < cj.end <= c.end + 6 and "fig" in cj.kinds and (
+            cj.family or re.fullmatch(r"[\d.,，]+\s*(?:万亿|万|亿|千|百)", ev.text(j))
+        ):
+            if best == i or cj.end < ev.cands[best][1].end:
+                best = j
+    return best
 
 
 def _quote_span(text: str, s: Sentence, c: Candidate, max_chars: int = 120) -> tuple[int, int]:
@@ -401,9 +482,12 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
-def _detail(problem: str | None) -> str:
+def _detail(problem: str | None, script: str = "zh-Hans") -> str:
+    """The refusal's reason for the user, in the asker's language (names stay as the documents write them)."""
     if not problem:
         return ""
+    if script == "en":
+        return problem if re.match(r"the (?:passages|figure)", problem) else ""
     m = re.match(r"the passages are about (.+), not (.+)$", problem)
     if m:
         return f"检索到的内容讲的是{m.group(1)}，没有{m.group(2)}"
@@ -413,4 +497,7 @@ def _detail(problem: str | None) -> str:
     m = re.match(r"the passages give no figure for (.+)$", problem)
     if m:
         return f"没有{m.group(1)}的数字"
+    m = re.match(r"the figure found is not one of (.+)$", problem)
+    if m:
+        return f"没有关于{m.group(1)}的数字"
     return ""

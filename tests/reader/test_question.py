@@ -77,7 +77,7 @@ def test_multi_part_questions_have_one_part_per_thing_asked():
     assert all(p.years == ["2022"] for p in q.parts)
     assert all("白溪县" in p.terms for p in q.parts)  # the shared context counts for each part
     q = analyze("白溪县排查车辆多少台次、检测人员多少人次？")
-    assert len(q.parts) == 2 and q.parts[1].unit == "人"
+    assert len(q.parts) == 2 and [p.unit for p in q.parts] == ["count", "人次"]
     q = analyze("白溪县新建茶叶基地多少亩？带动农户多少户？")
     assert [p.unit for p in q.parts] == ["area", "户"]
     assert "白溪县" in q.parts[1].terms
