@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..answering import INSTRUCTION_RE, in_script, refusal_text
+from ..grounding import check_answer
 from ..lexical import PLACE_SUFFIX, find_places, tokenize
 from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
@@ -397,10 +398,16 @@ class OfflineReader:
             picks.append((ev, choice))
             probs.append(p_ans * _sigmoid(float(ev.scores[choice])))
         ans = self._compose(q, pool, picks)
+        if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:
+            ans = self._compose(q, pool, picks, convert=False)  # the document's own characters, as quoted
+            res = check_answer(ans.answer, {c.n: c.text for c in ans.citations})
+            if not res.ok:
+                ans.grounded = False
+                ans.warnings.append("a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
         ans.confidence = float(min(probs)) if probs else None
         return ans
 
-    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]]) -> Answer:
+    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True) -> Answer:
         citations: list[Citation] = []
         shown: list[str] = []
         by_quote: dict[tuple[int, int, int], int] = {}
@@ -417,7 +424,7 @@ class OfflineReader:
                                           quote=p.text[qa:qb], page=p.page, start=qa, table=p.table))
             short = p.text[a:b]
             doc_script = p.script or ("zh-Hant" if normalize(short) != short and q.script != "zh-Hant" else None)
-            if q.script in ("zh-Hans", "zh-Hant") and doc_script and doc_script != q.script:
+            if convert and q.script in ("zh-Hans", "zh-Hant") and doc_script and doc_script != q.script:
                 short = in_script(short, q.script)  # display only; the quote stays as the document has it
             shown.append(f"{short}[{by_quote[key]}]")
         return Answer(question=q.text, answer="；".join(shown), refused=False, citations=citations, backend=self.name)
