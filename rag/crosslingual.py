@@ -2,16 +2,18 @@
 
 Two sources, both offline:
 
-* a domain glossary (``rag/data/glossary_en_zh.tsv``; one ``english<TAB>中文 词`` per line,
-  ``*`` matching any word ending), which users can extend;
-* place names in the index itself, matched by pinyin (``Dongwang`` → 东旺, ``Daocheng`` → 稻城),
-  built from the index vocabulary with ``pypinyin`` when it is installed.
+* a glossary of general report vocabulary (``rag/data/glossary_en_zh.tsv``; one
+  ``english<TAB>中文 词`` per line, ``*`` matching any word ending), which users can extend;
+* place names in the index itself, matched by pinyin (``Litang`` → 理塘), built from the index
+  vocabulary with ``pypinyin``.
 
 Example::
 
-    >>> from rag.crosslingual import translate_query
-    >>> translate_query("How many poor villages did Daocheng County have in 2014?")
-    '多少 贫困村 稻城 县 2014'
+    >>> from rag.crosslingual import build_place_index, translate_query
+    >>> translate_query("How many poor households did the county have in 2014?")
+    '多少 贫困户 县 2014'
+    >>> translate_query("How many households did Litang County have?", build_place_index({"理塘县", "农户"}))
+    '多少 户 农户 理塘 县'
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ Example::
     >>> from rag.lexical import BM25, tokenize
     >>> tokenize("貧困戶1268戶")
     ['贫困', '贫困户', '1268', '户']
-    >>> bm = BM25.build([tokenize("稻城县贫困户1268户"), tokenize("昌都市减贫3.84万户")])
-    >>> bm.search(tokenize("稻城貧困戶"), 1)[0][0]
+    >>> bm = BM25.build([tokenize("理塘县贫困户1268户"), tokenize("某市减贫3.84万户")])
+    >>> bm.search(tokenize("理塘貧困戶"), 1)[0][0]
     0
 """
 from __future__ import annotations
@@ -30,15 +30,14 @@ from .normalize import nfkc, to_simplified
 
 log = logging.getLogger(__name__)
 
-# domain words jieba would otherwise cut apart
+# general words of government and statistical reports that jieba would otherwise cut apart; no names of
+# places or programmes of any one document (places come from the indexed documents themselves)
 DOMAIN_WORDS = [
     "贫困村", "贫困户", "贫困人口", "贫困发生率", "贫困县", "深度贫困", "脱贫攻坚", "脱贫摘帽", "精准扶贫", "精准脱贫",
-    "建档立卡", "易地扶贫搬迁", "两不愁三保障", "一低五有", "一超六有", "一低三有", "三区三州", "五个一批", "六个精准",
-    "挂牌督战", "百日总攻", "边缘户", "监测户", "未脱贫户", "已脱贫户", "第一书记", "驻村工作队", "农民夜校",
+    "建档立卡", "易地扶贫搬迁", "两不愁三保障", "三区三州", "五个一批", "六个精准",
+    "挂牌督战", "边缘户", "监测户", "未脱贫户", "已脱贫户", "第一书记", "驻村工作队", "农民夜校",
     "产业扶贫", "教育扶贫", "健康扶贫", "生态扶贫", "旅游扶贫", "金融扶贫", "扶贫小额信贷", "公益性岗位", "危房改造",
-    "稻城县", "稻城", "甘孜州", "甘孜藏族自治州", "昌都市", "迪庆州", "迪庆藏族自治州", "维西县", "维西傈僳族自治县",
-    "香格里拉市", "德钦县", "塔城镇", "小中甸镇", "东旺乡", "三坝乡", "阳都小组", "东坝村", "和平村",
-    "行政村", "乡镇", "地区生产总值", "一般公共预算收入", "人均可支配收入", "包虫病", "藏区新居", "千桥工程",
+    "行政村", "乡镇", "地区生产总值", "一般公共预算收入", "人均可支配收入",
 ]
 
 STOPWORDS = set(
@@ -59,7 +58,7 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     for w in DOMAIN_WORDS:
-        jieba.add_word(w, freq=20000, tag="ns" if w[-1] in "县市州乡镇村" and w not in ("贫困村", "贫困县", "行政村") else "n")
+        jieba.add_word(w, freq=20000, tag="n")
     return jieba
 
 
@@ -96,43 +95,83 @@ _PLACE_STOP = set("的中该全各本我这那哪此其每个多少几县市州�
 _GENERIC_PLACE = {"贫困县", "深度贫困县", "国定贫困县", "行政区", "片区", "城区", "社区", "景区", "园区", "开发区", "小区", "牧区", "农牧区", "灾区", "藏区", "地区", "山区"}
 PLACE_SUFFIX = "县市州区乡镇"
 _UNIT_WORDS = set("平方千米 平方公里 千米 公里 万元 亿元 元 人次 台次 户次 户 人 个 名 家 所 处 台 次 条 项 座 辆 套 间 头 只 亩 吨 公斤 千克 米 倍 场 批 支 期 天 年 月 日 号".split())
-_GENERIC_PLACE |= {"城市", "自治县", "自治州", "民族自治县", "县城", "乡村", "城乡", "村镇", "市县", "县市", "区县", "州县", "县乡", "乡镇", "全县", "全市", "全州", "全区"}
+_GENERIC_PLACE |= {"城市", "大都市", "都市", "自治县", "自治州", "民族自治县", "县城", "乡村", "城乡", "村镇", "市县", "县市", "区县", "州县", "县乡", "乡镇", "全县", "全市", "全州", "全区"}
 
 
-def find_places(text: str) -> list[str]:
-    """Named places in Chinese text (``稻城县``, ``卡若区``, ``维西``), by jieba part-of-speech and place suffix."""
-    return list(_find_places(text))
+_NOT_IN_NAME = {"p", "c", "u", "uj", "ul", "uz", "uv", "ug", "ud", "y", "e", "d", "r", "m", "q", "v", "vd", "vn", "f", "x", "vshi", "vyou", "t", "ad"}
+_FUNCTION_CH = set("的了在是和与及或被把将为以于从由向对到也就而并其该此这那之个有各全本每等约达即年月日号")
+_GENERIC_TAIL = ("园区", "景区", "社区", "城区", "片区", "小区", "牧区", "山区", "地区", "灾区", "藏区", "新区", "开发区", "自治区",
+                 "城市", "省市", "县市", "市县", "区县", "小镇", "名镇", "古镇", "重镇", "强镇", "名县", "强县", "大县", "名村", "新村")
+
+
+def _is_place(w: str) -> bool:
+    return (
+        len(w) >= 3
+        and w[-1] in PLACE_SUFFIX
+        and w not in _GENERIC_PLACE
+        and not w.endswith(_GENERIC_TAIL)
+        and not any(ch in _PLACE_STOP for ch in w[:-1])
+        and all("\u4e00" <= ch <= "\u9fff" for ch in w)
+    )
+
+
+def _name_piece(piece: str, flag: str) -> bool:
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in piece):
+        return False
+    if len(piece) == 1:  # a single character's tag says little: only function characters stop a name
+        return piece not in _FUNCTION_CH
+    return flag not in _NOT_IN_NAME and piece[0] not in _FUNCTION_CH
 
 
 @lru_cache(maxsize=8192)
-def _find_places(text: str) -> tuple[str, ...]:
+def _place_words(norm: str) -> tuple[tuple[str, bool], ...]:
+    """Place names in normalised text as ``(name, has_suffix)``: dictionary words ending in 县/市/州/区/乡/镇,
+    and names jieba splits from their suffix (昌都 + 市, 卡 + 若 + 区, 塔 + 城镇), joined again; ``ns``
+    words without a suffix (南宁) come with ``has_suffix=False``."""
     import jieba.posseg as pseg
 
     _jieba()
-    out = []
-    for w, flag in pseg.cut(normalize_for_match(text)):
-        if w in _GENERIC_PLACE or w in _UNIT_WORDS or any(ch in _PLACE_STOP for ch in w[:-1]) or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
+    words: list[tuple[str, str]] = []
+    for w in pseg.cut(norm, HMM=False):
+        if len(w.word) >= 3 and w.word[0] in _FUNCTION_CH:  # 在城镇 (a name in jieba's dictionary) is 在 + 城镇
+            words.extend([(w.word[0], "p"), (w.word[1:], "n")])
+        else:
+            words.append((w.word, w.flag))
+    out: list[tuple[str, bool]] = []
+    k = 0
+    while k < len(words):
+        w, flag = words[k]
+        name, j, found = "", k, None
+        while j < len(words) and len(name) + len(words[j][0]) <= 7 and _name_piece(*words[j]):
+            name += words[j][0]
+            j += 1
+            if name[-1] in PLACE_SUFFIX and j - k >= 2 and _is_place(name):
+                found = (name, j)
+                break
+        if found:
+            out.append((found[0], True))
+            k = found[1]
             continue
-        if (len(w) >= 3 and w[-1] in PLACE_SUFFIX) or (flag.startswith("ns") and len(w) >= 2):
-            out.append(w)
-    return tuple(dict.fromkeys(out))
+        if _is_place(w):
+            out.append((w, True))
+        elif flag.startswith("ns") and len(w) >= 2 and w not in _GENERIC_PLACE and w not in _UNIT_WORDS and all("\u4e00" <= ch <= "\u9fff" for ch in w):
+            out.append((w, False))
+        k += 1
+    return tuple(out)
 
+
+def find_places(text: str) -> list[str]:
+    """Named places in Chinese text (``理塘县``, ``卡若区``), by jieba part-of-speech and place suffix."""
+    return list(dict.fromkeys(w for w, _ in _place_words(normalize_for_match(text))))
 
 
 def main_places(text: str, top: int = 3) -> list[str]:
     """The places a document is about: those it names most (at least twice), most named first."""
-    jb = _jieba()
     counts: dict[str, int] = {}
-    for w in jb.cut(normalize_for_match(text), HMM=False):
-        if (
-            len(w) >= 3
-            and w[-1] in PLACE_SUFFIX
-            and w not in _GENERIC_PLACE
-            and not w.endswith(("园区", "景区", "社区", "城区", "片区", "小区", "牧区", "山区", "地区", "灾区", "藏区", "新区", "开发区"))
-            and not any(ch in _PLACE_STOP for ch in w[:-1])
-            and all("\u4e00" <= ch <= "\u9fff" for ch in w)
-        ):
-            counts[w] = counts.get(w, 0) + 1
+    for para in normalize_for_match(text).split("\n"):
+        for w, has_suffix in _place_words(para):
+            if has_suffix:
+                counts[w] = counts.get(w, 0) + 1
     if not counts:
         return []
     best = max(counts.values())

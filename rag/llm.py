@@ -7,7 +7,7 @@ user sees.
   ``llm="gguf"``: :class:`GGUFChatModel`, a LangChain chat model over
   ``llama_cpp.Llama(model_path=RAG_LLM_GGUF)``.
 * ``LLMAnswerer(settings).run(question, passages) -> Answer`` and ``.stream(...)``, which
-  yields text deltas as they arrive and finally the checked :class:`~rag.answer.Answer`
+  yields text deltas as they arrive and finally the checked :class:`~rag.types.Answer`
   (a UI must replace the streamed text by ``Answer.answer``: sentences that fail the check
   are dropped there).
 * ``get_answerer(settings)`` — the offline reader for ``llm="none"``, else an ``LLMAnswerer``.
@@ -477,9 +477,7 @@ class LLMAnswerer:
         return out
 
     def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
-        from .answer import (
-            OfflineReader,  # lazily: the reader may be edited independently
-        )
+        from .reader import OfflineReader  # lazily: the reader loads its model on first use
 
         try:
             ans = OfflineReader().run(prep.question, prep.passages)
@@ -506,7 +504,7 @@ def get_answerer(settings: Settings):
     ``run(question, passages) -> Answer``."""
     s = settings
     if s.llm == "none":
-        from .answer import OfflineReader
+        from .reader import OfflineReader
 
         return OfflineReader()
     return LLMAnswerer(s)

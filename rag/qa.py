@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Iterator
 
-from .answer import OfflineReader
+from .reader import OfflineReader
 from .answering import question_script, refusal_text
 from .retrieve import HybridRetriever, Query
 from .settings import Settings

@@ -1,0 +1,110 @@
+"""The reader's learned parts, loaded from one file in the package (``rag/data/reader_model.json.gz``).
+
+The file is written by ``eval/train_reader.py`` and holds
+
+* ``rankers`` — LightGBM lambdarank models (bagged with different seeds) scoring answer candidates
+  (:data:`rag.reader.features.FEATURES`); their scores are averaged;
+* ``answerable`` — a LightGBM model over question-level evidence features
+  (:data:`ANSWERABLE_FEATURES`) giving the probability that the passages answer the question;
+* ``threshold`` — the answerable probability under which the reader refuses, picked on the dev
+  splits for at most 3% of answerable questions refused;
+* ``features``/``answerable_features`` (checked against the code) and the training ``metrics``.
+
+Example::
+
+    >>> from rag.reader.model import load_model
+    >>> m = load_model()
+    >>> 0.0 < m.threshold < 1.0 and m.features[0] == "p_rank"
+    True
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .features import FEATURES
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "reader_model.json.gz"
+
+ANSWERABLE_FEATURES = [
+    "top_score", "second_score", "margin", "top_prob", "n_cands",
+    "top_s_cov", "top_s_cov_ctx", "top_p_cov", "top_p_rank", "top_c_cov", "top_prox", "top_fam_match", "top_q_term_in",
+    "top_left_l", "top_right_r", "top_len",
+    "best_s_cov", "best_s_cov_ctx", "best_p_cov", "best_ctx_cov",
+    "ent_any", "ent_top_passage", "ent_top_sent", "n_entities",
+    "missing_terms", "missing_long_terms", "year_top_passage", "year_top_sent", "has_year",
+    "fam_available", "q_atype", "q_unit", "q_en", "q_terms", "p1_score_rel", "same_doc_top3",
+    "ent_missing", "strong_missing", "near_miss", "concept_top_sent", "concept_any",
+]
+
+
+@dataclass
+class ReaderModel:
+    rankers: list
+    answerable: object | None
+    threshold: float
+    features: list[str]
+    answerable_features: list[str]
+    metrics: dict = field(default_factory=dict)
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        """Ranker scores (higher is better, the mean over the bagged rankers) for rows of candidate features."""
+        if len(X) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.mean([np.asarray(r.predict(X, raw_score=True, num_threads=1), dtype=np.float64) for r in self.rankers], axis=0)
+
+    def p_answerable(self, x: np.ndarray) -> float:
+        if self.answerable is None:
+            return 1.0
+        return float(self.answerable.predict(x.reshape(1, -1), num_threads=1)[0])
+
+
+def _booster(model_str: str):
+    try:
+        import lightgbm as lgb
+    except ImportError as e:  # pragma: no cover - lightgbm is a core dependency
+        raise ImportError("the offline reader needs lightgbm: pip install lightgbm") from e
+    return lgb.Booster(model_str=model_str)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path | str | None = None) -> ReaderModel:
+    """The trained reader model (cached per path)."""
+    p = Path(path or MODEL_PATH)
+    try:
+        raw = p.read_bytes()
+        data = json.loads((gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{p}: the reader model is missing; train it with `python eval/train_reader.py`") from None
+    if data.get("features") != FEATURES:
+        raise ValueError(f"{p}: the model was trained on other features than the code computes; retrain with `python eval/train_reader.py`")
+    if data.get("answerable_features") != ANSWERABLE_FEATURES:
+        raise ValueError(f"{p}: the refusal model was trained on other features; retrain with `python eval/train_reader.py`")
+    return ReaderModel(
+        rankers=[_booster(r) for r in data["rankers"]],
+        answerable=_booster(data["answerable"]) if data.get("answerable") else None,
+        threshold=float(data.get("threshold", 0.5)),
+        features=data["features"],
+        answerable_features=data["answerable_features"],
+        metrics=data.get("metrics", {}),
+    )
+
+
+def save_model(path: Path | str, ranker_strs: list[str], answerable_str: str | None, threshold: float, metrics: dict) -> None:
+    data = {
+        "format": 2,
+        "features": FEATURES,
+        "answerable_features": ANSWERABLE_FEATURES,
+        "threshold": threshold,
+        "metrics": metrics,
+        "rankers": ranker_strs,
+        "answerable": answerable_str,
+    }
+    blob = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    # gzip without a timestamp: the same model gives the same bytes
+    Path(path).write_bytes(gzip.compress(blob, compresslevel=9, mtime=0) if str(path).endswith(".gz") else blob)

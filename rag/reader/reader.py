@@ -1,0 +1,510 @@
+"""The offline reader: question → candidates from the retrieved passages → a learned ranking → a short,
+cited answer, or a refusal.
+
+Steps (each in its own module):
+
+1. :mod:`~rag.reader.question` — expected answer type, unit family, constraints, parts;
+2. the sentences of the top passages (planted instructions dropped), the best-covered kept;
+3. :mod:`~rag.reader.candidates` — spans of every type in those sentences;
+4. :mod:`~rag.reader.features` + :mod:`~rag.reader.model` — each span scored by LightGBM;
+5. refusal — the subject check (a name, year or place the question is about must be in the
+   evidence; a figure in the asked unit must exist) and a calibrated answerable probability;
+6. the answer — the top span per part with its ``[n]`` marker; each citation quotes the clause or
+   sentence that holds it, verbatim, with its offset.
+
+Example::
+
+    >>> from rag.reader import OfflineReader
+    >>> from rag.types import Passage
+    >>> p = Passage(rank=1, doc="litang.txt", chunk_id="c1", section="理塘县报告 › 二、主要做法",
+    ...             text="全县建成牦牛养殖合作社42个，带动农户3150户增收。", score=1.0)
+    >>> a = OfflineReader().run("理塘县建成牦牛养殖合作社多少个？", [p])
+    >>> a.answer, a.citations[0].quote
+    ('42个[1]', '全县建成牦牛养殖合作社42个，带动农户3150户增收。')
+    >>> a.citations[0].text[a.citations[0].start:].startswith(a.citations[0].quote)
+    True
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..answering import INSTRUCTION_RE, in_script, refusal_text
+from ..grounding import check_answer
+from ..lexical import PLACE_SUFFIX, find_places, tokenize
+from ..types import Answer, Citation, Passage
+from .candidates import Candidate, candidates
+from .features import FEATURES, Context, build, coverage, idf_weights
+from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
+from .question import ATYPES, UNIT_FAMILIES, Question, analyze
+from .text import Sentence, normalize, sentences
+
+log = logging.getLogger(__name__)
+
+_F = {n: i for i, n in enumerate(FEATURES)}
+_CLAUSE_END = "，,；;：:。！？!?…"
+
+
+@dataclass
+class Evidence:
+    """One question (or part) read against the passages: its candidates, their features and scores."""
+
+    q: Question
+    ctx: Context
+    cands: list[tuple[int, Candidate]]
+    X: np.ndarray
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def text(self, i: int) -> str:
+        k, c = self.cands[i]
+        return self.ctx.sentences[k].raw[c.start : c.end]
+
+
+@dataclass
+class Pool:
+    """The sentences of the passages in use, tokenised once per question."""
+
+    passages: list[Passage]
+    sentences: list[Sentence]
+    sent_tokens: list[set[str]]
+    passage_tokens: list[set[str]]
+    ctx_tokens: list[set[str]]
+    passage_norm: list[str]
+    ctx_norm: list[str]
+
+
+def make_pool(passages: list[Passage]) -> Pool:
+    sents: list[Sentence] = []
+    toks: list[set[str]] = []
+    p_toks: list[set[str]] = []
+    for pi, p in enumerate(passages):
+        ptok: set[str] = set()
+        for s in sentences(pi, p.text):
+            if INSTRUCTION_RE.search(s.raw):
+                continue  # an instruction planted in a document is not evidence
+            t = set(tokenize(s.raw))
+            sents.append(s)
+            toks.append(t)
+            ptok |= t
+        p_toks.append(ptok)
+    ctx_text = [f"{p.title or ''} {p.section or ''} {' '.join(p.doc_places or [])}" for p in passages]
+    return Pool(
+        passages=passages,
+        sentences=sents,
+        sent_tokens=toks,
+        passage_tokens=p_toks,
+        ctx_tokens=[set(tokenize(t)) for t in ctx_text],
+        passage_norm=[normalize(p.text) for p in passages],
+        ctx_norm=[normalize(t) for t in ctx_text],
+    )
+
+
+def gather(q: Question, pool: Pool, max_sentences: int = 8) -> Evidence:
+    """Keep the sentences that cover ``q`` best, list their candidates and compute their features."""
+    idf = idf_weights(q.terms, pool.sent_tokens)
+    scored = []
+    for k, (s, toks) in enumerate(zip(pool.sentences, pool.sent_tokens)):
+        cov = coverage(q.terms, idf, toks | pool.ctx_tokens[s.passage])
+        own = coverage(q.terms, idf, toks)
+        scored.append((cov + own, -s.passage, k))
+    scored.sort(reverse=True)
+    keep = sorted(k for _, _, k in scored[:max_sentences])
+    kept = [pool.sentences[k] for k in keep]
+    ctx = Context(
+        passages=pool.passages,
+        sentences=kept,
+        sent_tokens=[pool.sent_tokens[k] for k in keep],
+        passage_tokens=pool.passage_tokens,
+        ctx_tokens=pool.ctx_tokens,
+        passage_norm=pool.passage_norm,
+        ctx_norm=pool.ctx_norm,
+        idf=idf,
+    )
+    cands = [(k, c) for k, s in enumerate(kept) for c in candidates(s.norm)]
+    return Evidence(q, ctx, cands, build(q, ctx, cands))
+
+
+def _present(entity: str, text: str) -> bool:
+    """``entity`` stands in ``text``, whole or (for a long name) by most of it."""
+    if entity in text:
+        return True
+    if len(entity) >= 4:
+        n = math.ceil(len(entity) * 0.75)
+        return any(entity[i : i + n] in text for i in range(len(entity) - n + 1))
+    return False
+
+
+def answerable_row(ev: Evidence, pool: Pool) -> np.ndarray:
+    """Question-level evidence features (:data:`ANSWERABLE_FEATURES`) after ranking."""
+    f = dict.fromkeys(ANSWERABLE_FEATURES, 0.0)
+    q = ev.q
+    sc = ev.scores
+    if len(sc):
+        order = np.argsort(-sc)
+        top = int(order[0])
+        row = ev.X[top]
+        f["top_score"] = float(sc[top])
+        f["second_score"] = float(sc[order[1]]) if len(sc) > 1 else -10.0
+        f["margin"] = f["top_score"] - f["second_score"]
+        z = np.exp(sc - sc.max())
+        f["top_prob"] = float(z[top] / z.sum())
+        for name, feat in (("top_s_cov", "s_cov"), ("top_s_cov_ctx", "s_cov_ctx"), ("top_p_cov", "p_cov"), ("top_p_rank", "p_rank"),
+                           ("top_c_cov", "c_cov"), ("top_prox", "prox_cov"), ("top_fam_match", "fam_match"), ("top_q_term_in", "q_term_in"),
+                           ("top_left_l", "left_l"), ("top_right_r", "right_r"), ("top_len", "len_chars")):
+            f[name] = float(row[_F[feat]])
+        k, _ = ev.cands[top]
+        ts = ev.ctx.sentences[k]
+        tp = ts.passage
+    else:
+        f["second_score"] = f["top_score"] = -10.0
+        tp, ts = 0, None
+    f["n_cands"] = len(sc)
+    terms = q.terms
+    idf = ev.ctx.idf
+    covs = [coverage(terms, idf, t) for t in ev.ctx.sent_tokens] or [0.0]
+    f["best_s_cov"] = max(covs)
+    f["best_s_cov_ctx"] = max([coverage(terms, idf, t | pool.ctx_tokens[s.passage]) for s, t in zip(ev.ctx.sentences, ev.ctx.sent_tokens)] or [0.0])
+    f["best_p_cov"] = max([coverage(terms, idf, t) for t in pool.passage_tokens] or [0.0])
+    f["best_ctx_cov"] = max([coverage(terms, idf, t) for t in pool.ctx_tokens] or [0.0])
+    ents = [e for e in q.entities if len(e) >= 2]
+    f["n_entities"] = len(ents)
+    if ents:
+        every = "".join(pool.passage_norm) + "".join(pool.ctx_norm)
+        f["ent_any"] = sum(_present(e, every) for e in ents) / len(ents)
+        if pool.passages:
+            here = pool.passage_norm[tp] + pool.ctx_norm[tp]
+            f["ent_top_passage"] = sum(_present(e, here) for e in ents) / len(ents)
+        if ts is not None:
+            f["ent_top_sent"] = sum(_present(e, ts.norm) for e in ents) / len(ents)
+    else:
+        f["ent_any"] = f["ent_top_passage"] = f["ent_top_sent"] = -1.0
+    vocab = set().union(*pool.passage_tokens, *pool.ctx_tokens) if pool.passage_tokens else set()
+    total = sum(idf.get(t, 1.0) for t in terms) or 1.0
+    f["missing_terms"] = sum(idf.get(t, 1.0) for t in terms if t not in vocab) / total
+    f["missing_long_terms"] = sum(1 for t in terms if len(t) >= 3 and t not in vocab)
+    f["has_year"] = float(bool(q.years))
+    if q.years and pool.passages:
+        f["year_top_passage"] = float(all(y in pool.passage_norm[tp] + pool.ctx_norm[tp] for y in q.years))
+        f["year_top_sent"] = float(ts is not None and all(y in ts.norm for y in q.years))
+    else:
+        f["year_top_passage"] = f["year_top_sent"] = -1.0
+    if q.atype == "number" and q.unit:
+        f["fam_available"] = float(bool(len(ev.X)) and bool((ev.X[:, _F["fam_match"]] > 0).any()))
+    else:
+        f["fam_available"] = -1.0
+    f["q_atype"] = ATYPES.index(q.atype) if q.atype in ATYPES else 0
+    f["q_unit"] = (UNIT_FAMILIES.index(q.unit) + 1) if q.unit in UNIT_FAMILIES else 0
+    f["q_en"] = float(q.script == "en")
+    f["q_terms"] = len(terms)
+    top_score = max((p.score for p in pool.passages), default=1.0) or 1.0
+    f["p1_score_rel"] = pool.passages[tp].score / top_score if pool.passages else 0.0
+    docs = [p.doc for p in pool.passages[:3]]
+    f["same_doc_top3"] = docs.count(pool.passages[tp].doc) if pool.passages else 0
+    if ents and q.script != "en":
+        every = "".join(pool.passage_norm) + "".join(pool.ctx_norm)
+        missing = [e for e in ents if not _present(e, every)]
+        f["ent_missing"] = len(missing)
+        f["strong_missing"] = sum(1 for e in missing if e in q.strong)
+        f["near_miss"] = float(any(_near_miss(e, pool) for e in missing))
+    else:
+        f["ent_missing"] = f["strong_missing"] = f["near_miss"] = -1.0
+    if q.concept:
+        f["concept_top_sent"] = float(ts is not None and q.concept in ts.norm)
+        f["concept_any"] = float(any(q.concept in n for n in pool.passage_norm))
+    else:
+        f["concept_top_sent"] = f["concept_any"] = -1.0
+    return np.array([f[n] for n in ANSWERABLE_FEATURES], dtype=np.float32)
+
+
+# ---------------------------------------------------------------- the subject check
+
+
+def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None:
+    """Why candidate ``i`` cannot answer ``q`` though it ranks well.
+
+    * a name the question is about stands in none of the passages, and one of them is about a name
+      one character away (一号风球 asked, 九号风球 found: a sibling article), or the name is one that
+      cannot be a tagging slip (a quoted term, an ordinal name, an organisation, a Latin name);
+    * for a figure: the candidate is no figure; a year the question names is not said with it (in its
+      sentence, the one before, or the heading path); a place the question names is not where it is;
+      or it is in another unit than the one the question names (多少户 answered in 人).
+    """
+    k, c = ev.cands[i]
+    s = ev.ctx.sentences[k]
+    p = pool.passages[s.passage]
+    if q.script != "en":
+        every = "".join(pool.passage_norm) + "".join(pool.ctx_norm)
+        for e in q.entities:
+            if len(e) < 2 or _present(e, every):
+                continue
+            sibling = _near_miss(e, pool)
+            if sibling:
+                return f"the passages are about {sibling}, not {e}"
+            if e in q.strong:
+                return f"the passages are about {_about(p)}, not {e}"
+    if q.atype != "number":
+        return None
+    if not (c.kinds & {"fig", "date"}):
+        return "no figure where the question's terms are"  # a question for a number is answered by a number
+    if q.counted and q.script != "en" and not _present(q.counted, "".join(pool.passage_norm) + "".join(pool.ctx_norm)):
+        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库
+    same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
+    prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
+    near = s.norm + prev + pool.ctx_norm[s.passage]
+    if q.years:
+        missing = [y for y in q.years if y not in near]
+        if missing:
+            return f"the passages give no figure for {missing[0]}"
+    places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
+    for place in places:
+        if place not in same_doc and _stem(place) not in same_doc:
+            return f"the passages are about {_about(p)}, not {place}"
+    if places:
+        finest = places[-1]
+        stem = _stem(finest)
+        level = _LEVEL.get(finest[-1])
+        if not (finest in near or stem in near):
+            here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
+            if level is not None and level >= 3 and finest not in here:
+                # a township's figure is said with the township: not in a passage about another one, nor in
+                # another document than the one naming it
+                if p.doc not in {x.doc for x, n in zip(pool.passages, pool.passage_norm) if finest in n} or any(
+                    _LEVEL.get(o[-1], -1) >= 3 and _stem(o) != stem for o in find_places(pool.passage_norm[s.passage])
+                ):
+                    return f"the figure found is not said of {finest}"
+            others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
+            if others:
+                return f"the figure found is for {others[0]}, not {finest}"
+    if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
+        return f"no figure in the asked unit ({q.unit})"
+    return None
+
+
+def _stem(place: str) -> str:
+    return place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
+
+
+def _near_miss(entity: str, pool: Pool) -> str | None:
+    """A title (or heading) of the passages that is ``entity`` with one character changed: a sibling
+    article (九号风球 for 一号风球, 梁X for 梁诚), not the one asked about."""
+    if len(entity) < 2 or len(entity) > 8:
+        return None
+    seen = set()
+    for p, ctx in zip(pool.passages, pool.ctx_norm):
+        title = normalize((p.title or "") + " " + (p.section or "").split(" › ")[0].lstrip("# "))
+        if title in seen:
+            continue
+        seen.add(title)
+        n = len(entity)
+        for a in range(0, max(0, len(title) - n) + 1):
+            w = title[a : a + n]
+            if len(w) == n and w != entity and sum(x != y for x, y in zip(w, entity)) == 1 and re.fullmatch(r"[\u4e00-\u9fff\w]+", w):
+                return (p.title or w).strip()
+    return None
+
+
+_LEVEL = {"省": 0, "州": 1, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "村": 4}
+
+
+def _about(p: Passage) -> str:
+    return (p.title or (p.section or "").split(" › ")[0].lstrip("# ") or p.doc).strip()
+
+
+# ---------------------------------------------------------------- the reader
+
+
+class OfflineReader:
+    """Extractive, cited short answers with learned ranking and calibrated refusal; needs no LLM.
+
+    ``run(question, passages) -> Answer``. ``max_passages`` passages are read, the
+    ``max_sentences`` sentences covering the question best are searched for candidates.
+    """
+
+    name = "offline"
+
+    def __init__(self, model: ReaderModel | None = None, max_passages: int = 5, max_sentences: int = 8):
+        self.model = model or load_model()
+        self.max_passages = max_passages
+        self.max_sentences = max_sentences
+
+    def run(self, question: str, passages: list[Passage]) -> Answer:
+        t0 = time.perf_counter()
+        passages = list(passages)
+        q = analyze(question)
+        # a multi-part question may draw on more passages: one more per extra part
+        use = passages[: self.max_passages + max(0, len(q.parts) - 1) * 2]
+        ans = self._answer(q, use)
+        ans.passages = passages
+        ans.timings["read_ms"] = (time.perf_counter() - t0) * 1000
+        return ans
+
+    def read(self, q: Question, pool: Pool) -> Evidence:
+        ev = gather(q, pool, self.max_sentences)
+        ev.scores = self.model.score(ev.X)
+        return ev
+
+    def _refuse(self, q: Question, reason: str, detail: str = "") -> Answer:
+        a = Answer(question=q.text, answer=refusal_text(q.script, detail), refused=True, backend=self.name)
+        a.warnings.append(f"refused: {reason}")
+        return a
+
+    def _answer(self, q: Question, passages: list[Passage]) -> Answer:
+        if not passages:
+            return self._refuse(q, "no passage retrieved")
+        pool = make_pool(passages)
+        if not pool.sentences:
+            return self._refuse(q, "no text in the retrieved passages")
+        parts = q.parts or [q]
+        picks: list[tuple[Evidence, int]] = []
+        probs: list[float] = []
+        for k, part in enumerate(parts):
+            ev = self.read(part, pool)
+            if not len(ev.scores):
+                if k == 0:
+                    return self._refuse(q, "no candidate answer in the passages")
+                continue
+            order = np.argsort(-ev.scores)
+            taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
+            choice, problem = None, None
+            for i in order[:40]:
+                kk, c = ev.cands[int(i)]
+                s = ev.ctx.sentences[kk]
+                if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
+                    continue  # another part's answer
+                why = subject_problem(part, ev, int(i), pool)
+                if why is None:
+                    choice = int(i)
+                    break
+                problem = problem or why
+                if part.atype != "number":
+                    break  # a name or year the evidence lacks: the next candidate lacks it too
+            if choice is not None:
+                choice = _with_unit(ev, choice)
+            if choice is None:
+                if k == 0 or not picks:
+                    return self._refuse(q, problem or "no supporting candidate", _detail(problem, q.script))
+                continue
+            p_ans = self.model.p_answerable(answerable_row(ev, pool))
+            # the refusal model learned from Chinese questions; English ones rely on the subject check
+            if p_ans < self.model.threshold and part.script != "en":
+                if k == 0 or not picks:
+                    return self._refuse(q, f"the passages do not seem to answer it (confidence {p_ans:.2f})")
+                continue
+            picks.append((ev, choice))
+            probs.append(p_ans * _sigmoid(float(ev.scores[choice])))
+        ans = self._compose(q, pool, picks)
+        if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:
+            ans = self._compose(q, pool, picks, convert=False)  # the document's own characters, as quoted
+            res = check_answer(ans.answer, {c.n: c.text for c in ans.citations})
+            if not res.ok:
+                ans.grounded = False
+                ans.warnings.append("a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
+        ans.confidence = float(min(probs)) if probs else None
+        return ans
+
+    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True) -> Answer:
+        citations: list[Citation] = []
+        shown: list[str] = []
+        by_quote: dict[tuple[int, int, int], int] = {}
+        for ev, i in picks:
+            k, c = ev.cands[i]
+            s = ev.ctx.sentences[k]
+            p = pool.passages[s.passage]
+            a, b = s.start + c.start, s.start + c.end
+            qa, qb = _quote_span(p.text, s, c)
+            key = (s.passage, qa, qb)
+            if key not in by_quote:
+                by_quote[key] = len(citations) + 1
+                citations.append(Citation(n=len(citations) + 1, doc=p.doc, chunk_id=p.chunk_id, section=p.section, text=p.text,
+                                          quote=p.text[qa:qb], page=p.page, start=qa, table=p.table, ocr=p.ocr))
+            short = p.text[a:b]
+            doc_script = p.script or ("zh-Hant" if normalize(short) != short and q.script != "zh-Hant" else None)
+            if convert and q.script in ("zh-Hans", "zh-Hant") and doc_script and doc_script != q.script:
+                short = in_script(short, q.script)  # display only; the quote stays as the document has it
+            shown.append(f"{short}[{by_quote[key]}]")
+        return Answer(question=q.text, answer="；".join(shown), refused=False, citations=citations, backend=self.name)
+
+
+_BARE_NUMBER = re.compile(r"^[\d.,，]+$")
+
+
+def _with_unit(ev: Evidence, i: int) -> int:
+    """A bare number (8489.8) is reported with its unit when the sentence gives one (8489.8万元)."""
+    k, c = ev.cands[i]
+    if not _BARE_NUMBER.match(ev.text(i)):
+        return i
+    best = i
+    for j, (kk, cj) in enumerate(ev.cands):
+        if kk == k and cj.start == c.start and c.end < cj.end <= c.end + 6 and "fig" in cj.kinds and (
+            cj.family or re.fullmatch(r"[\d.,，]+\s*(?:万亿|万|亿|千|百)", ev.text(j))
+        ):
+            if best == i or cj.end < ev.cands[best][1].end:
+                best = j
+    return best
+
+
+def _quote_span(text: str, s: Sentence, c: Candidate, max_chars: int = 120) -> tuple[int, int]:
+    """The sentence holding the answer, or when it is long the clauses around the answer (offsets in ``text``)."""
+    a, b = s.start, s.end
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b - a <= max_chars:
+        return a, b
+    i, j = s.start + c.start, s.start + c.end
+    lo, hi = i, j
+    while lo > a and text[lo - 1] not in _CLAUSE_END:
+        lo -= 1
+    while hi < b and text[hi] not in _CLAUSE_END:
+        hi += 1
+    if hi < b:
+        hi += 1
+    # grow by whole clauses while it stays short
+    while hi - lo < 40 and (lo > a or hi < b):
+        if lo > a:
+            lo2 = lo - 1
+            while lo2 > a and text[lo2 - 1] not in _CLAUSE_END:
+                lo2 -= 1
+            if hi - lo2 > max_chars:
+                break
+            lo = lo2
+        else:
+            hi2 = hi
+            while hi2 < b and text[hi2] not in _CLAUSE_END:
+                hi2 += 1
+            hi = min(b, hi2 + 1)
+    if hi - lo > max_chars:  # one very long clause: a window around the answer
+        lo = max(lo, i - (max_chars - (j - i)) // 2)
+        hi = min(hi, lo + max(max_chars, j - i))
+    return lo, hi
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def _detail(problem: str | None, script: str = "zh-Hans") -> str:
+    """The refusal's reason for the user, in the asker's language (names stay as the documents write them)."""
+    if not problem:
+        return ""
+    if script == "en":
+        return problem if re.match(r"the (?:passages|figure)", problem) else ""
+    m = re.match(r"the passages are about (.+), not (.+)$", problem)
+    if m:
+        return f"检索到的内容讲的是{m.group(1)}，没有{m.group(2)}"
+    m = re.match(r"the figure found is for (.+), not (.+)$", problem)
+    if m:
+        return f"找到的数字是{m.group(1)}的，不是{m.group(2)}的"
+    m = re.match(r"the passages give no figure for (.+)$", problem)
+    if m:
+        return f"没有{m.group(1)}的数字"
+    m = re.match(r"the figure found is not one of (.+)$", problem)
+    if m:
+        return f"没有关于{m.group(1)}的数字"
+    return ""

@@ -1,0 +1,84 @@
+"""Question analysis (rag/reader/question.py): expected answer type, unit family, constraints, parts."""
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import rag.reader.question as question_mod
+from rag.reader.question import analyze
+
+
+def test_doctests():
+    assert doctest.testmod(question_mod).failed == 0
+
+
+@pytest.mark.parametrize(
+    "question, atype, unit",
+    [
+        ("白溪县培育农民专业合作社多少家？", "number", "count"),
+        ("白溪县带动农户多少户增收？", "number", "户"),
+        ("全县常住人口有多少人？", "number", "人"),
+        ("比赛一共持续了多少个小时？", "number", "duration"),  # the hours, not a count of 个
+        ("工程延期了几个月？", "number", "duration"),
+        ("该公司2021年营收多少美元？", "number", "money"),  # 美元 is money
+        ("白溪县农村自来水普及率达到多少？", "number", "%"),
+        ("贫困人口占全县人口的比例是多少？", "number", "%"),
+        ("地区生产总值是多少？", "number", "money"),
+        ("新改建农村公路多少公里？", "number", "length"),
+        ("林默然在哪一年获得博士学位？", "date", None),
+        ("林默然是什么时候当选院士的？", "date", None),
+        ("东南植物研究所是谁创办的？", "person", None),
+        ("林默然是哪里人？", "place", None),
+        ("芝加哥大學位於美國的哪一個州?", "place", None),
+        ("甘眉工业园区由哪家公司建设？", "org", None),
+        ("林默然著有哪部著作？", "title", None),
+        ("该县的四大优势产业是哪些？", "list", None),
+        ("弗洛伊德将人格分为哪几个部分？", "list", None),
+        ("为什么风机越来越高？", "reason", None),
+        ("如何得到较纯的次磷酸溶液？", "manner", None),
+        ("棱柱是什么？", "define", None),
+        ("How many households did the county lift out of poverty?", "number", "户"),
+        ("In which year was the institute founded?", "date", None),
+        ("Who founded the institute?", "person", None),
+    ],
+)
+def test_expected_answer_type(question, atype, unit):
+    q = analyze(question)
+    assert (q.atype, q.unit) == (atype, unit)
+
+
+@pytest.mark.parametrize("question", ["院长陈立新率队深入多少个乡镇巡诊？", "他率军攻下了几座城池？", "他率领多少名队员出征？"])
+def test_lead_is_not_a_rate(question):
+    """率队/率军/率领 are verbs (to lead): the question wants a count, not a percentage."""
+    assert analyze(question).unit != "%"
+    assert analyze("全县的贫困发生率是多少？").unit == "%"
+
+
+def test_head_noun_and_constraints():
+    q = analyze("2019年白溪县要求尽快建成的是哪个机场？")
+    assert q.head == "机场" and q.atype == "place"
+    assert q.years == ["2019"]
+    assert "白溪县" in q.places and "白溪县" in q.entities
+    assert analyze("“圣洁”品牌是什么？").quoted == ["圣洁"]
+    assert "一号风球" in analyze("一号风球是什么意思？").entities  # an ordinal name is one entity
+    assert "南宁二中" in analyze("南宁二中是什么的简称？").entities  # adjacent name words are one name
+
+
+def test_why_at_the_end_is_what():
+    """即算为什么 is 'counts as what' (为 + 什么), not 'why'."""
+    assert analyze("生命数耗完即算为什么？").atype != "reason"
+    assert analyze("为什么风机越来越高？").atype == "reason"
+
+
+def test_multi_part_questions_have_one_part_per_thing_asked():
+    q = analyze("2022年白溪县的贫困户和贫困人口分别是多少？")
+    assert [p.unit for p in q.parts] == ["户", "人"]
+    assert all(p.years == ["2022"] for p in q.parts)
+    assert all("白溪县" in p.terms for p in q.parts)  # the shared context counts for each part
+    q = analyze("白溪县排查车辆多少台次、检测人员多少人次？")
+    assert len(q.parts) == 2 and [p.unit for p in q.parts] == ["count", "人次"]
+    q = analyze("白溪县新建茶叶基地多少亩？带动农户多少户？")
+    assert [p.unit for p in q.parts] == ["area", "户"]
+    assert "白溪县" in q.parts[1].terms
+    assert analyze("白溪县有多少个乡镇？").parts == []
