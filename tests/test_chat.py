@@ -133,7 +133,7 @@ def test_export_markdown_holds_questions_answers_and_citations(engine):
     assert "理解为 Understood as:* 格桑县的面积是多少？" in md
     assert "**回答 Answer:** 5120平方公里[1]" in md  # the short answer
     assert "- [1] **格桑县2021年发展报告.txt** › 格桑县2021年发展报告 › 一、基本情况" in md
-    assert any(line.startswith("> ") and "全县面积5120平方公里" in line for line in md.splitlines())  # the verbatim quote
+    assert any(line.strip().startswith("> ") and "全县面积5120平方公里" in line for line in md.splitlines())  # the verbatim quote
     assert "需要澄清 Clarification" in md  # the third turn asked back
 
 
