@@ -22,11 +22,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
-from ..lexical import find_places, tokenize
+from ..lexical import tokenize
 from ..types import Passage
 from .candidates import KINDS, Candidate
 from .numbers import UNITS
@@ -61,12 +60,6 @@ FEATURES = [
     # alignment with the question around its wh-word
     "left_l", "left_q", "right_r", "right_q", "left_r", "right_l", "adj_left", "adj_right", "dist_left", "dist_right",
     "prox_cov", "prox_cov_l", "prox_cov_r", "lsuf", "rpre", "lsuf_loose", "rpre_loose",
-    # character bigrams of the question (they survive rewording): sentence, with its neighbour and heading,
-    # clause, passage, and near the span
-    "s_bg", "s_bg_near", "c_bg", "p_bg", "prox_bg", "s_bg_rank",
-    # the question's constraints against the span's sentence: its year and place said here, nearby (the
-    # sentence before, the heading path), in the document; another year or place of the same level here
-    "near_year", "s_place", "near_place", "doc_place", "s_other_place", "s_counted", "near_concept",
 
     # question
     "q_atype", "q_unit", "q_has_head", "q_wh_pos", "q_len", "q_terms", "q_en",
@@ -88,42 +81,6 @@ class Context:
     passage_norm: list[str]
     ctx_norm: list[str]
     idf: dict[str, float] = field(default_factory=dict)
-    prev_norm: list[str] = field(default_factory=list)  # the sentence before each kept one, in its passage
-    gram_idf: dict[str, float] = field(default_factory=dict)  # weight of each question bigram over the sentences in play
-    doc_norm: dict[str, str] = field(default_factory=dict)  # everything the passages of one document say, with their headings
-
-
-@lru_cache(maxsize=16384)
-def grams_of(norm: str) -> frozenset[str]:
-    """Every character bigram of a normalised text (cached)."""
-    return frozenset(norm[i : i + 2] for i in range(len(norm) - 1))
-
-
-def gram_weights(grams: list[str], texts: list[str]) -> dict[str, float]:
-    """IDF of each question bigram over ``texts`` (the sentences in play)."""
-    sets = [grams_of(t) for t in texts]
-    n = max(1, len(sets))
-    return {g: math.log(1.0 + n / (1.0 + sum(1 for x in sets if g in x))) for g in grams}
-
-
-def gram_coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the question's bigram weight found in ``text``."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    have = grams_of(text)
-    return sum(w for g, w in weights.items() if g in have) / total
-
-
-PLACE_LEVEL = {"省": 0, "州": 1, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "村": 4}
-
-
-def place_stem(place: str) -> str:
-    return place[:-1] if len(place) >= 3 and place[-1] in PLACE_LEVEL else place
-
-
-def place_in(place: str, text: str) -> bool:
-    return place in text or place_stem(place) in text
 
 
 def idf_weights(terms: list[str], token_sets: list[set[str]]) -> dict[str, float]:
@@ -220,7 +177,6 @@ def build(q: Question, ctx: Context, cands: list[tuple[int, Candidate]]) -> np.n
     clause_id = np.zeros(L + 1, dtype=np.int64)
     clause_cov: list[float] = []
     clause_len: list[int] = []
-    clause_txt: list[str] = []
     cid = 0
     for k, s in enumerate(sents):
         o = int(offs[k])
@@ -261,7 +217,6 @@ def build(q: Question, ctx: Context, cands: list[tuple[int, Candidate]]) -> np.n
                 clause_id[o + a : o + min(i + 1, len(s.norm))] = cid
                 clause_cov.append(sum(idf[t] for t in terms if t in toks) / total_w)
                 clause_len.append(i + 1 - a)
-                clause_txt.append(s.norm[a : i + 1])
                 cid += 1
                 a = i + 1
                 if i >= len(s.norm):
@@ -488,81 +443,6 @@ def build(q: Question, ctx: Context, cands: list[tuple[int, Candidate]]) -> np.n
     col("rpre", rp)
     col("lsuf_loose", lsl)
     col("rpre_loose", rpl)
-
-    # ---- character bigrams
-    gw = ctx.gram_idf or gram_weights(q.grams, [x.norm for x in sents])
-    gtotal = sum(gw.values())
-    prevs = ctx.prev_norm or [""] * len(sents)
-    if gtotal:
-        s_bg = np.array([gram_coverage(gw, x.norm) for x in sents], dtype=np.float32)
-        s_bg_near = np.array([gram_coverage(gw, x.norm + "\n" + prevs[k] + "\n" + ctx.ctx_norm[x.passage]) for k, x in enumerate(sents)], dtype=np.float32)
-        p_bg = [gram_coverage(gw, t) for t in ctx.passage_norm]
-        c_bg_of = np.array([gram_coverage(gw, t) for t in clause_txt], dtype=np.float32)
-        cbg = c_bg_of[cidx]
-        # proximity: each question bigram counts by how near its nearest occurrence in the sentence is
-        pbg = np.zeros(n, dtype=np.float32)
-        for g, w in gw.items():
-            d = np.full(n, 1e9)
-            for k, x in enumerate(sents):
-                occ_ = _occurrences(x.norm, g)
-                if not occ_:
-                    continue
-                same = K == k
-                if not same.any():
-                    continue
-                o = int(offs[k])
-                for a in occ_:
-                    a += o
-                    dist = np.where(a + 2 <= S, S - (a + 2), np.where(a >= E, a - E, 0))
-                    d = np.where(same, np.minimum(d, dist), d)
-            pbg += np.exp(-d / 12.0).astype(np.float32) * (w / gtotal)
-        order_bg = np.argsort(-s_bg_near, kind="stable")
-        rank_bg = np.empty(len(sents), dtype=np.float32)
-        rank_bg[order_bg] = np.arange(len(sents))
-        col("s_bg", s_bg[K])
-        col("s_bg_near", s_bg_near[K])
-        col("c_bg", cbg)
-        col("p_bg", [p_bg[p] for p in P])
-        col("prox_bg", pbg)
-        col("s_bg_rank", rank_bg[K])
-    else:
-        for name_ in ("s_bg", "s_bg_near", "c_bg", "p_bg", "prox_bg"):
-            col(name_, -1.0)
-        col("s_bg_rank", 0.0)
-
-    # ---- constraints: year, place, counted thing, concept, against the span's sentence and its surroundings
-    near = [x.norm + "\n" + prevs[k] + "\n" + ctx.ctx_norm[x.passage] for k, x in enumerate(sents)]
-    if q.years:
-        col("near_year", [float(all(y in near[k] for y in q.years)) for k in K])
-    else:
-        col("near_year", -1.0)
-    places = sorted(q.places, key=lambda pl: PLACE_LEVEL.get(pl[-1], -1))
-    if places:
-        finest = places[-1]
-        level = PLACE_LEVEL.get(finest[-1])
-        stem = place_stem(finest)
-        docs = ctx.doc_norm or {}
-        s_pl = [float(place_in(finest, x.norm)) for x in sents]
-        n_pl = [float(place_in(finest, near[k])) for k, x in enumerate(sents)]
-        d_pl = [sum(place_in(pl, docs.get(ctx.passages[x.passage].doc, "") or (ctx.passage_norm[x.passage] + ctx.ctx_norm[x.passage]))
-                    for pl in places) / len(places) for x in sents]
-        o_pl = [float(level is not None and any(PLACE_LEVEL.get(o[-1]) == level and place_stem(o) != stem for o in find_places(x.norm)))
-                for x in sents]
-        col("s_place", [s_pl[k] for k in K])
-        col("near_place", [n_pl[k] for k in K])
-        col("doc_place", [d_pl[k] for k in K])
-        col("s_other_place", [o_pl[k] for k in K])
-    else:
-        for name_ in ("s_place", "near_place", "doc_place", "s_other_place"):
-            col(name_, -1.0)
-    if q.counted:
-        col("s_counted", [float(q.counted in sents[k].norm) for k in K])
-    else:
-        col("s_counted", -1.0)
-    if q.concept:
-        col("near_concept", [float(q.concept in near[k]) for k in K])
-    else:
-        col("near_concept", -1.0)
 
     # ---- the question
     col("q_atype", ATYPES.index(q.atype) if q.atype in ATYPES else 0)

@@ -133,33 +133,10 @@ class Question:
     quoted: list[str] = field(default_factory=list)
     strong: list[str] = field(default_factory=list)  # entities sure enough to refuse on when the evidence lacks them
     parts: list["Question"] = field(default_factory=list)
-    grams: list[str] = field(default_factory=list)  # content character bigrams (they survive rewording that jieba cuts apart)
 
     @property
     def multi(self) -> bool:
         return len(self.parts) >= 2
-
-
-# characters that carry no content on their own: a bigram of two of them says nothing about a sentence
-_GRAM_STOP = set("的了是在和与及或被把将为以于从由向对到也都就而并其该此这那之有多少几什么哪吗呢请问怎如何么谁个些种年月日")
-_GRAM_RUN = re.compile(r"[\u3400-\u9fff]+")
-
-
-def content_grams(text: str) -> list[str]:
-    """Character bigrams of the Chinese runs of ``text`` (normalised), without those of two function
-    characters. ``content_grams("贫困户有多少")`` → ``['贫困', '困户', '户有']``.
-
-    >>> content_grams("来稻城旅游的人次涨了多少")
-    ['来稻', '稻城', '城旅', '旅游', '游的', '的人', '人次', '次涨', '涨了']
-    """
-    out = []
-    for m in _GRAM_RUN.finditer(text):
-        run = m.group(0)
-        for i in range(len(run) - 1):
-            g = run[i : i + 2]
-            if not (g[0] in _GRAM_STOP and g[1] in _GRAM_STOP):
-                out.append(g)
-    return list(dict.fromkeys(out))
 
 
 def _unit_after(text: str) -> str | None:
@@ -352,12 +329,10 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
         q.terms = [t_ for t_ in q.terms if not (t_ in wh or wh in t_ or _WH_RE.fullmatch(t_))]
     if wh is None:  # "…被称为？" — the answer follows the question's last word
         body = norm.rstrip("？?。！! ")
-        q.grams = content_grams(body)
         q.left, q.right = body, ""
         q.atype = "define" if re.search(r"(?:称为|叫做|叫|是|指|名为|意思|意义|定义)$", body) else "other"
         return q
     q.left, q.right = norm[:i], norm[j:]
-    q.grams = [g for g in content_grams(q.left + "，" + q.right) if not _WH_RE.fullmatch(g)]
     q.atype = t or "entity"
     if t == "number" or wh in ("多少", "几"):
         q.atype = "number"
@@ -469,7 +444,6 @@ def _analyze_en(text: str) -> Question:
     elif re.search(r"\bwhat\b|\bwhich\b", low):
         q.atype = "entity"
     q.left = search
-    q.grams = content_grams(" ".join(search.split()))
     return q
 
 
