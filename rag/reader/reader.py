@@ -262,14 +262,25 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             return f"the passages give no figure for {missing[0]}"
     places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
     for place in places:
-        if place not in same_doc and _stem(place) not in same_doc:
+        if place[-1] in _LEVEL and not _place_in(place, same_doc):
+            # a named place (理塘县) the document never mentions; a bare word jieba tagged as a place
+            # (上门, 东西) is too often a slip to refuse on
             return f"the passages are about {_about(p)}, not {place}"
+    places = [pl for pl in places if pl[-1] in _LEVEL]
     if places:
         finest = places[-1]
         stem = _stem(finest)
         level = _LEVEL.get(finest[-1])
-        if not (finest in near or stem in near):
+        if not _place_in(finest, near):
             here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
+            if level == 2 and not _place_in(finest, here):
+                # a county's figure from a passage that does not name the county and is about another
+                # place of the same or a higher level (a sibling county, a city section of a prefecture report)
+                asked = {_stem(x) for x in q.places}
+                others = [o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= 2 and _stem(o) not in asked
+                          and not _place_in(o, finest)]
+                if others:
+                    return f"the figure found is for {others[0]}, not {finest}"
             if level is not None and level >= 3 and finest not in here:
                 # a township's figure is said with the township: not in a passage about another one, nor in
                 # another document than the one naming it
@@ -287,6 +298,14 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
 
 def _stem(place: str) -> str:
     return place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
+
+
+def _place_in(place: str, text: str) -> bool:
+    """``place`` is named in ``text``: whole, by its stem (稻城 for 稻城县), or by a shorter place name it
+    ends with (稻城县 for 后稻城县, a word jieba glued to the name)."""
+    if place in text or _stem(place) in text:
+        return True
+    return any(place[i:] in text for i in range(1, len(place) - 2) if place[-1] in PLACE_SUFFIX)
 
 
 def _near_miss(entity: str, pool: Pool) -> str | None:
