@@ -410,7 +410,7 @@ def _analyze_en(text: str) -> Question:
     q.years = list(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
     q.entities = [w for w in re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]+(?:[ \-][A-Z][a-z]+)*)", text)
                   if w.lower() not in {"how", "what", "which", "who", "when", "where", "why", "in", "the", "since", "according"}]
-    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) the (?:[a-z\-]+ ){0,5}(?:percentage|proportion|share|rate|number|amount|total|standard|value|price|cost|level|population)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
+    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|number|amount|total|standard|value|price|cost|level|population)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
         q.atype = "number"
         m = re.search(r"\bhow (?:many|much)\s+(.{0,40})", low) or re.search(r"\bthe ((?:[a-z\-]+ ){0,6}?)(?:per|in|of|for|by|at|on|did|does|was|is)\b", low)
         scope = m.group(1) if m else low

@@ -30,7 +30,7 @@ import logging
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -296,6 +296,58 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     return None
 
 
+_EN_PLACE = re.compile(r"\b((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+(?:County|City|Prefecture|Town|Township|Village|District|Province)\b")
+_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:'s)?")
+
+
+def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
+    """The Chinese places of the passages an English question names, by pinyin (``Weixi County`` → 维西县),
+    and the first place it names as a place (``Litang County``) that no passage names (then the passages
+    are about somewhere else).
+
+    >>> from rag.types import Passage
+    >>> pool = make_pool([Passage(rank=1, doc="a.txt", chunk_id="c", section="", text="维西县建成合作社42个。", score=1.0)])
+    >>> english_places("How many cooperatives has Weixi County built?", pool)
+    (['维西县'], None)
+    >>> english_places("How many cooperatives has Litang County built?", pool)
+    ([], 'Litang County')
+    """
+    from ..crosslingual import _pinyin_variants
+
+    names: set[str] = set()
+    for p, norm in zip(pool.passages, pool.passage_norm):
+        names.update(pl for pl in find_places(norm) if pl[-1] in _LEVEL)
+        names.update(pl for pl in (p.doc_places or []) if pl[-1] in _LEVEL)
+    index: dict[str, str] = {}
+    try:
+        for pl in sorted(names):
+            for form in {pl, _stem(pl)}:
+                for py in _pinyin_variants(form):
+                    index.setdefault(py, pl)
+    except ImportError:  # pragma: no cover - pypinyin is a core dependency
+        return [], None
+    key = lambda w: re.sub(r"'s$|[^a-z]", "", w.lower())  # noqa: E731
+    found = [index[key(m.group(0))] for m in _EN_NAME.finditer(text) if m.start() > 0 and key(m.group(0)) in index]
+    missing = None
+    for m in _EN_PLACE.finditer(text):
+        k = key(m.group(1))
+        if k not in index and not any(k == key(w) for w in ("the", "this", "that", "which", "what", "each", "every")):
+            missing = m.group(0).strip()
+            break
+    return list(dict.fromkeys(found)), missing
+
+
+def _with_named_place(text: str, use: list[Passage], rest: list[Passage], extra: int = 2) -> list[Passage]:
+    """An English question reaches Chinese text through the dense leg, which ranks a passage about
+    another county as high as the one about the county asked for: when no passage in use names a place
+    the question names, the next passages that name it are read too."""
+    places, missing = english_places(text, make_pool(use))
+    if not missing:
+        return use
+    more = [p for p in rest if english_places(text, make_pool([p]))[0]]
+    return use + more[:extra]
+
+
 def _stem(place: str) -> str:
     return place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
 
@@ -357,6 +409,8 @@ class OfflineReader:
         q = analyze(question)
         # a multi-part question may draw on more passages: one more per extra part
         use = passages[: self.max_passages + max(0, len(q.parts) - 1) * 2]
+        if q.script == "en" and len(passages) > len(use):
+            use = _with_named_place(q.text, use, passages[len(use):])
         ans = self._answer(q, use)
         ans.passages = passages
         ans.timings["read_ms"] = (time.perf_counter() - t0) * 1000
@@ -379,6 +433,13 @@ class OfflineReader:
         if not pool.sentences:
             return self._refuse(q, "no text in the retrieved passages")
         parts = q.parts or [q]
+        if q.script == "en":
+            places, missing = english_places(q.text, pool)
+            if missing:
+                return self._refuse(q, f"the passages are about {_about(passages[0])}, not {missing}",
+                                    _detail(f"the passages are about {_about(passages[0])}, not {missing}", "en"))
+            if places:  # the Chinese names of the places asked about: the place checks apply as to a Chinese question
+                parts = [replace(part, places=list(dict.fromkeys(part.places + places))) for part in parts]
         picks: list[tuple[Evidence, int]] = []
         probs: list[float] = []
         for k, part in enumerate(parts):
