@@ -277,8 +277,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 # a county's figure from a passage that does not name the county and is about another
                 # place of the same or a higher level (a sibling county, a city section of a prefecture report)
                 asked = {_stem(x) for x in q.places}
-                others = [o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= 2 and _stem(o) not in asked
-                          and not _place_in(o, finest)]
+                others = sorted((o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= 2 and _stem(o) not in asked
+                                 and not _place_in(o, finest)), key=lambda o: -_LEVEL[o[-1]])  # a sibling county first
                 if others:
                     return f"the figure found is for {others[0]}, not {finest}"
             if level is not None and level >= 3 and finest not in here:
@@ -315,8 +315,8 @@ def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
     from ..crosslingual import _pinyin_variants
 
     names: set[str] = set()
-    for p, norm in zip(pool.passages, pool.passage_norm):
-        names.update(pl for pl in find_places(norm) if pl[-1] in _LEVEL)
+    for p, norm, ctx in zip(pool.passages, pool.passage_norm, pool.ctx_norm):
+        names.update(pl for pl in find_places(norm + "\n" + ctx) if pl[-1] in _LEVEL)
         names.update(pl for pl in (p.doc_places or []) if pl[-1] in _LEVEL)
     index: dict[str, str] = {}
     try:
