@@ -41,7 +41,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
-from .question import ATYPES, UNIT_FAMILIES, Question, analyze
+from .question import _NOT_RATE, ATYPES, UNIT_FAMILIES, Question, analyze
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -256,6 +256,10 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
+    rate = _rate_word(q)
+    if rate and rate not in near:
+        # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
+        return f"the passages give no {rate}"
     if q.years:
         missing = [y for y in q.years if y not in near]
         if missing:
@@ -346,6 +350,21 @@ def _with_named_place(text: str, use: list[Passage], rest: list[Passage], extra:
         return use
     more = [p for p in rest if english_places(text, make_pool([p]))[0]]
     return use + more[:extra]
+
+
+_RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
+
+
+def _rate_word(q: Question) -> str | None:
+    """The rate a Chinese question asks for (逾期率 in …小额信贷逾期率是多少, 入学率), as the two characters
+    before 率 and 率; not a verb (率先, 率队) nor a word that is no percentage (效率, 频率)."""
+    if q.script == "en" or q.atype != "number":
+        return None
+    for m in _RATE.finditer(q.left):
+        w = m.group(0)
+        if w[1:] not in _NOT_RATE and not any(x in q.norm[m.start():m.end() + 1] for x in _NOT_RATE):
+            return w
+    return None
 
 
 def _stem(place: str) -> str:

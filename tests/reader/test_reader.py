@@ -221,3 +221,11 @@ def test_english_question_is_answered_from_the_county_it_names(reader):
     assert short(a) == "205公里", (a.answer, a.warnings)
     a = reader.run("What was the rural tap water coverage rate of Qingchuan County in 2019?", hongyan())  # a year not reported
     assert a.refused, a.answer
+
+
+def test_a_rate_the_report_does_not_give_is_refused_by_name(reader):
+    # 92.5% is the tap-water rate; the question asks for a rate no passage states
+    a = reader.run("白溪县农村自来水入户率达到多少？", baixi())
+    assert a.refused and "92.5" not in a.answer
+    assert any("入户率" in w for w in a.warnings), a.warnings
+    assert short(reader.run("白溪县农村自来水普及率达到多少？", baixi())) == "92.5%"
