@@ -8,7 +8,10 @@ Steps (each in its own module):
 3. :mod:`~rag.reader.candidates` — spans of every type in those sentences;
 4. :mod:`~rag.reader.features` + :mod:`~rag.reader.model` — each span scored by LightGBM;
 5. refusal — the subject check (a name, year or place the question is about must be in the
-   evidence; a figure in the asked unit must exist) and a calibrated answerable probability;
+   evidence, and a county's figure must come from a passage about that county, not a sibling's; a
+   rate the question names must be said with the figure; a figure in the asked unit must exist;
+   English place names are matched to the passages' Chinese places by pinyin) and a calibrated
+   answerable probability;
 6. the answer — the top span per part with its ``[n]`` marker; each citation quotes the clause or
    sentence that holds it, verbatim, with its offset.
 
