@@ -2,7 +2,8 @@
 
 The reader is trained on *retrieved* passages (not the gold paragraph), so its rank and score features
 look at training time as they do when a user asks. Retrieval is the slow part (an embedder call and a
-BM25 search per question), so its results are cached under ``eval/runs/reader_cache/`` (not committed);
+BM25 search per question), so its results are cached under ``eval/runs/reader_cache/`` (not committed),
+one file per index version, keyed by question text;
 a missing cache file is rebuilt, and a missing index is built from the set's ``docs/``.
 
     python eval/reader_data.py            # fill the cache for every set (used by eval/train_reader.py)
@@ -38,9 +39,6 @@ class GoldSet:
     index_name: str
     index_dir: Path
     docs: Path  # what the index is built from
-
-    def cache_path(self) -> Path:
-        return CACHE / f"{self.name}.k{TOP_K}.jsonl"
 
 
 def gold_sets(index_dir: Path | None = None, seed_index_dir: Path | None = None) -> dict[str, GoldSet]:
@@ -78,34 +76,81 @@ def ensure_index(gs: GoldSet) -> None:
         raise SystemExit(f"{gs.docs}: {len(rep.errors)} files failed to load: {rep.errors[0]}")
 
 
+def index_version(index_dir: Path, index_name: str) -> str:
+    """The index's current version (its ``CURRENT`` file): a rebuilt index gets a fresh cache."""
+    try:
+        return (Path(index_dir) / index_name / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return "missing"
+
+
+class Retrieval:
+    """Passages retrieved for questions from one index, cached by question text under ``eval/runs/reader_cache/``.
+
+    The cache file is named by the index name and version, so a rebuilt index (a new chunker, new
+    documents) never serves old passages. Gold sets and generated questions share it."""
+
+    def __init__(self, index_dir: Path, index_name: str, docs: Path | None = None):
+        self.index_dir, self.index_name, self.docs = Path(index_dir), index_name, docs
+        self._retriever = None
+        self._cache: dict[str, list[dict]] | None = None
+
+    @property
+    def path(self) -> Path:
+        return CACHE / f"{self.index_name}.{index_version(self.index_dir, self.index_name)}.k{TOP_K}.jsonl"
+
+    def _load(self) -> dict[str, list[dict]]:
+        if self._cache is None:
+            self._cache = {}
+            if self.path.exists():
+                for row in load_jsonl(self.path):
+                    self._cache[row["q"]] = row["passages"]
+        return self._cache
+
+    def get(self, questions: list[str], desc: str = "retrieve", refresh: bool = False) -> dict[str, list[Passage]]:
+        """``question → passages`` for every question (retrieved once, then from the cache)."""
+        cache = {} if refresh else self._load()
+        todo = list(dict.fromkeys(q for q in questions if q not in cache))
+        if todo:
+            from tqdm import tqdm
+
+            if self._retriever is None:
+                from rag.retrieve import HybridRetriever
+                from rag.settings import Settings
+
+                if self.docs is not None:
+                    ensure_index(GoldSet(self.index_name, Path(), self.index_name, self.index_dir, self.docs))
+                self._retriever = HybridRetriever.from_settings(Settings(index_dir=self.index_dir, index_name=self.index_name), self.index_name)
+            path = self.path  # after ensure_index: the version the passages come from
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as f:
+                for q in tqdm(todo, desc=desc, unit="q", disable=None):
+                    try:
+                        ps = self._retriever.search(q, TOP_K)
+                    except QueryError:
+                        ps = []  # an empty question: nothing to retrieve
+                    cache[q] = [p.to_json() for p in ps]
+                    f.write(json.dumps({"q": q, "passages": cache[q]}, ensure_ascii=False) + "\n")
+            if self._cache is not None and cache is not self._cache:
+                self._cache.update(cache)
+        return {q: [Passage(**p) for p in cache[q]] for q in questions}
+
+
+_RETRIEVALS: dict[tuple[str, str], Retrieval] = {}
+
+
+def retrieval_for(gs: GoldSet) -> Retrieval:
+    key = (str(gs.index_dir), gs.index_name)
+    if key not in _RETRIEVALS:
+        _RETRIEVALS[key] = Retrieval(gs.index_dir, gs.index_name, gs.docs)
+    return _RETRIEVALS[key]
+
+
 def retrieve(gs: GoldSet, refresh: bool = False) -> list[tuple[dict, list[Passage]]]:
     """``(gold item, retrieved passages)`` for every question of ``gs``, from the cache when it is fresh."""
     gold = load_jsonl(gs.gold)
-    path = gs.cache_path()
-    cached: dict[str, list[dict]] = {}
-    if path.exists() and not refresh:
-        for row in load_jsonl(path):
-            cached[row["id"]] = row["passages"]
-    todo = [g for g in gold if g["id"] not in cached]
-    if todo:
-        from tqdm import tqdm
-
-        from rag.retrieve import HybridRetriever
-        from rag.settings import Settings
-
-        ensure_index(gs)
-        s = Settings(index_dir=gs.index_dir, index_name=gs.index_name)
-        r = HybridRetriever.from_settings(s, gs.index_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as f:
-            for g in tqdm(todo, desc=f"retrieve {gs.name}", unit="q", disable=None):
-                try:
-                    ps = r.search(g["question"], TOP_K)
-                except QueryError:
-                    ps = []  # an empty question: nothing to retrieve
-                cached[g["id"]] = [p.to_json() for p in ps]
-                f.write(json.dumps({"id": g["id"], "passages": cached[g["id"]]}, ensure_ascii=False) + "\n")
-    return [(g, [Passage(**p) for p in cached[g["id"]]]) for g in gold]
+    got = retrieval_for(gs).get([g["question"] for g in gold], desc=f"retrieve {gs.name}", refresh=refresh)
+    return [(g, got[g["question"]]) for g in gold]
 
 
 def main() -> None:

@@ -75,6 +75,9 @@ def test_splits_keep_every_original_item_and_the_new_test_questions():
     new = [r["id"] for r in test if r["id"].startswith("t")]
     assert new == [f"t{i:03d}" for i in range(1, len(new) + 1)] and len(new) >= 70
     assert {r["type"] for r in test if r["id"].startswith("t")} == set(vg.TYPES)  # new questions of every type
+    added = [r["id"] for r in dev if r["id"].startswith("d")]  # dev questions written after the split (d001…)
+    assert added == [f"d{i:03d}" for i in range(1, len(added) + 1)] and len(added) >= 40
+    assert sum(r["type"] == "unanswerable" for r in dev) >= 20 and sum(r["type"] == "english" for r in dev) >= 20
     assert not (REPO_ROOT / "eval" / "gold.jsonl").exists()
     for path in (DEV, TEST):  # written with ensure_ascii=False: Chinese is stored as-is, not as \\u escapes
         assert "\\u" not in path.read_text(encoding="utf-8")

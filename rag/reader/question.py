@@ -94,7 +94,7 @@ _EN_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?", re.I)
 
 # English questions: the same types from English wh-words and the nouns after "how many/much"
 _EN_UNIT = [
-    (re.compile(r"percent|percentage|proportion|share|\brate\b|ratio", re.I), "%"),
+    (re.compile(r"percent|percentage|proportion|share|\brate\b|ratio|incidence|coverage", re.I), "%"),
     (re.compile(r"yuan|dollars?|euros?|money|funds?|fund(?:ing)?|income|revenue|investment|cost|price|budget|spend|spent|paid|pay|gdp|salary|wage", re.I), "money"),
     (re.compile(r"households?|families", re.I), "户"),
     (re.compile(r"people|persons?|residents?|workers?|students?|teachers?|doctors?|cadres?|officials?|members?|tourists?|visitors?|population|staff|employees?|soldiers?", re.I), "人"),
@@ -410,7 +410,7 @@ def _analyze_en(text: str) -> Question:
     q.years = list(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
     q.entities = [w for w in re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]+(?:[ \-][A-Z][a-z]+)*)", text)
                   if w.lower() not in {"how", "what", "which", "who", "when", "where", "why", "in", "the", "since", "according"}]
-    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) the (?:[a-z\-]+ ){0,5}(?:percentage|proportion|share|rate|number|amount|total|standard|value|price|cost|level|population)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
+    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|incidence|coverage|ratio|number|amount|total|standard|value|price|cost|level|population)\b|^what (?:has|have|had|did) (?:the )?(?:[a-z\-']+ ){0,6}(?:rate|incidence|coverage|ratio|percentage|proportion|share|income|output|number|total|population)\b.*\b(?:fallen|fell|dropped|declined|risen|rose|grown|grew|increased|reached|gone)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
         q.atype = "number"
         m = re.search(r"\bhow (?:many|much)\s+(.{0,40})", low) or re.search(r"\bthe ((?:[a-z\-]+ ){0,6}?)(?:per|in|of|for|by|at|on|did|does|was|is)\b", low)
         scope = m.group(1) if m else low

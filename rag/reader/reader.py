@@ -8,7 +8,10 @@ Steps (each in its own module):
 3. :mod:`~rag.reader.candidates` — spans of every type in those sentences;
 4. :mod:`~rag.reader.features` + :mod:`~rag.reader.model` — each span scored by LightGBM;
 5. refusal — the subject check (a name, year or place the question is about must be in the
-   evidence; a figure in the asked unit must exist) and a calibrated answerable probability;
+   evidence, and a county's figure must come from a passage about that county, not a sibling's; a
+   rate the question names must be said with the figure; a figure in the asked unit must exist;
+   English place names are matched to the passages' Chinese places by pinyin) and a calibrated
+   answerable probability;
 6. the answer — the top span per part with its ``[n]`` marker; each citation quotes the clause or
    sentence that holds it, verbatim, with its offset.
 
@@ -30,7 +33,7 @@ import logging
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,7 +44,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
-from .question import ATYPES, UNIT_FAMILIES, Question, analyze
+from .question import _NOT_RATE, ATYPES, UNIT_FAMILIES, Question, analyze
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -256,20 +259,35 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
+    rate = _rate_word(q)
+    if rate and rate not in near:
+        # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
+        return f"the passages give no {rate}"
     if q.years:
         missing = [y for y in q.years if y not in near]
         if missing:
             return f"the passages give no figure for {missing[0]}"
     places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
     for place in places:
-        if place not in same_doc and _stem(place) not in same_doc:
+        if place[-1] in _LEVEL and not _place_in(place, same_doc):
+            # a named place (理塘县) the document never mentions; a bare word jieba tagged as a place
+            # (上门, 东西) is too often a slip to refuse on
             return f"the passages are about {_about(p)}, not {place}"
+    places = [pl for pl in places if pl[-1] in _LEVEL]
     if places:
         finest = places[-1]
         stem = _stem(finest)
         level = _LEVEL.get(finest[-1])
-        if not (finest in near or stem in near):
+        if not _place_in(finest, near):
             here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
+            if level == 2 and not _place_in(finest, here):
+                # a county's figure from a passage that does not name the county and is about another
+                # place of the same or a higher level (a sibling county, a city section of a prefecture report)
+                asked = {_stem(x) for x in q.places}
+                others = sorted((o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= 2 and _stem(o) not in asked
+                                 and not _place_in(o, finest)), key=lambda o: -_LEVEL[o[-1]])  # a sibling county first
+                if others:
+                    return f"the figure found is for {others[0]}, not {finest}"
             if level is not None and level >= 3 and finest not in here:
                 # a township's figure is said with the township: not in a passage about another one, nor in
                 # another document than the one naming it
@@ -285,8 +303,83 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     return None
 
 
+_EN_PLACE = re.compile(r"\b((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+(?:County|City|Prefecture|Town|Township|Village|District|Province)\b")
+_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:'s)?")
+
+
+def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
+    """The Chinese places of the passages an English question names, by pinyin (``Weixi County`` → 维西县),
+    and the first place it names as a place (``Litang County``) that no passage names (then the passages
+    are about somewhere else).
+
+    >>> from rag.types import Passage
+    >>> pool = make_pool([Passage(rank=1, doc="a.txt", chunk_id="c", section="", text="维西县建成合作社42个。", score=1.0)])
+    >>> english_places("How many cooperatives has Weixi County built?", pool)
+    (['维西县'], None)
+    >>> english_places("How many cooperatives has Litang County built?", pool)
+    ([], 'Litang County')
+    """
+    from ..crosslingual import _pinyin_variants
+
+    names: set[str] = set()
+    for p, norm, ctx in zip(pool.passages, pool.passage_norm, pool.ctx_norm):
+        names.update(pl for pl in find_places(norm + "\n" + ctx) if pl[-1] in _LEVEL)
+        names.update(pl for pl in (p.doc_places or []) if pl[-1] in _LEVEL)
+    index: dict[str, str] = {}
+    try:
+        for pl in sorted(names):
+            for form in {pl, _stem(pl)}:
+                for py in _pinyin_variants(form):
+                    index.setdefault(py, pl)
+    except ImportError:  # pragma: no cover - pypinyin is a core dependency
+        return [], None
+    key = lambda w: re.sub(r"'s$|[^a-z]", "", w.lower())  # noqa: E731
+    found = [index[key(m.group(0))] for m in _EN_NAME.finditer(text) if m.start() > 0 and key(m.group(0)) in index]
+    missing = None
+    for m in _EN_PLACE.finditer(text):
+        k = key(m.group(1))
+        if k not in index and not any(k == key(w) for w in ("the", "this", "that", "which", "what", "each", "every")):
+            missing = m.group(0).strip()
+            break
+    return list(dict.fromkeys(found)), missing
+
+
+def _with_named_place(text: str, use: list[Passage], rest: list[Passage], extra: int = 2) -> list[Passage]:
+    """An English question reaches Chinese text through the dense leg, which ranks a passage about
+    another county as high as the one about the county asked for: when no passage in use names a place
+    the question names, the next passages that name it are read too."""
+    places, missing = english_places(text, make_pool(use))
+    if not missing:
+        return use
+    more = [p for p in rest if english_places(text, make_pool([p]))[0]]
+    return use + more[:extra]
+
+
+_RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
+
+
+def _rate_word(q: Question) -> str | None:
+    """The rate a Chinese question asks for (逾期率 in …小额信贷逾期率是多少, 入学率), as the two characters
+    before 率 and 率; not a verb (率先, 率队) nor a word that is no percentage (效率, 频率)."""
+    if q.script == "en" or q.atype != "number":
+        return None
+    for m in _RATE.finditer(q.left):
+        w = m.group(0)
+        if w[1:] not in _NOT_RATE and not any(x in q.norm[m.start():m.end() + 1] for x in _NOT_RATE):
+            return w
+    return None
+
+
 def _stem(place: str) -> str:
     return place[:-1] if len(place) >= 3 and place[-1] in PLACE_SUFFIX else place
+
+
+def _place_in(place: str, text: str) -> bool:
+    """``place`` is named in ``text``: whole, by its stem (稻城 for 稻城县), or by a shorter place name it
+    ends with (稻城县 for 后稻城县, a word jieba glued to the name)."""
+    if place in text or _stem(place) in text:
+        return True
+    return any(place[i:] in text for i in range(1, len(place) - 2) if place[-1] in PLACE_SUFFIX)
 
 
 def _near_miss(entity: str, pool: Pool) -> str | None:
@@ -338,6 +431,8 @@ class OfflineReader:
         q = analyze(question)
         # a multi-part question may draw on more passages: one more per extra part
         use = passages[: self.max_passages + max(0, len(q.parts) - 1) * 2]
+        if q.script == "en" and len(passages) > len(use):
+            use = _with_named_place(q.text, use, passages[len(use):])
         ans = self._answer(q, use)
         ans.passages = passages
         ans.timings["read_ms"] = (time.perf_counter() - t0) * 1000
@@ -360,6 +455,13 @@ class OfflineReader:
         if not pool.sentences:
             return self._refuse(q, "no text in the retrieved passages")
         parts = q.parts or [q]
+        if q.script == "en":
+            places, missing = english_places(q.text, pool)
+            if missing:
+                return self._refuse(q, f"the passages are about {_about(passages[0])}, not {missing}",
+                                    _detail(f"the passages are about {_about(passages[0])}, not {missing}", "en"))
+            if places:  # the Chinese names of the places asked about: the place checks apply as to a Chinese question
+                parts = [replace(part, places=list(dict.fromkeys(part.places + places))) for part in parts]
         picks: list[tuple[Evidence, int]] = []
         probs: list[float] = []
         for k, part in enumerate(parts):

@@ -176,3 +176,56 @@ def test_no_passages_is_a_refusal(reader):
     a = reader.run("白溪县培育农民专业合作社多少家？", [])
     assert a.refused and a.citations == []
     assert reader.run("白溪縣有多少人？", []).answer.startswith("文件中沒有找到")  # in the asker's script
+
+
+# a prefecture report with a section per county (invented): a figure of one county is no answer for another
+HONGYAN = [
+    ("红岩州2022年工作报告 › 一、全州概况", "红岩州辖青川县、石门县两县，全州常住人口58.3万人。"),
+    ("红岩州2022年工作报告 › 二、青川县", "疫情发生后，全县新建农民专业合作社64家，带动农户2150户增收，农村自来水普及率达到88.6%。"),
+    ("红岩州2022年工作报告 › 三、石门县", "石门县新改建农村公路205公里，累计完成整改问题173个。"),
+]
+
+
+def hongyan() -> list[Passage]:
+    return [p(t, "hongyan.txt", s, k + 1, "红岩州2022年工作报告", doc_places=["红岩州"]) for k, (s, t) in enumerate(HONGYAN)]
+
+
+def test_a_sibling_countys_figure_is_not_the_answer(reader):
+    a = reader.run("青川县新建农民专业合作社多少家？", hongyan())
+    assert short(a) == "64家", a.answer
+    a = reader.run("石门县农村自来水普及率达到多少？", hongyan())  # only 青川县 reports it
+    assert a.refused, a.answer
+    assert "青川县" in a.answer  # the refusal says which place the figure was for
+    a = reader.run("石门县累计完成整改问题多少个？", hongyan())
+    assert short(a) == "173个", a.answer
+
+
+def test_a_word_glued_to_a_place_name_is_not_another_place(reader):
+    a = reader.run("疫情发生后青川县新建农民专业合作社多少家？", hongyan())  # jieba reads 后青川县 as one name
+    assert short(a) == "64家", (a.answer, a.warnings)
+
+
+def test_english_question_about_a_county_the_passages_do_not_hold_is_refused(reader):
+    a = reader.run("How many cooperatives did Litang County set up?", baixi())
+    assert a.refused and a.citations == []
+    assert "Litang County" in a.answer  # says the passages are about another place
+    a = reader.run("How many households did Baixi County help raise their income?", baixi())  # Baixi = 白溪 by pinyin
+    assert short(a) == "4820户", (a.answer, a.warnings)
+
+
+def test_english_question_is_answered_from_the_county_it_names(reader):
+    a = reader.run("What is the rural tap water coverage rate of Qingchuan County?", hongyan())
+    assert short(a) == "88.6%", (a.answer, a.warnings)
+    assert_verbatim(a)
+    a = reader.run("How many kilometres of rural roads were built or upgraded in Shimen County?", hongyan())
+    assert short(a) == "205公里", (a.answer, a.warnings)
+    a = reader.run("What was the rural tap water coverage rate of Qingchuan County in 2019?", hongyan())  # a year not reported
+    assert a.refused, a.answer
+
+
+def test_a_rate_the_report_does_not_give_is_refused_by_name(reader):
+    # 92.5% is the tap-water rate; the question asks for a rate no passage states
+    a = reader.run("白溪县农村自来水入户率达到多少？", baixi())
+    assert a.refused and "92.5" not in a.answer
+    assert any("入户率" in w for w in a.warnings), a.warnings
+    assert short(reader.run("白溪县农村自来水普及率达到多少？", baixi())) == "92.5%"
