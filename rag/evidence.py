@@ -32,7 +32,7 @@ from .answering import question_script, strip_instructions
 from .normalize import match_key, split_sentences
 from .types import Answer, Passage
 
-__all__ = ["Evidence", "EvidenceBlock", "build_evidence", "key_bigrams"]
+__all__ = ["Evidence", "EvidenceBlock", "build_evidence", "key_bigrams", "renumber_candidate"]
 
 _NON_WORD = re.compile(r"[\W_]+")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?…]*[，,；;：:。！？!?…]*")
@@ -41,18 +41,13 @@ _MARKER = re.compile(r"[\[【［]\s*(\d{1,3})\s*[\]】］]")
 _ASKING = re.compile(r"多少|几|哪些|哪个|哪一|哪|什么|何时|怎样|如何|是否|分别|各|是|了|的|吗|呢|有")
 
 
-def _key(text: str) -> str:
-    return _NON_WORD.sub("", match_key(text))
-
-
 def key_bigrams(text: str) -> set[str]:
     """Character bigrams of ``text`` for overlap (simplified script, no width, case, space or punctuation).
 
     >>> sorted(key_bigrams("貧困戶，1268戶"))
     ['12', '26', '68', '8户', '困户', '贫困']
     """
-    k = _key(text)
-    return {k[i : i + 2] for i in range(len(k) - 1)}
+    return {run[i : i + 2] for run in _NON_WORD.split(match_key(text)) for i in range(len(run) - 1)}
 
 
 def _question_grams(question: str) -> set[str]:
@@ -63,7 +58,7 @@ def _question_grams(question: str) -> set[str]:
         text = f"{translate_query(question)} {cjk}"
         grams = set().union(*(key_bigrams(w) for w in text.split())) if text.split() else set()
         return grams | {w for w in re.findall(r"\d+(?:\.\d+)?", question)}
-    return key_bigrams(_ASKING.sub(" ", question)) - {""}
+    return key_bigrams(_ASKING.sub("，", question))
 
 
 @dataclass
@@ -138,6 +133,28 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def renumber_candidate(reader: Answer | None, numbers: dict[str, int]) -> str:
+    """The reader's answer with its markers renumbered to the prompt's (``numbers``: chunk id → number;
+    a marker of a passage the prompt does not show is removed); "" when it refused.
+
+    >>> from rag.types import Citation
+    >>> a = Answer(question="q", answer="42个[1]；3150户[2]", refused=False, citations=[
+    ...     Citation(n=1, doc="d", chunk_id="c1", section="", text="", quote=""),
+    ...     Citation(n=2, doc="d", chunk_id="c9", section="", text="", quote="")])
+    >>> renumber_candidate(a, {"c9": 1})
+    '42个；3150户[1]'
+    """
+    if reader is None or reader.refused or not reader.answer:
+        return ""
+    renum = {c.n: numbers.get(c.chunk_id) for c in reader.citations}
+
+    def _renumber(m: re.Match) -> str:
+        n = renum.get(int(m.group(1)))
+        return f"[{n}]" if n else ""
+
+    return _MARKER.sub(_renumber, reader.answer)
+
+
 def build_evidence(
     question: str,
     passages: list[Passage],
@@ -207,14 +224,5 @@ def build_evidence(
         n = len(blocks) + 1
         blocks.append(EvidenceBlock(n=n, passage=p, spans=kept, text="…".join(shown)))
         numbered[n] = p
-    candidate = ""
-    if reader is not None and not reader.refused and reader.answer:
-        by_chunk = {b.passage.chunk_id: b.n for b in blocks}
-        renum = {c.n: by_chunk.get(c.chunk_id) for c in reader.citations}
-
-        def _renumber(m: re.Match) -> str:
-            n = renum.get(int(m.group(1)))
-            return f"[{n}]" if n else ""
-
-        candidate = _MARKER.sub(_renumber, reader.answer)
+    candidate = renumber_candidate(reader, {b.passage.chunk_id: b.n for b in blocks})
     return Evidence(question=question, blocks=blocks, candidate=candidate, reader=reader, numbered=numbered)

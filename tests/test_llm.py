@@ -155,7 +155,7 @@ def test_correct_cited_answer_passes(server):
     assert {"llm_ms", "check_ms"} <= set(a.timings)
     assert a.passages == PASSAGES
 
-    # what reached the server: the Chinese prompt with numbered passages and the rules
+    # what reached the server: the Chinese prompt with the numbered evidence, the reader's answer and the rules
     (req,) = server.requests
     body = req["body"]
     assert req["path"] == "/v1/chat/completions"
@@ -163,8 +163,10 @@ def test_correct_cited_answer_passes(server):
     system, user = body["messages"]
     assert system["role"] == "system" and REFUSAL_ZH in system["content"] and "[1]" in system["content"]
     assert user["role"] == "user"
-    assert "[1] 000.txt › 稻城 › 一、基本情况\n2014年审定贫困村55个" in user["content"]
-    assert "[2] 001.txt › 乡城 › 二、脱贫成效" in user["content"]
+    assert "[1] 稻城 › 一、基本情况：2014年审定贫困村55个" in user["content"]
+    assert "[2] 乡城 › 二、脱贫成效：截至2019年底" in user["content"]
+    assert "人均可支配收入" not in user["content"]  # evidence, not whole chunks
+    assert "参考答案：1268户[1]" in user["content"]
     assert user["content"].rstrip().endswith(QUESTION)
 
 
@@ -247,26 +249,28 @@ def test_partly_wrong_answer_keeps_its_good_sentences(server):
     assert [c.n for c in a.citations] == [1]
 
 
-def test_bad_citation_index_is_caught(server):
+def test_bad_citation_index_is_reattributed_to_the_passage_that_holds_the_figure(server):
     server.script = {"reply": "贫困户1268户[7]。"}
     a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
-    assert a.backend == "openai→offline"
-    assert "[7]" in a.warnings[0] and "[1]–[2]" in a.warnings[0]
-    assert a.answer == offline_answer().answer
-    assert all(c.n in (1, 2) for c in a.citations)
+    assert a.backend == "openai" and a.grounded
+    assert a.answer == "贫困户1268户[1]。"
+    assert "[1]" in a.warnings[-1] and "markers" in a.warnings[-1]
+    (c,) = a.citations
+    assert c.doc == "000.txt" and "1268户" in c.quote and c.text[c.start : c.start + len(c.quote)] == c.quote
 
 
 def test_bad_citation_next_to_a_good_one(server):
     server.script = {"reply": "贫困村55个[1]。乡城县累计减贫38400人[7]。"}
     a = LLMAnswerer(settings_for(server)).run("贫困村多少个？", PASSAGES)
-    assert a.answer == "贫困村55个[1]。" and a.backend == "openai"
-    assert "[7]" in a.warnings[0]
+    assert a.answer == "贫困村55个[1]。乡城县累计减贫38400人[2]。" and a.backend == "openai"
+    assert [c.doc for c in a.citations] == ["000.txt", "001.txt"]
 
 
-def test_uncited_answer_falls_back(server):
+def test_uncited_answer_that_no_passage_holds_falls_back(server):
     server.script = {"reply": "稻城县审定了很多贫困户。"}
     a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
-    assert a.backend == "openai→offline" and "cites no passage" in a.warnings[0]
+    assert a.backend == "openai→offline" and "no passage holds" in a.warnings[0]
+    assert a.answer == offline_answer().answer
 
 
 # ---------------------------------------------------------------- model failures
@@ -412,7 +416,7 @@ def test_get_answerer_offline_by_default():
 def test_prompt_files_load_as_chat_prompt_templates():
     for lang in ("zh", "en"):
         p = load_prompt(lang, Settings().prompts_dir)
-        assert set(p.input_variables) == {"passages", "question", "refusal"}
-        msgs = p.format_messages(passages="[1] a.txt\n文本", question="问题？", refusal="R")
+        assert set(p.input_variables) == {"passages", "candidate", "question", "refusal"}
+        msgs = p.format_messages(passages="[1] a.txt\n文本", candidate="42个[1]", question="问题？", refusal="R")
         assert [m.type for m in msgs] == ["system", "human"]
         assert "R" in msgs[0].content and "[1] a.txt" in msgs[1].content
