@@ -38,6 +38,7 @@ from .evidence import key_bigrams
 
 __all__ = ["Attribution", "attribute", "content_bigrams"]
 
+_WORDS = re.compile(r"[\w\u3400-\u9fff]")
 _TAIL = re.compile(r"[。！？!?；;…．.\s]*$")
 # words every question or answer has: they say what is asked or that it is an answer, not what it is about
 _FILLER = re.compile(r"多少|几|哪些|哪个|哪|什么|是否|分别|答案|根据资料|资料|参考|是|了|的|为|有|共|约|达|吗|呢")
@@ -106,7 +107,13 @@ def attribute(text: str, passages: Mapping[int, str], question: str = "", min_sh
     pieces: list[str] = []
     for sent in split_answer_sentences(text or ""):
         if not strip_citations(sent).strip():
-            pieces.append(sent)
+            if sent.strip():  # markers alone say nothing
+                out.dropped.append(sent.strip())
+                out.reasons.append("it is a citation marker without a claim")
+            else:
+                pieces.append(sent)
+            continue
+        if not _WORDS.search(strip_citations(sent)):  # "。" or "…" alone
             continue
         markers = list(dict.fromkeys(citation_markers(sent)))
         figs = extract_numbers(strip_citations(sent))

@@ -312,8 +312,13 @@ def describe_error(err: BaseException, settings: Settings) -> str:
     return f"{name}: {msg}" if msg else name
 
 
+_NOTHING = {"无", "沒有", "没有", "none", "no", "na", "无答案", "不知道", "unknown"}
+
+
 def _is_refusal(text: str, refusal: str) -> bool:
     key = re.sub(r"[\W_]+", "", match_key(text))
+    if key in _NOTHING:  # the "(none)" of an empty suggestion echoed back
+        return True
     for r in {refusal, REFUSAL_ZH, REFUSAL_ZH_HANT, REFUSAL_EN}:
         rk = re.sub(r"[\W_]+", "", match_key(r))
         if rk and rk in key:
