@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import statistics
 import sys
@@ -87,6 +88,7 @@ def main() -> None:
     ap.add_argument("--out", help="folder for outcomes.jsonl and metrics.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")  # the model server is on loopback
     if args.llama_cpp_from:
         sys.path.append(str(Path(args.llama_cpp_from).expanduser()))
 
@@ -178,7 +180,7 @@ def main() -> None:
             for o in outcomes:
                 fh.write(json.dumps(o, ensure_ascii=False) + "\n")
         summary = {"gold": args.gold, "n": n, "limit": args.limit, "seed": args.seed, "backend": args.backend,
-                   "reader_wins": llm.reader_wins, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
+                   "model": args.model if args.backend == "openai" else args.gguf, "reader_wins": llm.reader_wins, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
                    "ungrounded_figures": {"offline": ug_off, "llm": ug_llm}, "fallbacks": dict(why),
                    "seconds_mean": {"offline": statistics.mean(secs_off), "llm": statistics.mean([r["seconds"] for r in llm_recs])}}
         (d / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -38,6 +38,7 @@ from .evidence import key_bigrams
 
 __all__ = ["Attribution", "attribute", "content_bigrams"]
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _WORDS = re.compile(r"[\w\u3400-\u9fff]")
 _TAIL = re.compile(r"[。！？!?；;…．.\s]*$")
 # words every question or answer has: they say what is asked or that it is an answer, not what it is about
@@ -87,6 +88,11 @@ def _cover(figs: list[NumberMention], nums: dict[int, list[NumberMention]], over
     return sorted(chosen)
 
 
+def _holds(own: set[str], grams: set[str], min_share: float) -> bool:
+    hits = len(own & grams)
+    return hits >= min(2, len(own)) and hits >= min_share * len(own) and bool(own)
+
+
 def _with_markers(sentence: str, ns: list[int]) -> str:
     body = strip_citations(sentence).rstrip()
     tail = _TAIL.search(body)
@@ -117,13 +123,15 @@ def attribute(text: str, passages: Mapping[int, str], question: str = "", min_sh
             continue
         markers = list(dict.fromkeys(citation_markers(sent)))
         figs = extract_numbers(strip_citations(sent))
-        if markers and all(n in passages for n in markers):
-            pool = [m for n in markers for m in nums[n]]
-            if all(_supported_by(f, pool) for f in figs):
-                pieces.append(sent)
-                continue
         own = content_bigrams(sent) - asked
         overlap = {n: len(own & g) / (len(own) or 1) for n, g in grams.items()}
+        if markers and all(n in passages for n in markers):
+            pool = [m for n in markers for m in nums[n]]
+            # a Chinese claim without figures must also be in what it cites (words across scripts cannot be compared)
+            words_ok = figs or not _CJK.search(sent) or _holds(own, set().union(*(grams[n] for n in markers)), min_share)
+            if words_ok and all(_supported_by(f, pool) for f in figs):
+                pieces.append(sent)
+                continue
         lead = re.match(r"\s*", sent).group(0)
         if figs:
             chosen = _cover(figs, nums, overlap)
@@ -135,8 +143,7 @@ def attribute(text: str, passages: Mapping[int, str], question: str = "", min_sh
                 continue
         else:
             best = max(passages, key=lambda n: (overlap[n], -n), default=None)
-            hits = len(own & grams[best]) if best is not None else 0
-            if best is None or hits < 2 or overlap[best] < min_share:
+            if best is None or not _holds(own, grams[best], min_share):
                 out.dropped.append(sent.strip())
                 out.reasons.append("no passage holds what it says")
                 continue

@@ -420,3 +420,86 @@ def test_prompt_files_load_as_chat_prompt_templates():
         msgs = p.format_messages(passages="[1] a.txt\n文本", candidate="42个[1]", question="问题？", refusal="R")
         assert [m.type for m in msgs] == ["system", "human"]
         assert "R" in msgs[0].content and "[1] a.txt" in msgs[1].content
+
+
+# ---------------------------------------------------------------- a small model's habits, on a report that is not a seed
+
+MADUO = [
+    Passage(rank=1, doc="maduo_report.txt", chunk_id="m1", section="玛多县脱贫攻坚工作总结 › 一、基本情况",
+            text="玛多县位于果洛州西北部，平均海拔4500米以上。全县建档立卡贫困户1683户、贫困人口5183人，贫困发生率为32.6%。", score=1.0),
+    Passage(rank=2, doc="maduo_report.txt", chunk_id="m2", section="玛多县脱贫攻坚工作总结 › 二、产业扶贫",
+            text="三年来，全县建成村级光伏电站3座，总装机容量8.5兆瓦，每年为村集体增收640万元。组建生态畜牧业合作社29个。", score=0.9),
+    Passage(rank=3, doc="maduo_report.txt", chunk_id="m3", section="玛多县脱贫攻坚工作总结 › 三、生态扶贫",
+            text="设置生态管护公益岗位2410个，每个岗位每月补助1800元。", score=0.8),
+]
+
+
+def _verbatim(c) -> bool:
+    return bool(c.quote) and c.text[c.start : c.start + len(c.quote)] == c.quote
+
+
+def test_answer_without_markers_gets_the_passage_that_holds_its_figure(server):
+    server.script = {"reply": "玛多县建成村级光伏电站3座，总装机容量8.5兆瓦。"}  # a small model forgetting [n]
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建成村级光伏电站多少座？", MADUO)
+    assert a.backend == "openai" and a.grounded and not a.refused
+    assert a.answer == "玛多县建成村级光伏电站3座，总装机容量8.5兆瓦[2]。"
+    (c,) = a.citations
+    assert c.chunk_id == "m2" and _verbatim(c) and "3座" in c.quote and "8.5兆瓦" in c.quote
+    assert any("markers" in w and "[2]" in w for w in a.warnings)
+    from rag.grounding import check_answer
+
+    assert check_answer(a.answer, {c.n: c.text}).ok  # the figure check passes on what the user sees
+    # the prompt was evidence, not whole chunks, with the reader's answer as a suggestion
+    user = server.requests[0]["body"]["messages"][1]["content"]
+    assert "光伏电站3座" in user and "参考答案：" in user and len(user) < 400
+
+
+def test_unmarked_figures_from_two_passages_cite_both(server):
+    server.script = {"reply": "建档立卡贫困户1683户，生态管护公益岗位2410个"}
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建档立卡贫困户多少户？设置生态管护公益岗位多少个？", MADUO)
+    assert a.backend == "openai"
+    assert sorted(c.chunk_id for c in a.citations) == ["m1", "m3"] and all(_verbatim(c) for c in a.citations)
+
+
+def test_unmarked_figure_that_no_passage_holds_is_dropped(server):
+    server.script = {"reply": "玛多县建成村级光伏电站3座。每年为村集体增收800万元。"}
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建成村级光伏电站多少座？", MADUO)
+    assert a.answer == "玛多县建成村级光伏电站3座[2]。" and a.backend == "openai"
+    assert any("800万" in w and "no passage" in w for w in a.warnings)
+
+
+def test_only_an_unheld_figure_falls_back_to_the_reader(server):
+    server.script = {"reply": "玛多县建成村级光伏电站5座。"}
+    question = "玛多县建成村级光伏电站多少座？"
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run(question, MADUO)
+    assert "5座" not in a.answer
+    assert a.backend == "openai→offline" and "5 is in no passage" in a.warnings[0]
+    assert a.answer == OfflineReader().run(question, MADUO).answer
+    assert "3座" in a.answer and all(_verbatim(c) for c in a.citations)
+
+
+def test_confident_reader_wins_when_the_llm_gives_another_figure(server):
+    # grounded (5183 stands in the passage) but it answers a different question: the number of people
+    server.script = {"reply": "玛多县建档立卡贫困人口5183人[1]。"}
+    question = "玛多县建档立卡贫困户有多少户？"
+    out = LLMAnswerer(settings_for(server), reader_wins=None).run_detailed(question, MADUO)
+    assert out.used_llm and out.final.answer == "玛多县建档立卡贫困人口5183人[1]。"
+    conf = out.reader.confidence
+    assert "1683" in out.reader.answer and conf is not None
+    a = LLMAnswerer(settings_for(server), reader_wins=conf).run(question, MADUO)
+    assert a.backend == "openai→offline" and a.answer == out.reader.answer
+    assert a.warnings[0].startswith("offline answer preferred") and "another figure" in a.warnings[0]
+    # a threshold above the reader's confidence leaves the LLM's answer standing
+    assert LLMAnswerer(settings_for(server), reader_wins=min(1.0, conf + 1e-6)).run(question, MADUO).backend == "openai"
+    # agreeing on the figure, the LLM's answer stands whatever the threshold
+    server.script = {"reply": "玛多县建档立卡贫困户1683户。"}
+    a = LLMAnswerer(settings_for(server), reader_wins=0.0).run(question, MADUO)
+    assert a.backend == "openai" and a.answer == "玛多县建档立卡贫困户1683户[1]。"
+
+
+def test_confident_reader_wins_over_an_llm_refusal(server):
+    server.script = {"reply": REFUSAL_ZH}
+    question = "玛多县建档立卡贫困户有多少户？"
+    a = LLMAnswerer(settings_for(server), reader_wins=0.0).run(question, MADUO)
+    assert not a.refused and "1683" in a.answer and "refused" in a.warnings[0]
+    assert LLMAnswerer(settings_for(server), reader_wins=None).run(question, MADUO).refused
