@@ -251,6 +251,7 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
             timeout=s.llm_timeout,
             max_retries=0,
             temperature=s.llm_temperature,
+            max_tokens=s.llm_max_tokens,
         )
     if s.llm == "gguf":
         path = (s.llm_gguf or "").strip()
@@ -259,7 +260,7 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
         if not Path(path).expanduser().is_file():
             raise ValueError(f"RAG_LLM_GGUF={path}: no such file")
         client = _load_llama(str(Path(path).expanduser()), 4096)
-        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, client=client)
+        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens, client=client)
     raise ValueError(f"llm={s.llm!r} has no chat model (set RAG_LLM to 'openai' or 'gguf')")
 
 
