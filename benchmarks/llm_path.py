@@ -71,6 +71,26 @@ def reason(warnings: list[str]) -> str:
     return w[:60]
 
 
+def gguf_model(args):
+    """The project's GGUF chat model over ``args.gguf``, with ``args.threads`` threads."""
+    import llama_cpp
+
+    from rag.llm import GGUFChatModel
+
+    if args.no_extra_bufts:
+        default = llama_cpp.llama_model_default_params
+
+        def params():
+            p = default()
+            p.use_extra_bufts = False
+            return p
+
+        llama_cpp.llama_model_default_params = params
+        llama_cpp.llama.llama_cpp.llama_model_default_params = params
+    client = llama_cpp.Llama(model_path=args.gguf, n_ctx=4096, n_threads=args.threads, verbose=False)
+    return GGUFChatModel(model_path=args.gguf, temperature=0.0, max_tokens=200, client=client)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gold", default=str(ROOT / "eval" / "gold_test.jsonl"))
@@ -81,6 +101,9 @@ def main() -> None:
     ap.add_argument("--model", default="qwen05")
     ap.add_argument("--gguf", default=str(Path("~/.cache/tiny-llm/qwen05.gguf").expanduser()))
     ap.add_argument("--llama-cpp-from", help="a site-packages folder holding llama_cpp (e.g. the tiny-LLM venv's), appended to sys.path")
+    ap.add_argument("--no-extra-bufts", action="store_true",
+                    help="gguf: load without llama.cpp's repacking buffers (its AMX path crashes on this VM; see tiny_llm_server.py)")
+    ap.add_argument("--threads", type=int, default=2, help="gguf: llama.cpp threads")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--reader-wins", default="learned", help="'learned' (rag/data/llm_policy.json), 'none', or a confidence")
     ap.add_argument("--name", default="default", help="index name")
@@ -108,6 +131,8 @@ def main() -> None:
     bot = Assistant(s, llm="none")
     reader = bot.answerer("none")
     kw = {} if args.reader_wins == "learned" else {"reader_wins": None if args.reader_wins == "none" else float(args.reader_wins)}
+    if args.backend == "gguf":
+        kw["model"] = gguf_model(args)
     llm = LLMAnswerer(s, **kw)
     bot.ask("warm-up 测试", k=k)
     llm.run_detailed("warm-up 测试", bot.search("warm-up 测试", k))  # load the GGUF file / reach the server once

@@ -71,8 +71,9 @@ class EvidenceBlock:
     text: str
 
     def line(self) -> str:
-        head = self.passage.section or self.passage.doc
-        head = head.split(" › ")[0] if len(head) > 40 else head
+        parts = [p.strip() for p in (self.passage.section or self.passage.doc).split(" › ") if p.strip()] or [""]
+        cut = lambda t, k: t if len(t) <= k else t[: k - 1] + "…"  # noqa: E731
+        head = cut(parts[0], 20) + (f" › {cut(parts[-1], 16)}" if len(parts) > 1 else "")
         return f"[{self.n}] {head}：{self.text}"
 
 
@@ -159,10 +160,10 @@ def build_evidence(
     question: str,
     passages: list[Passage],
     reader: Answer | None = None,
-    max_passages: int = 4,
+    max_passages: int = 3,
     per_passage: int = 2,
-    sentence_chars: int = 90,
-    max_chars: int = 480,
+    sentence_chars: int = 80,
+    max_chars: int = 320,
 ) -> Evidence:
     """The evidence of ``passages`` for ``question``: the reader's cited quotes (``reader``: its
     :class:`~rag.types.Answer`) and, for each of the top ``max_passages`` passages, up to

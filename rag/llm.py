@@ -407,7 +407,7 @@ class LLMAnswerer:
 
     _LEARNED = object()
 
-    def __init__(self, settings: Settings, top_n: int = 5, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED):
+    def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED):
         self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
