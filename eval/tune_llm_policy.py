@@ -7,7 +7,8 @@ Reads the per-question outcomes of a dev run of the LLM benchmark (the reader's 
 confidence and correctness; the LLM's own checked answer and its correctness), replays the rule of
 :func:`rag.llm_policy.reader_wins` for every candidate threshold (each reader confidence seen, and
 "never"), and picks the one with the best dev overall accuracy (answerable answered right, unanswerable
-refused); on a tie, the highest threshold (the LLM's answer kept most). Prints the dev figures of every
+refused), also deciding whether an LLM answer may stand against the reader's refusal; on a tie, the
+choice that keeps the LLM's answer most. Prints the dev figures of every
 candidate; ``--write`` stores the choice in ``rag/data/llm_policy.json``. A run on the test split is refused.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def replay(outcomes: list[dict], threshold: float | None) -> tuple[float, float]:
+def replay(outcomes: list[dict], threshold: float | None, over_refusal: bool = True) -> tuple[float, float]:
     """(overall accuracy, share of questions answered by the LLM's own answer) with ``threshold``."""
     from rag.llm_policy import reader_wins
     from rag.types import Answer
@@ -33,7 +34,7 @@ def replay(outcomes: list[dict], threshold: float | None) -> tuple[float, float]
             continue
         llm = Answer(question="", answer=o["llm"], refused=bool(o["llm_refused"]))
         reader = Answer(question="", answer=o["reader"], refused=bool(o["reader_refused"]), confidence=o["reader_confidence"])
-        if reader_wins(llm, reader, threshold):
+        if reader_wins(llm, reader, threshold, over_refusal):
             right += bool(o["reader_correct"])
         else:
             right += bool(o["llm_correct"])
@@ -53,24 +54,28 @@ def main() -> None:
         sys.exit(f"{run}: a run on {meta['gold']}; the threshold is learned on dev only (eval/gold_dev.jsonl)")
     outcomes = [json.loads(line) for line in (run / "outcomes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     confs = sorted({o["reader_confidence"] for o in outcomes if o["reader_confidence"] is not None})
-    rows = [(None, *replay(outcomes, None))] + [(t, *replay(outcomes, t)) for t in confs]
     print(f"{run}: {len(outcomes)} dev questions of {meta['gold']} ({meta['backend']})")
-    print(f"{'reader wins at confidence ≥':>28s} {'overall acc':>11s} {'LLM used':>9s}")
-    for t, acc, used in rows:
-        print(f"{'never' if t is None else f'{t:.4f}':>28s} {acc:>11.3f} {used:>9.3f}")
+    print(f"{'LLM over reader refusal':>24s} {'reader wins at conf ≥':>22s} {'overall acc':>11s} {'LLM used':>9s}")
+    rows = []
+    for over in (True, False):
+        for t in [None, *confs]:
+            acc, used = replay(outcomes, t, over)
+            rows.append((over, t, acc, used))
+            print(f"{str(over):>24s} {'never' if t is None else f'{t:.4f}':>22s} {acc:>11.3f} {used:>9.3f}")
     reader_only = sum(bool(o["reader_correct"]) for o in outcomes) / (len(outcomes) or 1)
-    best_acc = max(acc for _, acc, _ in rows)
-    # the highest threshold reaching the best accuracy ("never" counts as the highest)
-    best = next(r for r in rows if r[1] == best_acc) if rows[0][1] == best_acc else max((r for r in rows if r[1] == best_acc), key=lambda r: r[0])
+    # the best dev accuracy; on a tie the LLM's answer kept most (more LLM used, then the higher threshold)
+    best = max(rows, key=lambda r: (round(r[2], 9), round(r[3], 9), 2.0 if r[1] is None else r[1]))
     print(f"offline reader alone: {reader_only:.3f}")
-    print(f"chosen: reader wins at confidence ≥ {best[0]} → dev overall accuracy {best[1]:.3f}, LLM's own answer used {best[2]:.3f}")
+    print(f"chosen: LLM over reader refusal {best[0]}, reader wins at confidence ≥ {best[1]} → "
+          f"dev overall accuracy {best[2]:.3f}, LLM's own answer used {best[3]:.3f}")
     if args.write:
         policy = {
-            "reader_wins_confidence": best[0],
+            "reader_wins_confidence": best[1],
+            "llm_over_reader_refusal": best[0],
             "learned_by": "eval/tune_llm_policy.py",
             "from": {"gold": meta["gold"], "n": len(outcomes), "limit": meta.get("limit"), "seed": meta.get("seed"),
                      "backend": meta["backend"], "model": meta.get("model")},
-            "dev": {"overall_accuracy": round(best[1], 4), "llm_used": round(best[2], 4), "offline_overall_accuracy": round(reader_only, 4)},
+            "dev": {"overall_accuracy": round(best[2], 4), "llm_used": round(best[3], 4), "offline_overall_accuracy": round(reader_only, 4)},
         }
         out = ROOT / "rag" / "data" / "llm_policy.json"
         out.write_text(json.dumps(policy, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -402,22 +402,27 @@ class LLMAnswerer:
 
     ``run(question, passages) -> Answer``; ``stream(question, passages)`` yields ``str``
     deltas, then the final ``Answer``; ``run_detailed`` gives the :class:`LLMOutcome`.
-    ``reader_wins`` overrides the learned threshold (``None``: the LLM's checked answer always stands).
+    ``reader_wins`` overrides the learned threshold (``None``: the LLM's checked answer always stands),
+    ``over_refusal`` whether an LLM answer stands against the reader's refusal (default: learned).
     """
 
     _LEARNED = object()
 
-    def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED):
+    def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED,
+                 over_refusal: bool | None = None):
         self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
         self.top_n = top_n
         self.prompts = {lang: load_prompt(lang, self.settings.prompts_dir) for lang in ("zh", "en")}
-        if reader_wins is LLMAnswerer._LEARNED:
-            from .llm_policy import load_policy
+        from .llm_policy import load_policy
 
-            reader_wins = load_policy().get("reader_wins_confidence")
-        self.reader_wins = reader_wins
+        policy = load_policy()
+        if reader_wins is LLMAnswerer._LEARNED:
+            reader_wins = policy.get("reader_wins_confidence")
+        if over_refusal is None:
+            over_refusal = bool(policy.get("llm_over_reader_refusal", True))
+        self.reader_wins, self.over_refusal = reader_wins, over_refusal
         self._reader = None
 
     # ------------------------------------------------------------ prompt
@@ -545,7 +550,7 @@ class LLMAnswerer:
         """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.reader_wins`)."""
         from .llm_policy import reader_wins
 
-        why = reader_wins(llm, prep.reader, self.reader_wins)
+        why = reader_wins(llm, prep.reader, self.reader_wins, self.over_refusal)
         if why is None:
             return llm
         return self._fallback(prep, f"offline answer preferred: {why}", timings)

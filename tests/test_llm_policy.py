@@ -31,6 +31,9 @@ def test_the_reader_wins_only_when_confident_and_contradicted():
     assert "refused" in reader_wins(refusal, _reader(conf=0.8), 0.7)
     assert reader_wins(other, _reader(refused=True, text="文档中没有找到能回答这个问题的内容。"), 0.0) is None
     assert reader_wins(other, _reader(conf=0.99), None) is None  # no threshold: the LLM's checked answer stands
+    no_answer = _reader(refused=True, text="文档中没有找到能回答这个问题的内容。", conf=None)
+    assert reader_wins(other, no_answer, 0.5, over_refusal=True) is None
+    assert "not trusted" in reader_wins(other, no_answer, 0.5, over_refusal=False)
 
 
 def test_the_stored_policy_was_learned_by_the_tuning_script():
@@ -59,4 +62,4 @@ def test_the_tuning_script_picks_the_threshold_that_is_best_on_dev(tmp_path):
     (tmp_path / "outcomes.jsonl").write_text("\n".join(json.dumps(x) for x in outcomes), encoding="utf-8")
     p = subprocess.run([sys.executable, str(ROOT / "eval" / "tune_llm_policy.py"), str(tmp_path)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert "reader wins at confidence ≥ 0.95 → dev overall accuracy 1.000" in p.stdout
+    assert "reader wins at confidence ≥ 0.95 → dev overall accuracy 1.000" in p.stdout, p.stdout
