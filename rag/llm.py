@@ -14,13 +14,17 @@ user sees.
 
 What the user gets:
 
-* the model's answer when every figure in it stands in a passage it cites and every
-  ``[n]`` names a given passage (``grounded=True``);
-* the answer without its failing sentences, each drop listed in ``warnings``, when cited
-  sentences remain;
+* the prompt is evidence-first (:mod:`rag.evidence`): the few sentences of the top passages that
+  matter and the offline reader's answer as a suggestion, a few hundred characters;
+* the model's answer, each sentence attached to the passages that hold its figures and words when
+  its ``[n]`` markers are missing or wrong (:mod:`rag.attribution`), when every figure stands in a
+  passage it cites (``grounded=True``); sentences no passage holds are dropped, each drop listed in
+  ``warnings``;
+* the offline reader's answer (``backend="openai→offline"`` or ``gguf→offline``, with a warning)
+  when the reader is confident and the LLM says another figure or refuses, or when the reader
+  refuses and the learned policy keeps its refusal (:mod:`rag.llm_policy`);
 * otherwise — nothing cited left, an empty reply, or any model error (timeout, connection
-  refused, HTTP 5xx, …) — the offline reader's answer, ``backend="openai→offline"``
-  (or ``gguf→offline``) and a warning saying what happened;
+  refused, HTTP 5xx, …) — the offline reader's answer, flagged the same way;
 * ``refused=True`` with the exact refusal sentence when the model says it.
 
 Example::
