@@ -181,7 +181,7 @@ def test_english_question_gets_the_english_prompt(server):
 def test_only_top_passages_are_numbered(server):
     many = [Passage(rank=i, doc=f"{i:03d}.txt", chunk_id=f"c{i}", section="s", text=f"第{i}段。", score=1.0) for i in range(1, 9)]
     server.script = {"reply": "第3段[3]。"}
-    a = LLMAnswerer(settings_for(server), top_n=5).run("第几段？", many)
+    a = LLMAnswerer(settings_for(server), top_n=5, over_refusal=True).run("第几段？", many)
     user = server.requests[0]["body"]["messages"][1]["content"]
     assert "[5] 005.txt" in user and "[6]" not in user
     assert a.answer == "第3段[3]。" and a.citations[0].doc == "003.txt"
@@ -502,3 +502,14 @@ def test_confident_reader_wins_over_an_llm_refusal(server):
     a = LLMAnswerer(settings_for(server), reader_wins=0.0).run(question, MADUO)
     assert not a.refused and "1683" in a.answer and "refused" in a.warnings[0]
     assert LLMAnswerer(settings_for(server), reader_wins=None).run(question, MADUO).refused
+
+
+def test_a_reader_refusal_stands_against_a_grounded_llm_answer_when_the_policy_says_so(server):
+    # 4500 stands in a passage (the altitude, 4500米), so the figure check alone lets it through
+    server.script = {"reply": "玛多县有小学4500所。"}
+    question = "玛多县有多少所小学？"
+    assert OfflineReader().run(question, MADUO).refused
+    a = LLMAnswerer(settings_for(server), over_refusal=False).run(question, MADUO)
+    assert a.refused and a.backend == "openai→offline" and "not trusted" in a.warnings[0]
+    a = LLMAnswerer(settings_for(server), over_refusal=True).run(question, MADUO)
+    assert not a.refused and a.backend == "openai" and a.citations[0].chunk_id == "m1"
