@@ -13,7 +13,10 @@ verbatim; then the share of questions answered by the LLM's own checked answer (
 with the reasons), ungrounded figures (figures of an answer its citations lack; must be 0) and seconds
 per answer. ``--limit N`` takes a fixed sample (``random.Random(seed)``) of the gold file.
 
-The tiny model for it: ``setsid nohup bash ../shared/llm/serve_tiny_llm.sh 8765 &`` (model ``qwen05``).
+The tiny model for it: ``setsid nohup bash ../shared/llm/serve_tiny_llm.sh 8765 &`` (model ``qwen05``). On a
+CPU that advertises AMX inside a VM (this machine) that server dies on its first request (llama.cpp's AMX
+weight repacking faults); start the same server with ``benchmarks/tiny_llm_server.py`` instead, and give
+``--backend gguf`` ``--no-extra-bufts``.
 ``--out`` writes ``outcomes.jsonl`` (per question: the reader's answer and confidence, the LLM's own
 checked answer, the final one, and whether each is correct), which ``eval/tune_llm_policy.py`` learns
 the reader-wins threshold from (dev only).
