@@ -14,13 +14,17 @@ user sees.
 
 What the user gets:
 
-* the model's answer when every figure in it stands in a passage it cites and every
-  ``[n]`` names a given passage (``grounded=True``);
-* the answer without its failing sentences, each drop listed in ``warnings``, when cited
-  sentences remain;
+* the prompt is evidence-first (:mod:`rag.evidence`): the few sentences of the top passages that
+  matter and the offline reader's answer as a suggestion, a few hundred characters;
+* the model's answer, each sentence attached to the passages that hold its figures and words when
+  its ``[n]`` markers are missing or wrong (:mod:`rag.attribution`), when every figure stands in a
+  passage it cites (``grounded=True``); sentences no passage holds are dropped, each drop listed in
+  ``warnings``;
+* the offline reader's answer (``backend="openai→offline"`` or ``gguf→offline``, with a warning)
+  when the reader is confident and the LLM says another figure or refuses, or when the reader
+  refuses and the learned policy keeps its refusal (:mod:`rag.llm_policy`);
 * otherwise — nothing cited left, an empty reply, or any model error (timeout, connection
-  refused, HTTP 5xx, …) — the offline reader's answer, ``backend="openai→offline"``
-  (or ``gguf→offline``) and a warning saying what happened;
+  refused, HTTP 5xx, …) — the offline reader's answer, flagged the same way;
 * ``refused=True`` with the exact refusal sentence when the model says it.
 
 Example::
@@ -34,6 +38,7 @@ Example::
 """
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Iterator
@@ -73,6 +78,7 @@ from .types import Answer, Citation, Passage
 __all__ = [
     "GGUFChatModel",
     "LLMAnswerer",
+    "LLMOutcome",
     "describe_error",
     "format_passages",
     "get_answerer",
@@ -122,10 +128,11 @@ def load_template(name: str, prompts_dir: Path | str | None = None) -> ChatPromp
 def load_prompt(lang: str, prompts_dir: Path | str | None = None) -> ChatPromptTemplate:
     """The answer prompt for ``lang`` ("zh" or "en"): ``answer_<lang>.txt`` (see :func:`load_template`).
 
-    Variables: ``passages``, ``question``, ``refusal``.
+    Variables: ``passages`` (the evidence, numbered), ``candidate`` (the offline reader's answer),
+    ``question``, ``refusal``.
 
     >>> sorted(load_prompt("zh").input_variables)
-    ['passages', 'question', 'refusal']
+    ['candidate', 'passages', 'question', 'refusal']
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"no answer prompt for language {lang!r} (use 'zh' or 'en')")
@@ -248,6 +255,7 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
             timeout=s.llm_timeout,
             max_retries=0,
             temperature=s.llm_temperature,
+            max_tokens=s.llm_max_tokens,
         )
     if s.llm == "gguf":
         path = (s.llm_gguf or "").strip()
@@ -256,7 +264,7 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
         if not Path(path).expanduser().is_file():
             raise ValueError(f"RAG_LLM_GGUF={path}: no such file")
         client = _load_llama(str(Path(path).expanduser()), 4096)
-        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, client=client)
+        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens, client=client)
     raise ValueError(f"llm={s.llm!r} has no chat model (set RAG_LLM to 'openai' or 'gguf')")
 
 
@@ -309,8 +317,13 @@ def describe_error(err: BaseException, settings: Settings) -> str:
     return f"{name}: {msg}" if msg else name
 
 
+_NOTHING = {"无", "沒有", "没有", "none", "no", "na", "无答案", "不知道", "unknown"}
+
+
 def _is_refusal(text: str, refusal: str) -> bool:
     key = re.sub(r"[\W_]+", "", match_key(text))
+    if key in _NOTHING:  # the "(none)" of an empty suggestion echoed back
+        return True
     for r in {refusal, REFUSAL_ZH, REFUSAL_ZH_HANT, REFUSAL_EN}:
         rk = re.sub(r"[\W_]+", "", match_key(r))
         if rk and rk in key:
@@ -358,51 +371,114 @@ class _Prepared:
     messages: list[BaseMessage]
     check_map: dict[int, str]
     check_tables: dict[int, dict] | None = None
+    reader: Answer | None = None  # the offline reader's answer from the same passages
+    reader_error: str = ""
+
+
+@dataclass
+class LLMOutcome:
+    """One question through :class:`LLMAnswerer`: the ``final`` answer the user gets, the LLM's own
+    checked answer ``llm`` (None when nothing of it survived, or the model failed), the offline
+    ``reader``'s answer, the model's ``raw`` reply, and ``used_llm`` (``final`` is the LLM's)."""
+
+    final: Answer
+    llm: Answer | None
+    reader: Answer | None
+    raw: str = ""
+    used_llm: bool = False
+    prompt_chars: int = 0
+
+
+_LEADS = re.compile(r"^\s*(?:参考答案|建议答案|答案|回答|答|Suggested answer|Answer)\s*[:：]\s*", re.I)
 
 
 # ---------------------------------------------------------------- the answerer
 
 
 class LLMAnswerer:
-    """Answers with a chat model, then keeps only what the passages back.
+    """Answers with a chat model from an evidence-first prompt, then keeps only what the passages back.
+
+    The prompt (:func:`rag.evidence.build_evidence`) shows the sentences of the top ``top_n``
+    passages that matter and the offline reader's answer as a suggestion; the reply gets markers
+    where it lacks them (:func:`rag.attribution.attribute`), then the figure check; the reader's
+    answer wins when it is confident and the LLM disagrees (:mod:`rag.llm_policy`), and stands in
+    when nothing of the reply survives.
 
     ``run(question, passages) -> Answer``; ``stream(question, passages)`` yields ``str``
-    deltas, then the final ``Answer``. ``model`` may be any LangChain chat model (default:
-    :func:`get_chat_model`); ``top_n`` passages are numbered [1]..[top_n] in the prompt.
+    deltas, then the final ``Answer``; ``run_detailed`` gives the :class:`LLMOutcome`.
+    ``reader_wins`` overrides the learned threshold (``None``: the LLM's checked answer always stands),
+    ``over_refusal`` whether an LLM answer stands against the reader's refusal (default: learned).
     """
 
-    def __init__(self, settings: Settings, top_n: int = 5, model: BaseChatModel | None = None):
+    _LEARNED = object()
+
+    def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED,
+                 over_refusal: bool | None = None):
         self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
         self.top_n = top_n
         self.prompts = {lang: load_prompt(lang, self.settings.prompts_dir) for lang in ("zh", "en")}
+        from .llm_policy import load_policy
+
+        policy = load_policy()
+        if reader_wins is LLMAnswerer._LEARNED:
+            reader_wins = policy.get("reader_wins_confidence")
+        if over_refusal is None:
+            over_refusal = bool(policy.get("llm_over_reader_refusal", True))
+        self.reader_wins, self.over_refusal = reader_wins, over_refusal
+        self._reader = None
 
     # ------------------------------------------------------------ prompt
+    def _read(self, question: str, passages: list[Passage]) -> tuple[Answer | None, str]:
+        if self._reader is None:
+            from .reader import OfflineReader  # lazily: the reader loads its model on first use
+
+            self._reader = OfflineReader()
+        try:
+            return self._reader.run(question, passages), ""
+        except Exception as e:  # noqa: BLE001 - keep the user informed rather than crash
+            return None, f"offline reader failed: {type(e).__name__}: {e}"
+
     def _prepare(self, question: str, passages: list[Passage]) -> _Prepared:
+        from .evidence import build_evidence, renumber_candidate
+
         passages = list(passages)
-        used = passages[: self.top_n]
         script = question_script(question)
         refusal = refusal_text(script)
+        reader, reader_error = self._read(question, passages) if passages else (None, "")
+        ev = build_evidence(question, passages, reader, max_passages=self.top_n)
+        if ev.blocks:
+            used = [ev.numbered[n] for n in sorted(ev.numbered)]
+            block, candidate = ev.passages_block(), ev.candidate
+        else:  # nothing in the passages shares a word with the question: show the top ones whole
+            used = passages[: self.top_n]
+            block = format_passages(used)
+            candidate = renumber_candidate(reader, {p.chunk_id: i for i, p in enumerate(used, 1)})
         prompt = self.prompts["en" if script == "en" else "zh"]
-        messages = prompt.format_messages(passages=format_passages(used), question=question.strip(), refusal=refusal)
+        none = "(none)" if script == "en" else "（无）"
+        messages = prompt.format_messages(passages=block, question=question.strip(), refusal=refusal, candidate=candidate or none)
         # a figure that stands only in a planted instruction is not supported
         check_map = {i: f"{p.section}\n{strip_instructions(p.text)}" for i, p in enumerate(used, 1)}
         tables = {i: p.table for i, p in enumerate(used, 1) if p.table}
-        return _Prepared(question, passages, used, script, refusal, messages, check_map, tables)
+        return _Prepared(question, passages, used, script, refusal, messages, check_map, tables, reader, reader_error)
 
     # ------------------------------------------------------------ entry points
     def run(self, question: str, passages: list[Passage]) -> Answer:
+        return self.run_detailed(question, passages).final
+
+    def run_detailed(self, question: str, passages: list[Passage]) -> LLMOutcome:
         t0 = time.perf_counter()
         prep = self._prepare(question, passages)
         if not prep.used:
-            return self._no_passages(prep, t0)
+            return LLMOutcome(self._no_passages(prep, t0), None, None)
+        t_call = time.perf_counter()
         text, err = "", None
         try:
             text = _content_text(self.model.invoke(prep.messages).content)
         except Exception as e:  # noqa: BLE001 - every model failure falls back, flagged
             err = e
-        return self._finish(prep, text, err, t0, time.perf_counter())
+        return self._finish(prep, text, err, t0, t_call, time.perf_counter())
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
         t0 = time.perf_counter()
@@ -410,6 +486,7 @@ class LLMAnswerer:
         if not prep.used:
             yield self._no_passages(prep, t0)
             return
+        t_call = time.perf_counter()
         full, sent, err = "", "", None
         try:
             for chunk in self.model.stream(prep.messages):
@@ -423,7 +500,7 @@ class LLMAnswerer:
                     sent = visible
         except Exception as e:  # noqa: BLE001
             err = e
-        yield self._finish(prep, full, err, t0, time.perf_counter())
+        yield self._finish(prep, full, err, t0, t_call, time.perf_counter()).final
 
     # ------------------------------------------------------------ outcomes
     def _no_passages(self, prep: _Prepared, t0: float) -> Answer:
@@ -433,35 +510,54 @@ class LLMAnswerer:
             warnings=["refused: no passage retrieved"], passages=prep.passages,
         )
 
-    def _finish(self, prep: _Prepared, text: str, err: BaseException | None, t0: float, t_llm: float) -> Answer:
-        timings = {"llm_ms": (t_llm - t0) * 1000}
+    def _finish(self, prep: _Prepared, text: str, err: BaseException | None, t0: float, t_call: float, t_llm: float) -> LLMOutcome:
+        timings = {"prepare_ms": (t_call - t0) * 1000, "llm_ms": (t_llm - t_call) * 1000}
+        raw = text
+        prompt_chars = sum(len(_content_text(m.content)) for m in prep.messages)
+
+        def outcome(final: Answer, llm: Answer | None) -> LLMOutcome:
+            return LLMOutcome(final, llm, prep.reader, raw, final is llm, prompt_chars)
+
         if err is not None:
-            return self._fallback(prep, f"LLM error: {describe_error(err, self.settings)}; answered by the offline reader", timings)
-        text = _visible(text, final=True).strip()
+            return outcome(self._fallback(prep, f"LLM error: {describe_error(err, self.settings)}; answered by the offline reader", timings), None)
+        text = _LEADS.sub("", _visible(text, final=True).strip()).strip()
         if not text:
-            return self._fallback(prep, "LLM error: the model returned an empty answer; answered by the offline reader", timings)
+            return outcome(self._fallback(prep, "LLM error: the model returned an empty answer; answered by the offline reader", timings), None)
         if _is_refusal(text, prep.refusal):
-            return Answer(
+            llm = Answer(
                 question=prep.question, answer=prep.refusal, refused=True, backend=self.backend,
                 timings=timings, grounded=True, passages=prep.passages,
             )
+            return outcome(self._reader_or(prep, llm, timings), llm)
         t1 = time.perf_counter()
-        res = check_answer(text, prep.check_map, prep.check_tables)
+        from .attribution import attribute
+
+        att = attribute(text, prep.check_map, prep.question)
+        res = check_answer(att.text, prep.check_map, prep.check_tables)
         timings["check_ms"] = (time.perf_counter() - t1) * 1000
-        warnings: list[str] = []
-        if not res.ok:
-            if not res.cited:
-                why = "; ".join(dict.fromkeys(res.reasons))
-                return self._fallback(prep, f"LLM answer dropped: {why}; answered by the offline reader", timings)
-            for s, why in zip(res.dropped_sentences, res.reasons):
-                warnings.append(f"LLM sentence dropped: “{s}” — {why}")
-            text = res.repaired
-        elif not res.cited:
-            return self._fallback(prep, "LLM answer dropped: it cites no passage; answered by the offline reader", timings)
-        return Answer(
-            question=prep.question, answer=text, refused=False, citations=self._citations(text, prep),
+        reasons = list(att.reasons) + list(res.reasons)
+        dropped = list(att.dropped) + list(res.dropped_sentences)
+        if not res.cited:
+            why = "; ".join(dict.fromkeys(reasons)) or "it cites no passage"
+            return outcome(self._fallback(prep, f"LLM answer dropped: {why}; answered by the offline reader", timings), None)
+        warnings = [f"LLM sentence dropped: “{s}” — {why}" for s, why in zip(dropped, reasons)]
+        if att.attached:
+            warnings.append("LLM answer without (right) markers: cited the passages that hold it, " + "".join(f"[{n}]" for n in att.attached))
+        answer = res.repaired if not res.ok else att.text
+        llm = Answer(
+            question=prep.question, answer=answer, refused=False, citations=self._citations(answer, prep),
             backend=self.backend, timings=timings, grounded=True, warnings=warnings, passages=prep.passages,
         )
+        return outcome(self._reader_or(prep, llm, timings), llm)
+
+    def _reader_or(self, prep: _Prepared, llm: Answer, timings: dict) -> Answer:
+        """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.reader_wins`)."""
+        from .llm_policy import reader_wins
+
+        why = reader_wins(llm, prep.reader, self.reader_wins, self.over_refusal)
+        if why is None:
+            return llm
+        return self._fallback(prep, f"offline answer preferred: {why}", timings)
 
     def _citations(self, text: str, prep: _Prepared) -> list[Citation]:
         claims: dict[int, list[str]] = {}
@@ -477,15 +573,10 @@ class LLMAnswerer:
         return out
 
     def _fallback(self, prep: _Prepared, warning: str, timings: dict) -> Answer:
-        from .reader import OfflineReader  # lazily: the reader loads its model on first use
-
-        try:
-            ans = OfflineReader().run(prep.question, prep.passages)
-        except Exception as e:  # noqa: BLE001 - keep the user informed rather than crash
-            ans = Answer(
-                question=prep.question, answer=prep.refusal, refused=True,
-                warnings=[f"offline reader failed: {type(e).__name__}: {e}"],
-            )
+        if prep.reader is not None:
+            ans = copy.deepcopy(prep.reader)
+        else:
+            ans = Answer(question=prep.question, answer=prep.refusal, refused=True, warnings=[prep.reader_error or "offline reader failed"])
         ans.backend = f"{self.backend}→offline"
         ans.warnings.insert(0, warning)
         ans.timings = {**timings, **ans.timings}

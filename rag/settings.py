@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     llm_gguf: str = Field("", description="path of a local GGUF model (`llm=gguf`)")
     llm_timeout: float = Field(60.0, description="seconds before an LLM call gives up (the offline answer is used)")
     llm_temperature: float = Field(0.0, description="LLM sampling temperature")
+    llm_max_tokens: int = Field(200, description="most tokens an LLM answer may take (answers are one short sentence)")
 
     # ---- conversations
     chat_history: Path = Field(default_factory=lambda: Path("~/.rag_chat_history").expanduser(),

@@ -155,17 +155,18 @@ def test_correct_cited_answer_passes(server):
     assert {"llm_ms", "check_ms"} <= set(a.timings)
     assert a.passages == PASSAGES
 
-    # what reached the server: the Chinese prompt with numbered passages and the rules
+    # what reached the server: the Chinese prompt with the numbered evidence, the reader's answer and the rules
     (req,) = server.requests
     body = req["body"]
     assert req["path"] == "/v1/chat/completions"
     assert body["model"] == "test-model" and body["temperature"] == 0.0
     system, user = body["messages"]
-    assert system["role"] == "system" and REFUSAL_ZH in system["content"] and "[1]" in system["content"]
+    assert system["role"] == "system" and REFUSAL_ZH in system["content"]
     assert user["role"] == "user"
-    assert "[1] 000.txt › 稻城 › 一、基本情况\n2014年审定贫困村55个" in user["content"]
-    assert "[2] 001.txt › 乡城 › 二、脱贫成效" in user["content"]
-    assert user["content"].rstrip().endswith(QUESTION)
+    assert "[1] 稻城 › 一、基本情况：2014年审定贫困村55个" in user["content"]
+    assert "[2] 乡城 › 二、脱贫成效：截至2019年底" in user["content"]
+    assert "人均可支配收入" not in user["content"]  # evidence, not whole chunks
+    assert user["content"].rstrip().endswith(f"问题：{QUESTION}\n参考答案：1268户[1]")
 
 
 def test_english_question_gets_the_english_prompt(server):
@@ -180,7 +181,7 @@ def test_english_question_gets_the_english_prompt(server):
 def test_only_top_passages_are_numbered(server):
     many = [Passage(rank=i, doc=f"{i:03d}.txt", chunk_id=f"c{i}", section="s", text=f"第{i}段。", score=1.0) for i in range(1, 9)]
     server.script = {"reply": "第3段[3]。"}
-    a = LLMAnswerer(settings_for(server), top_n=5).run("第几段？", many)
+    a = LLMAnswerer(settings_for(server), top_n=5, over_refusal=True).run("第几段？", many)
     user = server.requests[0]["body"]["messages"][1]["content"]
     assert "[5] 005.txt" in user and "[6]" not in user
     assert a.answer == "第3段[3]。" and a.citations[0].doc == "003.txt"
@@ -247,26 +248,28 @@ def test_partly_wrong_answer_keeps_its_good_sentences(server):
     assert [c.n for c in a.citations] == [1]
 
 
-def test_bad_citation_index_is_caught(server):
+def test_bad_citation_index_is_reattributed_to_the_passage_that_holds_the_figure(server):
     server.script = {"reply": "贫困户1268户[7]。"}
     a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
-    assert a.backend == "openai→offline"
-    assert "[7]" in a.warnings[0] and "[1]–[2]" in a.warnings[0]
-    assert a.answer == offline_answer().answer
-    assert all(c.n in (1, 2) for c in a.citations)
+    assert a.backend == "openai" and a.grounded
+    assert a.answer == "贫困户1268户[1]。"
+    assert "[1]" in a.warnings[-1] and "markers" in a.warnings[-1]
+    (c,) = a.citations
+    assert c.doc == "000.txt" and "1268户" in c.quote and c.text[c.start : c.start + len(c.quote)] == c.quote
 
 
 def test_bad_citation_next_to_a_good_one(server):
     server.script = {"reply": "贫困村55个[1]。乡城县累计减贫38400人[7]。"}
     a = LLMAnswerer(settings_for(server)).run("贫困村多少个？", PASSAGES)
-    assert a.answer == "贫困村55个[1]。" and a.backend == "openai"
-    assert "[7]" in a.warnings[0]
+    assert a.answer == "贫困村55个[1]。乡城县累计减贫38400人[2]。" and a.backend == "openai"
+    assert [c.doc for c in a.citations] == ["000.txt", "001.txt"]
 
 
-def test_uncited_answer_falls_back(server):
+def test_uncited_answer_that_no_passage_holds_falls_back(server):
     server.script = {"reply": "稻城县审定了很多贫困户。"}
     a = LLMAnswerer(settings_for(server)).run(QUESTION, PASSAGES)
-    assert a.backend == "openai→offline" and "cites no passage" in a.warnings[0]
+    assert a.backend == "openai→offline" and "no passage holds" in a.warnings[0]
+    assert a.answer == offline_answer().answer
 
 
 # ---------------------------------------------------------------- model failures
@@ -412,7 +415,101 @@ def test_get_answerer_offline_by_default():
 def test_prompt_files_load_as_chat_prompt_templates():
     for lang in ("zh", "en"):
         p = load_prompt(lang, Settings().prompts_dir)
-        assert set(p.input_variables) == {"passages", "question", "refusal"}
-        msgs = p.format_messages(passages="[1] a.txt\n文本", question="问题？", refusal="R")
+        assert set(p.input_variables) == {"passages", "candidate", "question", "refusal"}
+        msgs = p.format_messages(passages="[1] a.txt\n文本", candidate="42个[1]", question="问题？", refusal="R")
         assert [m.type for m in msgs] == ["system", "human"]
         assert "R" in msgs[0].content and "[1] a.txt" in msgs[1].content
+
+
+# ---------------------------------------------------------------- a small model's habits, on a report that is not a seed
+
+MADUO = [
+    Passage(rank=1, doc="maduo_report.txt", chunk_id="m1", section="玛多县脱贫攻坚工作总结 › 一、基本情况",
+            text="玛多县位于果洛州西北部，平均海拔4500米以上。全县建档立卡贫困户1683户、贫困人口5183人，贫困发生率为32.6%。", score=1.0),
+    Passage(rank=2, doc="maduo_report.txt", chunk_id="m2", section="玛多县脱贫攻坚工作总结 › 二、产业扶贫",
+            text="三年来，全县建成村级光伏电站3座，总装机容量8.5兆瓦，每年为村集体增收640万元。组建生态畜牧业合作社29个。", score=0.9),
+    Passage(rank=3, doc="maduo_report.txt", chunk_id="m3", section="玛多县脱贫攻坚工作总结 › 三、生态扶贫",
+            text="设置生态管护公益岗位2410个，每个岗位每月补助1800元。", score=0.8),
+]
+
+
+def _verbatim(c) -> bool:
+    return bool(c.quote) and c.text[c.start : c.start + len(c.quote)] == c.quote
+
+
+def test_answer_without_markers_gets_the_passage_that_holds_its_figure(server):
+    server.script = {"reply": "玛多县建成村级光伏电站3座，总装机容量8.5兆瓦。"}  # a small model forgetting [n]
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建成村级光伏电站多少座？", MADUO)
+    assert a.backend == "openai" and a.grounded and not a.refused
+    assert a.answer == "玛多县建成村级光伏电站3座，总装机容量8.5兆瓦[2]。"
+    (c,) = a.citations
+    assert c.chunk_id == "m2" and _verbatim(c) and "3座" in c.quote and "8.5兆瓦" in c.quote
+    assert any("markers" in w and "[2]" in w for w in a.warnings)
+    from rag.grounding import check_answer
+
+    assert check_answer(a.answer, {c.n: c.text}).ok  # the figure check passes on what the user sees
+    # the prompt was evidence, not whole chunks, with the reader's answer as a suggestion
+    user = server.requests[0]["body"]["messages"][1]["content"]
+    assert "光伏电站3座" in user and "参考答案：" in user and len(user) < 400
+
+
+def test_unmarked_figures_from_two_passages_cite_both(server):
+    server.script = {"reply": "建档立卡贫困户1683户，生态管护公益岗位2410个"}
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建档立卡贫困户多少户？设置生态管护公益岗位多少个？", MADUO)
+    assert a.backend == "openai"
+    assert sorted(c.chunk_id for c in a.citations) == ["m1", "m3"] and all(_verbatim(c) for c in a.citations)
+
+
+def test_unmarked_figure_that_no_passage_holds_is_dropped(server):
+    server.script = {"reply": "玛多县建成村级光伏电站3座。每年为村集体增收800万元。"}
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建成村级光伏电站多少座？", MADUO)
+    assert a.answer == "玛多县建成村级光伏电站3座[2]。" and a.backend == "openai"
+    assert any("800万" in w and "no passage" in w for w in a.warnings)
+
+
+def test_only_an_unheld_figure_falls_back_to_the_reader(server):
+    server.script = {"reply": "玛多县建成村级光伏电站5座。"}
+    question = "玛多县建成村级光伏电站多少座？"
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run(question, MADUO)
+    assert "5座" not in a.answer
+    assert a.backend == "openai→offline" and "5 is in no passage" in a.warnings[0]
+    assert a.answer == OfflineReader().run(question, MADUO).answer
+    assert "3座" in a.answer and all(_verbatim(c) for c in a.citations)
+
+
+def test_confident_reader_wins_when_the_llm_gives_another_figure(server):
+    # grounded (5183 stands in the passage) but it answers a different question: the number of people
+    server.script = {"reply": "玛多县建档立卡贫困人口5183人[1]。"}
+    question = "玛多县建档立卡贫困户有多少户？"
+    out = LLMAnswerer(settings_for(server), reader_wins=None).run_detailed(question, MADUO)
+    assert out.used_llm and out.final.answer == "玛多县建档立卡贫困人口5183人[1]。"
+    conf = out.reader.confidence
+    assert "1683" in out.reader.answer and conf is not None
+    a = LLMAnswerer(settings_for(server), reader_wins=conf).run(question, MADUO)
+    assert a.backend == "openai→offline" and a.answer == out.reader.answer
+    assert a.warnings[0].startswith("offline answer preferred") and "another figure" in a.warnings[0]
+    # a threshold above the reader's confidence leaves the LLM's answer standing
+    assert LLMAnswerer(settings_for(server), reader_wins=min(1.0, conf + 1e-6)).run(question, MADUO).backend == "openai"
+    # agreeing on the figure, the LLM's answer stands whatever the threshold
+    server.script = {"reply": "玛多县建档立卡贫困户1683户。"}
+    a = LLMAnswerer(settings_for(server), reader_wins=0.0).run(question, MADUO)
+    assert a.backend == "openai" and a.answer == "玛多县建档立卡贫困户1683户[1]。"
+
+
+def test_confident_reader_wins_over_an_llm_refusal(server):
+    server.script = {"reply": REFUSAL_ZH}
+    question = "玛多县建档立卡贫困户有多少户？"
+    a = LLMAnswerer(settings_for(server), reader_wins=0.0).run(question, MADUO)
+    assert not a.refused and "1683" in a.answer and "refused" in a.warnings[0]
+    assert LLMAnswerer(settings_for(server), reader_wins=None).run(question, MADUO).refused
+
+
+def test_a_reader_refusal_stands_against_a_grounded_llm_answer_when_the_policy_says_so(server):
+    # 4500 stands in a passage (the altitude, 4500米), so the figure check alone lets it through
+    server.script = {"reply": "玛多县有小学4500所。"}
+    question = "玛多县有多少所小学？"
+    assert OfflineReader().run(question, MADUO).refused
+    a = LLMAnswerer(settings_for(server), over_refusal=False).run(question, MADUO)
+    assert a.refused and a.backend == "openai→offline" and "not trusted" in a.warnings[0]
+    a = LLMAnswerer(settings_for(server), over_refusal=True).run(question, MADUO)
+    assert not a.refused and a.backend == "openai" and a.citations[0].chunk_id == "m1"

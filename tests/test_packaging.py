@@ -85,11 +85,13 @@ def test_rag_ask_and_the_llm_prompts_from_a_fresh_install(fresh, seed_index, tmp
     py = fresh / "bin" / "python"
     code = ("import json, rag, rag.llm\n"
             "from rag.llm import load_prompt\n"
-            "print(json.dumps({'rag': rag.__file__, 'version': rag.__version__,"
+            "from rag.llm_policy import load_policy\n"
+            "print(json.dumps({'rag': rag.__file__, 'version': rag.__version__, 'policy': load_policy().get('learned_by'),"
             " 'prompt': sorted(load_prompt('zh').input_variables), 'en': load_prompt('en').messages[0].prompt.template[:20]}))\n")
     info = json.loads(_run([str(py), "-c", code], cwd=work, env=_offline_env()).stdout)
     assert info["rag"].startswith(str(fresh)), info
-    assert info["version"] == "0.1.0" and info["prompt"] == ["passages", "question", "refusal"] and info["en"]
+    assert info["version"] == "0.1.0" and info["prompt"] == ["candidate", "passages", "question", "refusal"] and info["en"]
+    assert info["policy"] == "eval/tune_llm_policy.py"  # the learned reader-wins policy ships in the wheel
 
     shutil.copytree(seed_index.index_path, work / "index" / "seeds")
     with socket.socket() as s:  # a port nobody listens on: the LLM is unreachable, so the offline reader answers
