@@ -5,7 +5,11 @@ Usage:
     python eval/validate_gold.py [GOLD ...] [--seeds DIR] [--profile dev|test|none]
 
 Without GOLD both committed splits are checked, each against its own coverage
-minimums, and the two are checked for leakage (an id or a question in both).
+minimums, and the two are checked for leakage: an id in both, a question in both
+(after normalising script, width and white space), a near-duplicate question
+(``near_duplicate``: character 4-grams, or the bag of content bigrams / words, which
+catches reordered and reworded questions), and a dev item asking a test item's fact
+(``fact_sites``: the same must_contain figure at the same place in the same seed).
 The profile of a file is inferred from its name (``*dev*`` / ``*test*``) unless
 ``--profile`` is given; ``none`` checks the items only.  DIR defaults to
 ``seeds/`` in the repository root (the parent of eval/), falling back to
@@ -13,7 +17,9 @@ The profile of a file is inferred from its name (``*dev*`` / ``*test*``) unless
 
 Importable API:
     validate(gold_path, seeds_dir, profile=None) -> list[str]   # empty list when valid
-    validate_split(dev_path, test_path) -> list[str]            # leakage between the splits
+    validate_split(dev_path, test_path, seeds_dir=None) -> list[str]  # leakage between the splits
+    near_duplicate(question_a, question_b) -> str | None        # why two questions are near-duplicates
+    fact_sites(record, seeds) -> set                            # where the item's figures stand in its seeds
 
 Exit status: 0 when valid (a summary table is printed), 1 when problems were
 found (each problem is printed on its own line).
@@ -296,19 +302,129 @@ def read_jsonl(path) -> list[dict]:
     return out
 
 
-def validate_split(dev_path, test_path) -> list[str]:
-    """Leakage between the tuning and the reported split: no id and no question (after normalising) in both."""
+# ---- leakage between splits
+# Two questions are near-duplicates when their character 4-grams mostly coincide (Jaccard >= NEAR_DUP_NGRAM)
+# or when their content, with question words and particles left out and order ignored, mostly coincides
+# (Jaccard of CJK/digit bigrams and English content words >= NEAR_DUP_BAG): the second catches
+# "稻城县2014年审定了几个贫困村？" ~ "稻城县2014年审定贫困村多少个？" and reordered questions, which share
+# few 4-grams. Both are computed after normalize() (t2s, NFKC, no white space), lower case, no punctuation.
+NEAR_DUP_NGRAM = 0.6
+NEAR_DUP_BAG = 0.7
+_STOP_CHARS = frozenset("的了吗呢是多少几个哪什么怎样为有")
+_STOP_WORDS = frozenset("""a an the how what which who whom when where why many much is are was were be been do does did
+    has have had it its in of on to for and or by with from at as that this these those there their any""".split())
+_PUNCT = re.compile(r"[^\w]")
+
+
+def question_key(question: str) -> str:
+    """The question as compared for leakage: normalize(), lower case, punctuation removed."""
+    return _PUNCT.sub("", normalize(question).lower())
+
+
+def char_ngrams(text: str, n: int = 4) -> set[str]:
+    """Character n-grams of ``text`` (the whole text when it is shorter than n)."""
+    return {text[i:i + n] for i in range(max(1, len(text) - n + 1))} if text else set()
+
+
+def content_bag(question: str) -> set[str]:
+    """Order-free content of a question: bigrams of its CJK and digit characters without question words
+    and particles, plus its English words without stop words."""
+    words = {w for w in re.findall(r"[a-z]{2,}", unicodedata.normalize("NFKC", question).lower()) if w not in _STOP_WORDS}
+    cjk = "".join(c for c in re.sub(r"[^\u3400-\u9fff0-9]", "", normalize(question)) if c not in _STOP_CHARS)
+    return words | char_ngrams(cjk, 2)
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def near_duplicate(a: str, b: str) -> str | None:
+    """Why questions ``a`` and ``b`` are near-duplicates (a short reason with the score), or None.
+
+    >>> near_duplicate("稻城县2014年审定贫困村多少个？", "稻城縣2014年審定了幾個貧困村?")
+    'content 1.00'
+    >>> near_duplicate("稻城县2014年审定贫困村多少个？", "昌都市贫困村退出了多少个？") is None
+    True
+    """
+    ka, kb = question_key(a), question_key(b)
+    if ka == kb:
+        return "same question"
+    ng = _jaccard(char_ngrams(ka), char_ngrams(kb))
+    if ng >= NEAR_DUP_NGRAM:
+        return f"4-grams {ng:.2f}"
+    bag = _jaccard(content_bag(a), content_bag(b))
+    if bag >= NEAR_DUP_BAG:
+        return f"content {bag:.2f}"
+    return None
+
+
+def fact_sites(rec: dict, seeds: dict[str, str], width: int = 8) -> set[tuple[str, str, str]]:
+    """Where an answerable item's figures stand: ``(doc, token, context)`` for every must_contain token inside
+    each of its quotes, the context being ``width`` characters of the normalised seed either side. Two items
+    with a common site ask the same fact, however their questions are worded (a passage the seed repeats
+    gives the same context, so its copies count as one place).
+    """
+    sites = set()
+    for q, d in ((rec.get("quote"), rec.get("doc")), (rec.get("quote2"), rec.get("doc2"))):
+        if not (isinstance(q, str) and isinstance(d, str) and d in seeds):
+            continue
+        text, nq = _normalized_seed(seeds, d), normalize(q)
+        if not nq:
+            continue
+        start = text.find(nq)
+        while start >= 0:
+            for tok in rec.get("must_contain") or []:
+                nt = normalize(tok) if isinstance(tok, str) else ""
+                i = nq.find(nt) if nt else -1
+                while i >= 0:
+                    p = start + i
+                    sites.add((d, nt, text[max(0, p - width):p + len(nt) + width]))
+                    i = nq.find(nt, i + 1)
+            start = text.find(nq, start + 1)
+    return sites
+
+
+_NORM_SEEDS: dict[tuple[int, str], str] = {}
+
+
+def _normalized_seed(seeds: dict[str, str], name: str) -> str:
+    key = (id(seeds), name)
+    if key not in _NORM_SEEDS:
+        _NORM_SEEDS[key] = normalize(seeds[name])
+    return _NORM_SEEDS[key]
+
+
+def validate_split(dev_path, test_path, seeds_dir=None) -> list[str]:
+    """Leakage between the tuning and the reported split: an id in both, a question in both or a near-duplicate
+    of one (``near_duplicate``), and a dev item that asks a test item's fact (``fact_sites``)."""
     dev, test = read_jsonl(dev_path), read_jsonl(test_path)
+    dn, tn = Path(dev_path).name, Path(test_path).name
+    seeds_dir = Path(seeds_dir) if seeds_dir else default_seeds_dir()
+    seeds = {p.name: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
     problems = []
     dev_ids = {r.get("id") for r in dev}
     for r in test:
         if r.get("id") in dev_ids:
-            problems.append(f"split: id {r.get('id')!r} is in both {Path(dev_path).name} and {Path(test_path).name}")
-    dev_q = {normalize(str(r.get("question", ""))).lower(): r.get("id") for r in dev}
-    for r in test:
-        q = normalize(str(r.get("question", ""))).lower()
-        if q in dev_q:
-            problems.append(f"split: question of {r.get('id')!r} (test) is also {dev_q[q]!r} (dev): {r.get('question')!r}")
+            problems.append(f"split: id {r.get('id')!r} is in both {dn} and {tn}")
+    dev_sites = [(r, fact_sites(r, seeds)) for r in dev if r.get("doc")]
+    for t in test:
+        tq = str(t.get("question", ""))
+        for d in dev:
+            dq = str(d.get("question", ""))
+            why = near_duplicate(tq, dq)
+            if why == "same question":
+                problems.append(f"split: question of {t.get('id')!r} (test) is also {d.get('id')!r} (dev): {tq!r}")
+            elif why:
+                problems.append(f"split: question of {t.get('id')!r} (test) has a near-duplicate {d.get('id')!r} (dev), "
+                                f"{why}: {tq!r} ~ {dq!r}")
+        if t.get("doc"):
+            ts = fact_sites(t, seeds)
+            for d, ds in dev_sites:
+                common = ts & ds
+                if common:
+                    doc, tok, _ = sorted(common)[0]
+                    problems.append(f"split: {d.get('id')!r} (dev) asks the fact of {t.get('id')!r} (test): "
+                                    f"{tok!r} at the same place in {doc}")
     return problems
 
 
@@ -346,14 +462,14 @@ def main(argv=None) -> int:
         print(summary(gold))
         print(f"\nOK: {gold} is valid against {seeds_dir}\n")
     if not args.gold:
-        problems = validate_split(DEV_GOLD, TEST_GOLD)
+        problems = validate_split(DEV_GOLD, TEST_GOLD, seeds_dir)
         for p in problems:
             print(p)
         if problems:
             print(f"\n{len(problems)} leakage problem(s) between {DEV_GOLD.name} and {TEST_GOLD.name}", file=sys.stderr)
             failed += 1
         else:
-            print(f"OK: no id or question is in both {DEV_GOLD.name} and {TEST_GOLD.name}")
+            print(f"OK: no id or question is in both {DEV_GOLD.name} and {TEST_GOLD.name}, no near-duplicate question, no test fact asked in dev")
     return 1 if failed else 0
 
 

@@ -216,27 +216,12 @@ class SectionChunker:
             t.caption = path[-1] if path else (t.sheet or title)
         headings = [title, *path] if title else list(path)
         offsets = t.body_line_offsets()
-        source = meta0.get("source", "")
         out = []
         for i, text, row in t.row_units(self.max_chars):
             start = mark.start + offsets[i]
             end = start + len(" | ".join(t.rows[i]))
-            cid = hashlib.sha1(f"{source}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16]
-            out.append(Document(page_content=text, metadata={
-                "chunk_id": cid,
-                "source": source,
-                "path": meta0.get("path"),
-                "title": title,
-                "section": PATH_SEP.join(headings),
-                "headings": headings,
-                "start": start,
-                "end": end,
-                "page": row.get("page"),
-                "script": meta0.get("script"),
-                "sha256": meta0.get("sha256"),
-                "ordinal": 0,
-                "table": row,
-            }))
+            meta = _chunk_meta(meta0, text, title, headings, start, end, row.get("page"), ordinal=0)
+            out.append(Document(page_content=text, metadata={**meta, "table": row}))
         return out
 
     def _pieces(self, paras: list[Paragraph], title: str) -> list[_Piece]:
@@ -455,20 +440,24 @@ class SectionChunker:
         for off, pg in page_starts:
             if off <= start:
                 page = pg
-        source = meta0.get("source", "")
-        cid = hashlib.sha1(f"{source}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16]
-        meta = {
-            "chunk_id": cid,
-            "source": source,
-            "path": meta0.get("path"),
-            "title": title,
-            "section": PATH_SEP.join(headings),
-            "headings": headings,
-            "start": start,
-            "end": end,
-            "page": page,
-            "script": meta0.get("script"),
-            "sha256": meta0.get("sha256"),
-            "ordinal": n,
-        }
-        return Document(page_content=text, metadata=meta)
+        return Document(page_content=text, metadata=_chunk_meta(meta0, text, title, headings, start, end, page, ordinal=n))
+
+
+def _chunk_meta(meta0: dict, text: str, title: str, headings: list[str], start: int, end: int, page: int | None, ordinal: int) -> dict:
+    """A chunk's metadata: provenance from its document (``meta0``), where it stands, and a stable id
+    (a hash of the source, its offsets and its text)."""
+    source = meta0.get("source", "")
+    return {
+        "chunk_id": hashlib.sha1(f"{source}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16],
+        "source": source,
+        "path": meta0.get("path"),
+        "title": title,
+        "section": PATH_SEP.join(headings),
+        "headings": headings,
+        "start": start,
+        "end": end,
+        "page": page,
+        "script": meta0.get("script"),
+        "sha256": meta0.get("sha256"),
+        "ordinal": ordinal,
+    }

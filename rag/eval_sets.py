@@ -140,8 +140,10 @@ def index_status(evalset: EvalSet, settings: Settings) -> tuple[str, list[str], 
     document names that are new or changed; ``extra`` indexed documents that are not the set's.
 
     Compared by file name and SHA-256, so an index built from another checkout of the same
-    documents counts as current (and is only read).
+    documents counts as current (and is only read); an index chunked by another chunker version
+    is stale as a whole (the indexer re-chunks it, reusing the vectors of unchanged chunks).
     """
+    from .chunking import CHUNKER_VERSION
     from .loaders import file_sha256
     from .stores import open_store
     from .types import IndexNotFound
@@ -156,6 +158,8 @@ def index_status(evalset: EvalSet, settings: Settings) -> tuple[str, list[str], 
         return "missing", sorted(want), []
     have = {info.get("source"): info.get("sha256") for info in store.manifest.get("files", {}).values()}
     todo = sorted(n for n, p in want.items() if have.get(n) != file_sha256(p))
+    if store.manifest.get("chunker", {}).get("version") != CHUNKER_VERSION:
+        todo = sorted(want)
     extra = sorted(n for n in have if n not in want)
     return ("stale" if todo or (extra and evalset.own_index) else "ok"), todo, extra
 

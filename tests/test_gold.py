@@ -63,7 +63,7 @@ def test_validator_cli_checks_both_splits_and_their_leakage(capsys):
     assert vg.main(["--seeds", str(SEEDS)]) == 0
     out = capsys.readouterr().out
     assert "gold_dev.jsonl is valid" in out and "gold_test.jsonl is valid" in out
-    assert "no id or question is in both" in out
+    assert "no id or question is in both" in out and "no near-duplicate question" in out
     assert "unanswerable" in out and DOC_TRAD in out
 
 
@@ -86,6 +86,60 @@ def test_split_leakage_is_reported(tmp_path):
     problems = vg.validate_split(dev, test)
     assert any("id 'g001'" in p for p in problems), problems
     assert any("'g002'" in p and "also 'g001'" in p for p in problems), problems  # the same question in another script
+
+
+def _unanswerable(id_, question, lang="zh-Hans"):
+    return {"id": id_, "question": question, "answers": [], "must_contain": [], "doc": None, "quote": None,
+            "type": "unanswerable", "lang": lang}
+
+
+def test_split_leakage_catches_reworded_questions_and_a_test_fact_asked_again(tmp_path):
+    test = _write(tmp_path / "test.jsonl", [
+        _good("t001"),
+        _unanswerable("t002", "稻城县2021年的贫困发生率是多少？"),
+        _unanswerable("t003", "How many tourists visited Weixi County in 2019?", lang="en"),
+    ])
+    dev = _write(tmp_path / "dev.jsonl", [
+        dict(_good("d001"), question="稻城县2014年审定了几个贫困村？"),                      # reworded: particles, word order
+        dict(_good("d002"), question="那次审定，稻城一共认定了多少个穷村子？"),              # other words, the same figure at the same place
+        _unanswerable("d003", "2021年稻城县贫困发生率为多少？"),                           # reordered
+        _unanswerable("d004", "In 2019, how many tourists came to Weixi County?", lang="en"),
+        dict(_good("d005"), question="稻城县2014年的贫困人口有多少人？", answers=["5614人"], must_contain=["5614"]),  # same passage, another fact
+        _unanswerable("d006", "昌都市2017年的农村低保对象有多少户？"),
+    ])
+    problems = vg.validate_split(dev, test, SEEDS)
+    text = "\n".join(problems)
+    assert any("near-duplicate 'd001'" in p for p in problems), text
+    assert any("'d002' (dev) asks the fact of 't001'" in p and "'55'" in p for p in problems), text
+    assert any("'d001' (dev) asks the fact of 't001'" in p for p in problems), text
+    assert any("'t002'" in p and "near-duplicate 'd003'" in p for p in problems), text
+    assert any("'t003'" in p and "near-duplicate 'd004'" in p for p in problems), text
+    assert not any("'d005'" in p or "'d006'" in p for p in problems), text
+
+
+@pytest.mark.parametrize("a, b, dup", [
+    ("稻城县2014年审定贫困村多少个？", "稻城縣2014年審定貧困村多少個？", True),              # script only
+    ("稻城县2014年审定贫困村多少个？", "稻城县2014年审定了几个贫困村？", True),
+    ("甘孜州2010年农村贫困人口有多少？", "甘孜州2010年的农村贫困人口是多少？", True),
+    ("What is the resident population of Daocheng County?", "What's the resident population of Daocheng county", True),
+    ("稻城县卫生扶贫基金累计救助多少人？", "稻城縣衛生扶貧基金累計救助了多少錢？", True),        # one word apart: too close to keep apart
+    ("稻城县2014年审定贫困村多少个？", "昌都市贫困村退出了多少个？", False),
+    ("甘孜州2010年农村贫困人口有多少？", "甘孜州2010年的贫困发生率是多少？", False),
+    ("How many poor villages has Changdu lifted out of poverty?", "How many students are enrolled in schools in Changdu?", False),
+])
+def test_near_duplicate(a, b, dup):
+    assert (vg.near_duplicate(a, b) is not None) is dup, (a, b, vg.near_duplicate(a, b))
+
+
+def test_fact_sites_are_the_figures_place_in_the_seed():
+    seeds = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    a = vg.fact_sites(_good(), seeds)
+    assert {(d, tok) for d, tok, _ in a} == {(DOC_SIMPL, "55")}
+    shorter = dict(_good(), quote="2014年审定贫困村55个、贫困户1268户")                 # another span around the same figure
+    assert vg.fact_sites(shorter, seeds) == a
+    dynamic = dict(_good(), quote="2020年动态管理后，共有贫困村55个，贫困户1257户")     # 55 villages again, another place
+    assert vg.fact_sites(dynamic, seeds).isdisjoint(a)
+    assert vg.fact_sites(_unanswerable("u1", "稻城县2021年的贫困发生率是多少？"), seeds) == set()
 
 
 def test_profiles_come_from_the_file_name(tmp_path):
