@@ -205,6 +205,16 @@ class _Q:
             if a > self.qword and not (j - i == 1 and self.text[i:j] in _MEASURE_CHARS):  # 多少人: 人 is a measure word here
                 gap = self.toks[self.qword + 1 : a]
                 if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
+                    # 利益 联结 机制建设项目: a verb between nouns belongs to the counted thing
+                    starts = {r[0]: r for r in self.runs}
+                    while b + 1 < len(self.toks) and self.toks[b][1][:1] == "v" and len(self.toks[b][0]) >= 2 \
+                            and self._free(self.toks[b][2], self.toks[b][3]) and (b + 1) in starts:
+                        _, b, _, j = starts[b + 1]
+                    T = self.toks
+                    if b + 1 < len(T) and T[b][1][:1] == "v" and len(T[b][0]) >= 2 and len(T[b + 1][0]) == 1 \
+                            and re.match(r"[\u4e00-\u9fff]", T[b + 1][0]) and T[b + 1][1] in ("m", "q", "ng", "n") \
+                            and (b + 2 >= len(T) or T[b + 2][1] == "x"):
+                        j = T[b + 1][3]  # 搬迁 安置 点: a verb and a one-character tail closing the clause
                     return (i, j)
                 return None
         return None
@@ -215,7 +225,15 @@ class _Q:
         if self.qword is None:
             return None
         runs = [r for r in self.runs if r[1] <= self.qword]
-        return (runs[-1][2], runs[-1][3]) if runs else None
+        if not runs:
+            return None
+        a, _, i, j = runs[-1]
+        ends = {r[1]: r for r in runs}
+        # 利益 联结 机制建设项目: a verb between nouns belongs to the noun phrase
+        while a >= 2 and self.toks[a - 1][1][:1] == "v" and len(self.toks[a - 1][0]) >= 2 and self._free(self.toks[a - 1][2], self.toks[a - 1][3]) \
+                and (a - 1) in ends:
+            a, _, i, _ = ends[a - 1]
+        return (i, j)
 
     @property
     def topic_span(self) -> tuple[int, int] | None:
@@ -353,7 +371,8 @@ class FollowUpResolver:
 
         # 3. a question naming nobody borrows the latest subject (its year, and its topic when it names no thing)
         answer_names = {e.text for c in ctx for e in c.answer_entities}
-        own = [e for e in p.entities if e.text not in answer_names]
+        # 它 → the answer's 卓玛乡 is the question's own subject; the answer's 央金机场 (a facility) still needs its place
+        own = [e for e in p.entities if e.text not in answer_names or (e.text in keep and e.kind in ("place", "org"))]
         if not own:
             srcq = next((c.q for c in reversed(ctx[-self.max_back :]) if c.q.p.entities), None)
             if srcq is None:
@@ -361,7 +380,7 @@ class FollowUpResolver:
             subj = srcq.subject_text()
             lead = subj
             keep = keep + [e.text for e in srcq.p.entities]
-            if self._thin(content) and not kind and srcq.topic:
+            if not kind and srcq.topic and (self._thin(content) or self._generic_lead(cur)) and srcq.topic not in cur.text:
                 lead = subj + srcq.topic
                 keep.append(srcq.topic)
             text = self._prepend(text, cur, lead)
@@ -451,6 +470,17 @@ class FollowUpResolver:
                        or (f.startswith("v") and len(w) >= 2 and w not in _GENERIC_VERBS) for w, f in content)
 
     @staticmethod
+    def _generic_lead(cur: "_Q") -> bool:
+        """The question opens with a verb of how much (覆盖了多少贫困户？ 带动了多少农户？): its doer is the last topic."""
+        if cur.lang != "zh":
+            return False
+        for w, f, i, j in cur.toks:
+            if not cur._free(i, j) or f[:1] in ("d", "p", "u", "c", "x") or w in ("已", "已经", "共", "累计", "一共", "总共", "还"):
+                continue
+            return f.startswith("v") and w in _GENERIC_VERBS
+        return False
+
+    @staticmethod
     def _elliptic(p: Parsed) -> bool:
         """``X呢？`` / ``What about X?``: a fragment that asks nothing by itself."""
         s = _PUNCT_END.sub("", p.norm)
@@ -482,6 +512,10 @@ class FollowUpResolver:
             # 它们 with one subject in sight: the counted things, not the place
             if x.text in ("它们",) and prev is not None and len(prev.p.entities) < 2 and prev.topic:
                 out.append((x.start, x.end, "topic"))
+            # 其涉及多少人？ opening the question before a verb: they (the counted things), not a place's
+            elif x.text == "其" and prev is not None and len(prev.p.entities) < 2 and prev.topic and not norm[: x.start].strip("那么还有，, ") \
+                    and any(t[2] == x.end and t[1][:1] == "v" for t in toks):
+                out.append((x.start, x.end, "topic"))
         for k, (w, f, i, j) in enumerate(toks):
             if any(i < b and a < j for a, b, _ in out) or any(i < x.end and x.start < j for x in prons):
                 continue
@@ -512,12 +546,19 @@ class FollowUpResolver:
     # ------------------------------------------------------------ pronouns
     def _antecedent(self, pron: Pronoun, ctx: list[_Ctx]) -> tuple[list[Entity], list[str], _Ctx | None]:
         """(the entities ``pron`` stands for, the candidates when it is ambiguous, the turn they come from)."""
+        found = self._antecedent_by(pron, ctx, lambda x: x.fits(pron.need))
+        if found[2] is None and pron.need not in ("any", "place", "org", "person"):
+            # "this county" after "Daocheng", 该县 after 稻城: a place named without its level fits any level
+            found = self._antecedent_by(pron, ctx, lambda x: x.kind in ("place", "name") and not _has_level(x))
+        return found
+
+    def _antecedent_by(self, pron: Pronoun, ctx: list[_Ctx], fits) -> tuple[list[Entity], list[str], _Ctx | None]:
         for c in reversed(ctx[-self.max_back :]):
             cands: list[Entity] = []
             for e in c.answer_entities + c.q.p.entities:
                 pool = [e] + (e.parts if pron.need not in ("any", "org", "person") else [])
                 for x in pool:
-                    if x.fits(pron.need) and x.text not in [y.text for y in cands]:
+                    if fits(x) and x.text not in [y.text for y in cands]:
                         cands.append(x)
                         break
             if c.answer_entities:
@@ -528,7 +569,7 @@ class FollowUpResolver:
             if pron.plural and len(cands) == 1:
                 # 这两个县: one here, the other named a turn earlier
                 more = [x for c2 in reversed(ctx[-self.max_back :]) if c2 is not c for x in c2.q.p.entities + [y for e in c2.q.p.entities for y in e.parts]
-                        if x.fits(pron.need) and x.text not in [y.text for y in cands]]
+                        if fits(x) and x.text not in [y.text for y in cands]]
                 if more:
                     return [more[0]] + cands, [], c
             if len(cands) == 1 or pron.plural:
@@ -919,6 +960,14 @@ class FollowUpResolver:
         lead = _ZH_LEAD.match(text)
         i = lead.end() if lead else 0
         return text[:i] + ytext + text[i:]
+
+
+def _has_level(e: Entity) -> bool:
+    """Whether a place name says its level (稻城县, Daocheng County), so that only a pronoun of that level fits it."""
+    t = e.norm or e.text
+    if re.search(r"[A-Za-z]", t):
+        return bool(re.search(r"\b(?:County|City|Prefecture|Township|Town|Village|District|Province|Region)\b", t, re.I))
+    return t[-1:] in "省市县州区乡镇村旗盟"
 
 
 def _next_tok(P: "_Q") -> str:
