@@ -122,6 +122,7 @@ _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
 _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
 
 
@@ -204,7 +205,10 @@ class _Q:
         for a, b, i, j in self.runs:
             if a > self.qword and not (j - i == 1 and self.text[i:j] in _MEASURE_CHARS):  # 多少人: 人 is a measure word here
                 gap = self.toks[self.qword + 1 : a]
-                if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
+                years = [(y.start, y.end) for y in self.p.years]
+                # 多少个 2014年以来 已竣工的 扶贫项目: a year (with its 以来) in between is no thing counted
+                if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) or any(ys <= s0 and e0 <= ye for ys, ye in years)
+                       for w, f, s0, e0 in gap):
                     # 利益 联结 机制建设项目: a verb between nouns belongs to the counted thing
                     starts = {r[0]: r for r in self.runs}
                     while b + 1 < len(self.toks) and self.toks[b][1][:1] == "v" and len(self.toks[b][0]) >= 2 \
@@ -380,7 +384,7 @@ class FollowUpResolver:
             subj = srcq.subject_text()
             lead = subj
             keep = keep + [e.text for e in srcq.p.entities]
-            if not kind and srcq.topic and (self._thin(content) or self._generic_lead(cur)) and srcq.topic not in cur.text:
+            if self._thin(content) and not kind and srcq.topic:
                 lead = subj + srcq.topic
                 keep.append(srcq.topic)
             text = self._prepend(text, cur, lead)
@@ -468,17 +472,6 @@ class FollowUpResolver:
         """No word of its own saying what is asked about (安排了多少钱？ 增长了多少？, not 减贫多少人？)."""
         return not any((f.startswith(_NOUNISH) and len(w) >= 2 and w not in _GENERIC_NOUNS)
                        or (f.startswith("v") and len(w) >= 2 and w not in _GENERIC_VERBS) for w, f in content)
-
-    @staticmethod
-    def _generic_lead(cur: "_Q") -> bool:
-        """The question opens with a verb of how much (覆盖了多少贫困户？ 带动了多少农户？): its doer is the last topic."""
-        if cur.lang != "zh":
-            return False
-        for w, f, i, j in cur.toks:
-            if not cur._free(i, j) or f[:1] in ("d", "p", "u", "c", "x") or w in ("已", "已经", "共", "累计", "一共", "总共", "还"):
-                continue
-            return f.startswith("v") and w in _GENERIC_VERBS
-        return False
 
     @staticmethod
     def _elliptic(p: Parsed) -> bool:
@@ -761,6 +754,8 @@ class FollowUpResolver:
                 out = "".join(pieces)
             else:
                 out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
+            # 2014年贫困发生率下降到多少 → 2010年呢: the other year may be where the fall started; ask its value plainly
+            out = _END_POINT.sub("是", out, count=1) if Pn.lang == "zh" else out
             keep.extend(yy.text for yy in new_years if yy.value not in _RELATIVE_YEARS)
             keep.append(y.text)
             done.append("year_swap")
@@ -851,7 +846,9 @@ class FollowUpResolver:
                 return None
             # the measure word belonged to the old thing: 多少户X → 多少X
             head_end = P.toks[P.qword][3]
-            return P.text[:head_end] + topic + P.text[j:]
+            # a year between the question word and the old thing stays (多少个2014年以来已竣工的X → 多少2014年以来的Y)
+            ys = [P.text[y.start : y.end] for y in P.p.years if head_end <= y.start and y.end <= i]
+            return P.text[:head_end] + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
         b = P.before
         if b:
             i, j = b
@@ -943,6 +940,14 @@ class FollowUpResolver:
         ytext = prevq.years_text()
         if cur.lang == "en" and prevq.lang != "en":
             ytext = prevq.p.years[0].value
+        if cur.lang == "zh":
+            # after the name just put in (卓玛乡 + 政府驻地: a new parse may cut the name as 卓玛 | 乡政府)
+            names = sorted((w for w in keep if w and w in text and not any(ch.isdigit() for ch in w)), key=len, reverse=True)
+            ents = [e.text for e in cur.p.entities]
+            if names and names[0] not in ents:
+                i = text.find(names[0]) + len(names[0])
+                if not any(e.start < i < e.end for e in cur.p.entities):
+                    return text[:i] + ytext + text[i:], keep + [ytext]
         return self._insert_year(text, cur, ytext), keep + [ytext]
 
     @staticmethod
