@@ -795,7 +795,10 @@ class FollowUpResolver:
             for y in p.years:
                 body = body.replace(y.text, " ")
             body = re.sub(r"^\s*how\s+(?:many|much)\s+", "", body, flags=re.I)
-            body = re.sub(r"\b(?:in|for|of|the|a|an|and|about)\b", " ", body, flags=re.I)
+            # a time phrase around the year says when, not what: "at the end of 2019", "as of 2020"
+            body = re.sub(r"\b(?:(?:at|by|until|till)\s+the\s+(?:end|beginning|start|middle)\s+of|(?:at|by)\s+(?:the\s+)?(?:end|start)\s+of|as\s+of|since|until|before|after|during)\b",
+                          " ", body, flags=re.I)
+            body = re.sub(r"\b(?:in|for|of|the|a|an|and|about|at|by)\b", " ", body, flags=re.I)
             return re.sub(r"\s+", " ", body).strip(" ,?")
         chars = list(s)
         for x in list(p.entities) + list(p.years):

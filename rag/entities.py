@@ -502,6 +502,19 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
         if ent is not None and free(ent.start, ent.end):
             found.append(ent)
         k += 1
+    # a generic organization right after a place is that place's own: 雅砻州 + 人民医院, 格桑县 + 人民政府
+    for e in list(found):
+        if e.kind != "place":
+            continue
+        nxt = next((t for t in toks if t[2] == e.end), None)
+        if not nxt or not _CJK.match(nxt[0]) or nxt[1][:1] not in ("n", "l"):
+            continue
+        if len(nxt[0]) >= 2 and nxt[0].endswith(ORG_SUFFIXES) and free(nxt[2], nxt[3]):
+            found.append(Entity(nxt[0], "org", nxt[2], nxt[3]))
+            continue
+        nxt2 = next((t for t in toks if t[2] == nxt[3]), None)  # 人民 + 医院
+        if nxt2 and len(nxt[0]) <= 2 and nxt2[0] in ORG_SUFFIXES and len(nxt2[0]) >= 2 and free(nxt[2], nxt2[3]):
+            found.append(Entity(text[nxt[2] : nxt2[3]], "org", nxt[2], nxt2[3]))
     return _compounds(sorted(found, key=lambda e: e.start), text)
 
 
