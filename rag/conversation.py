@@ -940,6 +940,9 @@ class FollowUpResolver:
         cur = _Q(text, self.lexicon)
         if cur.p.years:
             return text, keep
+        if all(re.search(r"(?:以来|至今)$", y.text) for y in prevq.p.years) and not any(
+                f.startswith("v") and w not in ("有", "是", "为", "共有", "现有", "拥有") and cur._free(i, j) for w, f, i, j in cur.toks):
+            return text, keep  # 2016年以来 scopes what was done, not what there is (党员致富带头人有多少？)
         ytext = prevq.years_text()
         if cur.lang == "en" and prevq.lang != "en":
             ytext = prevq.p.years[0].value

@@ -126,3 +126,9 @@ def test_the_year_goes_after_the_name_put_in_for_a_pronoun(lexicon):
 def test_it_after_an_answered_which_question_is_the_answer_alone(lexicon):
     res = play(["卓玛乡和扎西镇哪个海拔更高？", "它有几个行政村？"], FollowUpResolver(lexicon), answers={0: "卓玛乡[1]"})[1]
     assert res.rewritten == "卓玛乡有几个行政村？"
+
+
+def test_a_since_period_is_not_carried_into_a_question_about_what_there_is():
+    res = play(["2016年以来白玛县提拔使用了多少名扶贫干部？", "从外地引进了多少专业人才？", "党员致富带头人有多少？"])
+    assert res[1].rewritten == "白玛县2016年以来从外地引进了多少专业人才？"
+    assert res[2].rewritten == "白玛县的党员致富带头人有多少？"
