@@ -231,7 +231,11 @@ class _Q:
         runs = [r for r in self.runs if r[1] <= self.qword]
         if not runs:
             return None
-        a, _, i, j = runs[-1]
+        a, b, i, j = runs[-1]
+        T = self.toks
+        if b + 1 == self.qword and T[b][1] == "v" and len(T[b][0]) == 2 and T[b][0] not in _GENERIC_VERBS | _CHANGE_VERBS \
+                and self._free(T[b][2], T[b][3]):
+            j = T[b][3]  # 旅游 收入 多少: a noun jieba tags as a verb, right before the question word, closes the noun phrase
         ends = {r[1]: r for r in runs}
         # 利益 联结 机制建设项目: a verb between nouns belongs to the noun phrase
         while a >= 2 and self.toks[a - 1][1][:1] == "v" and len(self.toks[a - 1][0]) >= 2 and self._free(self.toks[a - 1][2], self.toks[a - 1][3]) \
@@ -576,7 +580,7 @@ class FollowUpResolver:
         out, pos, keep, src = [], 0, [], None
         for start, end, x in sorted(items, key=lambda t: t[0]):
             if isinstance(x, str):  # the last question's topic
-                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not p.years)
+                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not _own_years(p))
                 keep.extend(words)
                 src = src or prev
             else:
@@ -971,6 +975,11 @@ class FollowUpResolver:
         lead = _ZH_LEAD.match(text)
         i = lead.end() if lead else 0
         return text[:i] + ytext + text[i:]
+
+
+def _own_years(p: Parsed) -> list:
+    """The years a question asks about; not one it compares with (这比2019年少了多少？ still asks about the last year)."""
+    return [y for y in p.years if not _BASELINE.search(p.norm[max(0, y.start - 3) : y.start])]
 
 
 def _has_level(e: Entity) -> bool:

@@ -132,3 +132,8 @@ def test_a_since_period_is_not_carried_into_a_question_about_what_there_is():
     res = play(["2016年以来白玛县提拔使用了多少名扶贫干部？", "从外地引进了多少专业人才？", "党员致富带头人有多少？"])
     assert res[1].rewritten == "白玛县2016年以来从外地引进了多少专业人才？"
     assert res[2].rewritten == "白玛县的党员致富带头人有多少？"
+
+
+def test_this_compared_with_another_year_keeps_the_last_year_and_the_whole_noun():
+    res = play(["白玛县2020年旅游收入多少？", "这比2019年少了多少？"])[1]
+    assert res.rewritten == "白玛县2020年旅游收入比2019年少了多少？"   # 旅游 | 收入(v) | 多少: the noun ends at the question word
