@@ -110,7 +110,7 @@ _GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "�
 # things measured, not counted: 有多少个X does not take them
 _UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
 _EN_FUNCTION = set("what how about and so ok okay is are was were the a an of in for on at to do does did there it its they their them "
-                   "this that these those much many which who when where why please tell me also same then with by from as".split())
+                   "this that these those much many which who when where why please tell me also same then with by from as one ones".split())
 _EN_NP_STOP = set("in of at for from did does do are is were was have has had will would can could been be with on by to that which who "
                   "benefit benefited benefiting get got receive received set built".split())
 _NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how many|how much|how high|how large|how big|how long|how far", re.I)
@@ -122,6 +122,8 @@ _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_EN_OTHER = re.compile(r"\b(?:the\s+)?other\s+(?:one|county|city|prefecture|town|township|village|place|district|region)s?\b"
+                       r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b", re.I)
 _END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
 _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
 
@@ -341,6 +343,11 @@ class FollowUpResolver:
         # 当年 / 同年: the year the last question named
         same = [y for y in p.years if re.sub(r"(?:以来|底|末|初)$", "", y.value) in _SAME_YEAR]
         pv = {y.value for y in prev.q.p.years}
+        if same and len(pv) > 1:  # 那一年 after 2014年和2019年: which one is not said
+            opts = list(dict.fromkeys(y.text for y in prev.q.p.years))
+            text = (f"Which year do you mean by “{same[0].text}”: {_options_text(opts, 'en')}?" if lang == "en"
+                    else f"请问“{same[0].text}”指的是{_options_text(opts, 'zh')}？")
+            return Resolution(q, q, "clarify", clarification=text, options=opts)
         if same and len(pv) == 1 and not prev.q.p.years[0].is_range and next(iter(pv)).isdigit():
             y0 = same[0]
             q2 = q[: y0.start] + f"{next(iter(pv))}年" + y0.text[len(re.sub(r"(?:以来|底|末|初)$", "", y0.text)):] + q[y0.end :]
@@ -351,7 +358,11 @@ class FollowUpResolver:
         if rq is not None:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
-        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))):
+        picked = self._pick_ordinal(q, frag, prev.q) if not p.entities and _ORDINAL.match(frag) else None
+        if picked is not None:
+            return picked
+        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))
+                               or (lang == "en" and _EN_OTHER.search(p.norm))):
             # 其他县呢？ 另一个呢？: which one is not said
             text = "Which one do you mean? Please name it." if lang == "en" else "请问您指的是哪一个？请说出名称。"
             return Resolution(q, q, "clarify", clarification=text)
@@ -771,6 +782,26 @@ class FollowUpResolver:
         return Resolution(q, out, kind or k, keep=_dedup(keep))
 
     @staticmethod
+    def _pick_ordinal(q: str, frag: str, P: "_Q") -> Resolution | None:
+        """``后者呢？`` after a question about two names joined by 和: the same question about that one alone."""
+        subs = P.subjects
+        names = list(dict.fromkeys(e.text for e in subs))
+        if len(names) < 2 or len(subs) != len(names):
+            return None
+        between = [P.text[a.end : b.start] for a, b in zip(subs, subs[1:])]
+        if not all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|,|，|and|,\s*and)\s*", g) for g in between):
+            return None
+        f = re.sub(r"^那|的$", "", frag)
+        order = {"前者": 0, "第一个": 0, "第一": 0, "后者": len(names) - 1 if len(names) == 2 else None, "第二个": 1, "第二": 1,
+                 "第三个": 2, "第三": 2, "最后一个": len(names) - 1}
+        i = order.get(f)
+        if i is None or i >= len(names):
+            return None
+        rest = re.sub(r"分别|各自", "", re.sub(r"^(\s*(?:(?:19|20)\d{2}年\S{0,2}?)?)各(?=[有是为新建完实])", r"\1", P.text[subs[-1].end :]), count=1)
+        out = P.text[: subs[0].start] + names[i] + rest
+        return Resolution(q, out, "entity_swap", keep=[names[i]] + [y.text for y in P.p.years])
+
+    @staticmethod
     def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
         opts = list(dict.fromkeys(py.text for py in Pn.p.years))
         text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
@@ -809,6 +840,7 @@ class FollowUpResolver:
             for k in range(x.start, min(x.end, len(chars))):
                 chars[k] = " "
         body = "".join(chars).rstrip()
+        body = re.sub(r"(?<=\s)(?:和|与|及|、|以及|跟|同|，|,)(?=\s)", " ", body)  # 格桑县和白玛县的面积: 和 joined the names
         m = _ZH_TAIL.search(body)
         if m:
             body = body[: m.start()]

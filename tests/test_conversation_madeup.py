@@ -137,3 +137,20 @@ def test_a_since_period_is_not_carried_into_a_question_about_what_there_is():
 def test_this_compared_with_another_year_keeps_the_last_year_and_the_whole_noun():
     res = play(["白玛县2020年旅游收入多少？", "这比2019年少了多少？"])[1]
     assert res.rewritten == "白玛县2020年旅游收入比2019年少了多少？"   # 旅游 | 收入(v) | 多少: the noun ends at the question word
+
+
+def test_they_after_two_places_is_both_and_the_latter_is_the_second():
+    assert play(["格桑县和白玛县分别有多少人口？", "它们的面积呢？"])[1].rewritten == "格桑县和白玛县的面积是多少？"
+    assert play(["格桑县和白玛县2020年分别新建桥梁多少座？", "后者呢？"])[1].rewritten == "白玛县2020年新建桥梁多少座？"
+    assert play(["格桑县和白玛县各有多少个贫困村？", "第一个呢？"])[1].rewritten == "格桑县有多少个贫困村？"
+    assert play(["格桑县有多少人口？", "后者呢？"])[1].clarification        # one name: nothing to pick from
+
+
+@pytest.mark.parametrize("dialogue", [
+    ["格桑县2014年和2019年各有多少贫困户？", "那一年的贫困发生率呢？"],        # two years for 那一年
+    ["How many poor villages does Gesang County have?", "What about the other county?"],
+    ["How many poor villages does Gesang County have?", "And that one?"],
+])
+def test_more_follow_ups_that_need_asking_back(dialogue):
+    res = play(dialogue)[-1]
+    assert res.clarification and res.rewritten == dialogue[-1]
