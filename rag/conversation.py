@@ -734,7 +734,9 @@ class FollowUpResolver:
             keep.append(topic)
             done.append("ellipsis")
         Pn = _Q(out, self.lexicon) if out != P.text else P
-        if new_ents:
+        if new_ents and cur.subject_text() in out and len(new_ents) == len(Pn.p.entities):
+            keep.extend(e.text for e in new_ents)  # the same name again (他们的X呢 → 格桑县教育局教师的X): nothing to swap
+        elif new_ents:
             swapped = self._swap_subject(out, Pn, cur.subject_text(), new_ents[0] if len(new_ents) == 1 else None)
             if swapped is None:
                 opts = [e.text for e in Pn.subjects]
@@ -861,6 +863,9 @@ class FollowUpResolver:
                 i = P.text.find(t)
                 return P.text[:i] + topic + P.text[i + len(t) :]
             return None
+        old = P.topic
+        if old and len(old) >= 2 and re.search(re.escape(old) + r"(?:的|之)", topic):
+            return None  # 教师的平均年龄: a property of the thing asked about, not another thing in its place
         ttoks = _cut(topic)
         head = ttoks[-1][0] if ttoks else topic
         # 1. a word of the previous question with the same head (农村居民 ↔ 城镇居民, 总投资 ↔ 已完成投资)
@@ -925,7 +930,7 @@ class FollowUpResolver:
             rewritten = f"What is the {topic}{' of ' + subj if subj else ''}{yr}?"
         else:
             lead = f"{subj}{year}"
-            rewritten = f"{lead}{'的' if lead else ''}{topic}{_zh_frame(P.text)}？"
+            rewritten = f"{lead}{'的' if lead and '的' not in topic else ''}{topic}{_zh_frame(P.text)}？"
         return Resolution(q, rewritten, kind or "ellipsis", keep=_dedup(keep))
 
     @staticmethod

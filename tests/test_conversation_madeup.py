@@ -154,3 +154,8 @@ def test_they_after_two_places_is_both_and_the_latter_is_the_second():
 def test_more_follow_ups_that_need_asking_back(dialogue):
     res = play(dialogue)[-1]
     assert res.clarification and res.rewritten == dialogue[-1]
+
+
+def test_a_property_of_the_counted_people():
+    res = play(["格桑县教育局有多少名教师？", "他们的平均年龄呢？"])[1]
+    assert res.rewritten == "格桑县教育局教师的平均年龄是多少？"
