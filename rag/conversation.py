@@ -105,7 +105,8 @@ _MEASURE_CHARS = set("人户个名座所家条项亩位只头台辆套间处块�
 # verbs of change: 地区生产总值较2014年增长多少 → 农村居民收入较2014年增长多少 keeps its frame
 _CHANGE_VERBS = {"增长", "下降", "提高", "增加", "减少", "降低", "上升", "达到", "占", "为", "是"}
 # verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
-_GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
+_GENERIC_VERBS = {"降到", "降至", "下降到", "下降至", "降低到", "减少到", "减至", "增加到", "增至", "增长到", "提高到", "提升到", "上升到",
+                  "安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
                   "花费", "需要", "计划", "预计", "累计", "共计", "合计", "达", "超过", "新增", "降低", "上升", "变成", "变为", "拨付", "下达"}
 # things measured, not counted: 有多少个X does not take them
 _UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
@@ -122,6 +123,8 @@ _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_CHANGE_AFTER = re.compile(r"^(?:的)?(?:又|还|已|已经|共|累计|比上年|同比|较上年)?(?:下降|降低|降|减少|增加|增长|提高|提升|上升|增|减|变化|翻)")
+_UNITS = r"(?:米|公里|千米|平方公里|平方千米|平方米|元|万元|亿元|吨|万吨|公斤|千克|万人|人次|万人次|千瓦|兆瓦|小时)"
 _EN_OTHER = re.compile(r"\b(?:the\s+)?other\s+(?:one|county|city|prefecture|town|township|village|place|district|region)s?\b"
                        r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b", re.I)
 _END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
@@ -359,6 +362,10 @@ class FollowUpResolver:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
         picked = self._pick_ordinal(q, frag, prev.q) if not p.entities and _ORDINAL.match(frag) else None
+        m_among = re.match(r"^(?:那么|那)?(?:其中|这其中|里面|当中)的?", frag)
+        if picked is None and m_among and len(p.entities) == 1 and not prons and self._elliptic(p) \
+                and p.entities[0].text in [e.text for e in prev.q.subjects]:
+            picked = self._pick_ordinal(q, "", prev.q, name=p.entities[0].text)  # 其中格桑县呢？ after 格桑县和白玛县一共…
         if picked is not None:
             return picked
         if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))
@@ -594,6 +601,11 @@ class FollowUpResolver:
                 rep, words = self._topic_text(prev.q, x, p.lang, with_years=not _own_years(p))
                 keep.extend(words)
                 src = src or prev
+            elif x.text in ("它", "其") and prev.q.topic.endswith(_UNCOUNTED) and _CHANGE_AFTER.match(p.norm[x.end :]):
+                # 贫困发生率是多少？ → 它下降了多少？: what falls is the rate, not the place
+                rep, words = self._topic_text(prev.q, "topic", p.lang, with_years=not _own_years(p))
+                keep.extend(words)
+                src = src or prev
             else:
                 ents, options, src_ = self._antecedent(x, ctx)
                 if options:
@@ -784,7 +796,7 @@ class FollowUpResolver:
         return Resolution(q, out, kind or k, keep=_dedup(keep))
 
     @staticmethod
-    def _pick_ordinal(q: str, frag: str, P: "_Q") -> Resolution | None:
+    def _pick_ordinal(q: str, frag: str, P: "_Q", name: str | None = None) -> Resolution | None:
         """``后者呢？`` after a question about two names joined by 和: the same question about that one alone."""
         subs = P.subjects
         names = list(dict.fromkeys(e.text for e in subs))
@@ -796,10 +808,10 @@ class FollowUpResolver:
         f = re.sub(r"^那|的$", "", frag)
         order = {"前者": 0, "第一个": 0, "第一": 0, "后者": len(names) - 1 if len(names) == 2 else None, "第二个": 1, "第二": 1,
                  "第三个": 2, "第三": 2, "最后一个": len(names) - 1}
-        i = order.get(f)
+        i = names.index(name) if name in names else order.get(f)
         if i is None or i >= len(names):
             return None
-        rest = re.sub(r"分别|各自", "", re.sub(r"^(\s*(?:(?:19|20)\d{2}年\S{0,2}?)?)各(?=[有是为新建完实])", r"\1", P.text[subs[-1].end :]), count=1)
+        rest = re.sub(r"分别|各自|一共|总共|合计|共(?=有)", "", re.sub(r"^(\s*(?:(?:19|20)\d{2}年\S{0,2}?)?)各(?=[有是为新建完实])", r"\1", P.text[subs[-1].end :]), count=1)
         out = P.text[: subs[0].start] + names[i] + rest
         return Resolution(q, out, "entity_swap", keep=[names[i]] + [y.text for y in P.p.years])
 
@@ -847,7 +859,7 @@ class FollowUpResolver:
         if m:
             body = body[: m.start()]
         body = _ZH_LEAD.sub("", body.strip())
-        body = re.sub(r"^(?:的|年)+|(?:的|情况|方面)+$", "", body.strip()).strip()
+        body = re.sub(r"^的+|(?:的|情况|方面)+$", "", body.strip()).strip()  # not 年: 年平均气温
         body = re.sub(r"\s+", "", body).lstrip("的")
         # back to the script the user wrote
         i = p.text.find(body) if body else -1
@@ -897,7 +909,7 @@ class FollowUpResolver:
         if b:
             i, j = b
             gap = [t for t in P.toks if i < t[2] and t[3] <= P.toks[P.qword][2] and t[2] >= j]
-            measured = bool(re.match(r"^(?:多少|几)[个名户人座所家条项亩位只头台辆套间处块张批]", P.toks[P.qword][0] + _next_tok(P)))
+            measured = bool(re.match(r"^(?:多少|几)(?:[个名户人座所家条项亩位只头台辆套间处块张批]|" + _UNITS + ")", P.toks[P.qword][0] + _next_tok(P)))
             if measured and any(f.startswith("v") for _, f, _, _ in gap):
                 return None  # 贫困户 已脱贫 多少户: the question counts households, not the new thing
             if any(f.startswith("v") and w not in _CHANGE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
@@ -911,8 +923,8 @@ class FollowUpResolver:
                 shift = len(topic) - (j - i)
                 if len(word) > 2 and word[:2] in ("多少",) or (len(word) == 2 and word[0] == "几"):
                     cut = (qi + shift + (2 if word.startswith("多少") else 1), qj + shift)
-                elif nxt and len(nxt) == 1:
-                    cut = (qj + shift, qj + shift + 1)
+                elif nxt and (len(nxt) == 1 or re.fullmatch(_UNITS, nxt)):  # 海拔多少米 → 平均气温多少: the unit was the old thing's
+                    cut = (qj + shift, qj + shift + len(nxt))
                 else:
                     cut = None
                 if cut and out[cut[0] : cut[1]] not in ("次", "遍", "回", "趟"):
@@ -944,6 +956,10 @@ class FollowUpResolver:
             subs = [e for e in subs if e.kind != "person"] or subs
         if len(subs) == 1:
             e = subs[0]
+            m = re.match(r"^(.+?\b(?:County|City|Prefecture|Township|Town|Village|District|Province))\s+\S", e.text)
+            if m and new_ent is not None and new_ent.kind == "place" and re.search(r"[A-Za-z]", new_ent.text):
+                # the Gesang County Education Bureau + Baima County → the Baima County Education Bureau
+                return text[: e.start] + new + text[e.start + len(m.group(1)) :]
             if e.parts and new_ent is not None and not new_ent.parts:
                 # 理塘县教育局 + 卫健委 → 理塘县卫健委; 甘孜州稻城县 + 理塘县 → 甘孜州理塘县
                 same = [x for x in e.parts if x.kind == new_ent.kind and (x.kind != "place" or (x.norm or x.text)[-1:] == (new_ent.norm or new_ent.text)[-1:])]

@@ -159,3 +159,21 @@ def test_more_follow_ups_that_need_asking_back(dialogue):
 def test_a_property_of_the_counted_people():
     res = play(["格桑县教育局有多少名教师？", "他们的平均年龄呢？"])[1]
     assert res.rewritten == "格桑县教育局教师的平均年龄是多少？"
+
+
+def test_it_falls_is_the_rate_and_among_them_picks_one():
+    assert play(["格桑县贫困发生率是多少？", "它下降了多少？"])[1].rewritten == "格桑县贫困发生率下降了多少？"
+    assert play(["格桑县县城海拔多高？", "它的面积是多少？"])[1].rewritten == "格桑县的面积是多少？"   # a place's, not the height's
+    assert play(["格桑县和白玛县一共有多少人口？", "其中格桑县呢？"])[1].rewritten == "格桑县有多少人口？"
+
+
+def test_units_and_words_of_the_new_thing(lexicon):
+    # the old thing's unit goes (海拔多少米 → 年平均气温多少); 年 of 年平均气温 is no year
+    assert play(["格桑县县城海拔多少米？", "那里的年平均气温呢？"], FollowUpResolver(lexicon))[1].rewritten == "格桑县年平均气温多少？"
+    # 降到了多少 says how much, not what: the last question's thing is meant
+    assert "贫困发生率" in play(["格桑县2014年贫困发生率是多少？", "2019年底降到了多少？"])[1].rewritten
+
+
+def test_english_swap_keeps_the_bureau():
+    res = play(["How many teachers did the Gesang County Education Bureau hire in 2020?", "What about Baima County?"])[1]
+    assert res.rewritten == "How many teachers did the Baima County Education Bureau hire in 2020?"
