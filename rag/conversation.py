@@ -189,7 +189,8 @@ class _Q:
         out, k, toks = [], 0, self.toks
         while k < len(toks):
             w, f, i, j = toks[k]
-            if f.startswith(_NOUNISH) and self._free(i, j) and re.search(r"[\u4e00-\u9fff]", w) and not _QWORD_TOKEN.match(w):
+            if (f.startswith(_NOUNISH) or (f == "zg" and w in "省市县州区乡镇村")) and self._free(i, j) and re.search(r"[\u4e00-\u9fff]", w) \
+                    and not _QWORD_TOKEN.match(w):
                 a = k
                 while k + 1 < len(toks) and toks[k + 1][1].startswith(_NOUNISH) and self._free(toks[k + 1][2], toks[k + 1][3]) \
                         and not _QWORD_TOKEN.match(toks[k + 1][0]):
@@ -375,6 +376,10 @@ class FollowUpResolver:
             return Resolution(q, q, "clarify", clarification=text)
         bare = not content and not p.entities and not p.years  # 那个呢？ 为什么？ 它呢？ 该县呢？
         if bare and not prons and not trefs:
+            if lang == "zh" and prev.q.topic and re.fullmatch(r"(?:那|那么)?(?:都|分别|具体|各)?(?:是|有|叫)?(?:哪些|哪几个|哪几家|什么)(?:名字|名称)?", frag):
+                # 分别是哪些？ after 雅砻州有几个县？: the things just counted, named
+                text = f"{prev.q.subject_text()}{prev.q.years_text()}{'的' if prev.q.subject_text() else ''}{prev.q.topic}{_PUNCT_END.sub('', q)}？"
+                return Resolution(q, text, "ellipsis", keep=_dedup([prev.q.subject_text(), prev.q.topic]))
             return self._clarify_vague(q, prev, lang)
 
         # 1. pronouns → their antecedents; 它们/这些/这 → the things the last question counted
@@ -418,6 +423,10 @@ class FollowUpResolver:
             if src is prev:
                 text, keep = self._carry_year(text, prev.q, keep)
             return Resolution(q, text, kind, keep=_dedup(keep))
+        if lang == "zh" and self._thin(content) and re.search(r"多少|几", p.norm) and _NUMERIC_FRAME.search(prev.q.text) and prev.q.topic \
+                and not any(w for w, f in content if f.startswith(_NOUNISH)):
+            # 扎西镇种了多少？ after 卓玛乡种植青稞多少亩？: a new name and how much, nothing of its own asked → the last question about it
+            return self._ellipsis(q, cur, [], prev, keep, "entity_swap")
         return Resolution(q, text, "topic_change")
 
     # ------------------------------------------------------------ context
@@ -983,7 +992,7 @@ class FollowUpResolver:
                 return body[: m.start()] + f"in {subj} " + body[m.start() :] + (qm or "?")
             return f"{body} in {subj}{qm or '?'}"
         lead = _ZH_LEAD.match(text)
-        i = lead.end() if lead else 0
+        i = lead.end() if lead and not re.match(r"截至|截止|到", lead.group(0)) else 0  # 截至2019年底… says when: the name goes first
         rest = text[i:]
         toks = _cut(to_norm(rest)) if rest else []
         glue = ""

@@ -445,7 +445,7 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
         if i in bounds and j not in bounds and kind == "place" and text[j - 1] in PLACE_SUFFIX:
             # the suffix glued to the next word: 扎西 + 镇辖 → 扎西镇 + 辖 (not 合格村 + 医: the rest must not be a noun)
             tok = next((t for t in toks if t[2] < j < t[3]), None)
-            if tok is None or tok[2] != j - 1 or _word_tag(text[j : tok[3]])[:1] not in ("v", "p", "d", "c"):
+            if tok is None or tok[2] != j - 1 or _word_tag(text[j : tok[3]])[:1] not in ("v", "p", "d", "c", "m", "q"):
                 continue
         elif not (i in bounds and j in bounds):
             continue

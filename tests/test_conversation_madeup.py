@@ -177,3 +177,14 @@ def test_units_and_words_of_the_new_thing(lexicon):
 def test_english_swap_keeps_the_bureau():
     res = play(["How many teachers did the Gesang County Education Bureau hire in 2020?", "What about Baima County?"])[1]
     assert res.rewritten == "How many teachers did the Baima County Education Bureau hire in 2020?"
+
+
+def test_a_new_name_and_how_much_asks_the_last_question_of_it(lexicon):
+    r = FollowUpResolver(lexicon)
+    assert play(["卓玛乡2020年种植青稞多少亩？", "扎西镇种了多少？"], r)[1].rewritten == "扎西镇2020年种植青稞多少亩？"
+    assert play(["卓玛乡2020年种植青稞多少亩？", "扎西镇有多少个行政村？"], r)[1].rewritten == "扎西镇有多少个行政村？"   # its own thing
+
+
+def test_which_ones_names_what_was_counted_and_a_date_phrase_stays_after_the_name():
+    assert play(["雅砻州有几个县？", "分别是哪些？"])[1].rewritten == "雅砻州的县分别是哪些？"
+    assert play(["格桑县2014年有多少户贫困户？", "截至2019年底已脱贫多少户？"])[1].rewritten == "格桑县截至2019年底已脱贫多少户？"
