@@ -446,6 +446,11 @@ class FollowUpResolver:
         ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
         if not ans:
             return []
+        subs = list({e.text: e for e in pq.subjects}.values())
+        if len(subs) >= 2:
+            # 卓玛乡和扎西镇哪个高？: the answer picks one of the two, or it says nothing about which (then 它 stays unclear)
+            named = [e for e in subs if e.text in ans or (e.norm and e.norm in to_norm(ans))]
+            return named if len(named) == 1 else []
         # the asked noun's head (哪个机场 → 机场) closes the name in the answer
         m = re.search(r"(?:哪个|哪一个|哪家|哪座|哪所|哪条|哪位)([\u4e00-\u9fff]{1,4})", pq.p.norm)
         if m:
@@ -913,7 +918,9 @@ class FollowUpResolver:
             head_end = P.toks[P.qword][3]
             # a year between the question word and the old thing stays (多少个2014年以来已竣工的X → 多少2014年以来的Y)
             ys = [P.text[y.start : y.end] for y in P.p.years if head_end <= y.start and y.end <= i]
-            return P.text[:head_end] + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
+            # 多少个贫困村 → 贫困户: households are counted in 户 (多少户建档立卡贫困户)
+            clf = topic[-1] if topic[-1:] in "户人名家所座" and P.text[head_end : head_end + 1] != topic[-1] else ""
+            return P.text[:head_end] + clf + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
         b = P.before
         if b:
             i, j = b

@@ -507,13 +507,15 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
         if e.kind != "place":
             continue
         nxt = next((t for t in toks if t[2] == e.end), None)
-        if not nxt or not _CJK.match(nxt[0]) or nxt[1][:1] not in ("n", "l"):
+        if not nxt or not _CJK.match(nxt[0]) or nxt[1][:1] not in ("n", "l", "i", "j", "v"):
             continue
-        if len(nxt[0]) >= 2 and nxt[0].endswith(ORG_SUFFIXES) and free(nxt[2], nxt[3]):
+        if len(nxt[0]) >= 2 and nxt[0].endswith(ORG_SUFFIXES) and nxt[1][:1] in ("n", "l") and free(nxt[2], nxt[3]):
             found.append(Entity(nxt[0], "org", nxt[2], nxt[3]))
             continue
-        nxt2 = next((t for t in toks if t[2] == nxt[3]), None)  # 人民 + 医院
-        if nxt2 and len(nxt[0]) <= 2 and nxt2[0] in ORG_SUFFIXES and len(nxt2[0]) >= 2 and free(nxt[2], nxt2[3]):
+        nxt2 = next((t for t in toks if t[2] == nxt[3]), None)  # 人民 + 医院, 扶贫 + 开发局
+        if nxt2 and _CJK.match(nxt2[0]) and nxt2[0].endswith(ORG_SUFFIXES) and free(nxt[2], nxt2[3]) and (
+                (len(nxt[0]) <= 2 and len(nxt2[0]) >= 2 and nxt[1][:1] in ("n", "l", "j") and nxt2[1][:1] in ("n", "l", "j"))  # 人民 + 医院
+                or (len(nxt2[0]) == 1 and 2 <= len(nxt[0]) <= 4 and nxt[1][:1] in ("n", "i", "l", "j", "v"))):  # 扶贫开发 + 局
             found.append(Entity(text[nxt[2] : nxt2[3]], "org", nxt[2], nxt2[3]))
     return _compounds(sorted(found, key=lambda e: e.start), text)
 

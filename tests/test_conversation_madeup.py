@@ -188,3 +188,18 @@ def test_a_new_name_and_how_much_asks_the_last_question_of_it(lexicon):
 def test_which_ones_names_what_was_counted_and_a_date_phrase_stays_after_the_name():
     assert play(["雅砻州有几个县？", "分别是哪些？"])[1].rewritten == "雅砻州的县分别是哪些？"
     assert play(["格桑县2014年有多少户贫困户？", "截至2019年底已脱贫多少户？"])[1].rewritten == "格桑县截至2019年底已脱贫多少户？"
+
+
+def test_the_answer_to_which_of_two_must_name_one_of_them(lexicon):
+    r = FollowUpResolver(lexicon)
+    q = ["卓玛乡和扎西镇哪个海拔更高？", "它有几个行政村？"]
+    assert play(q, r, answers={0: "扎西镇镇政府驻地海拔3320米[1]"})[1].rewritten == "扎西镇有几个行政村？"
+    res = play(q, r, answers={0: "3900米[1]"})[1]                 # the answer names neither: ask, do not guess
+    assert res.clarification and set(res.options) == {"卓玛乡", "扎西镇"}
+
+
+def test_new_counted_thing_brings_its_classifier_and_a_bureau_after_a_place_is_one_name(lexicon):
+    assert play(["格桑县有多少个贫困村？", "2014年的建档立卡贫困户呢？"])[1].rewritten == "格桑县2014年有多少户建档立卡贫困户？"
+    assert [(e.text, e.kind) for e in parse("格桑县扶贫开发局呢？", lexicon).entities] == [("格桑县扶贫开发局", "org")]
+    res = play(["雅砻州扶贫开发局2020年下达财政专项扶贫资金多少？", "格桑县扶贫开发局呢？"], FollowUpResolver(lexicon))[1]
+    assert res.rewritten == "格桑县扶贫开发局2020年下达财政专项扶贫资金多少？"
