@@ -105,12 +105,13 @@ _MEASURE_CHARS = set("人户个名座所家条项亩位只头台辆套间处块�
 # verbs of change: 地区生产总值较2014年增长多少 → 农村居民收入较2014年增长多少 keeps its frame
 _CHANGE_VERBS = {"增长", "下降", "提高", "增加", "减少", "降低", "上升", "达到", "占", "为", "是"}
 # verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
-_GENERIC_VERBS = {"安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
+_GENERIC_VERBS = {"降到", "降至", "下降到", "下降至", "降低到", "减少到", "减至", "增加到", "增至", "增长到", "提高到", "提升到", "上升到",
+                  "安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
                   "花费", "需要", "计划", "预计", "累计", "共计", "合计", "达", "超过", "新增", "降低", "上升", "变成", "变为", "拨付", "下达"}
 # things measured, not counted: 有多少个X does not take them
 _UNCOUNTED = ("率", "比例", "比重", "占比", "面积", "海拔", "总值", "总量", "收入", "增速", "增幅", "长度", "高度", "温度", "金额", "价格", "规模")
 _EN_FUNCTION = set("what how about and so ok okay is are was were the a an of in for on at to do does did there it its they their them "
-                   "this that these those much many which who when where why please tell me also same then with by from as".split())
+                   "this that these those much many which who when where why please tell me also same then with by from as one ones".split())
 _EN_NP_STOP = set("in of at for from did does do are is were was have has had will would can could been be with on by to that which who "
                   "benefit benefited benefiting get got receive received set built".split())
 _NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how many|how much|how high|how large|how big|how long|how far", re.I)
@@ -122,6 +123,11 @@ _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
+_CHANGE_AFTER = re.compile(r"^(?:的)?(?:又|还|已|已经|共|累计|比上年|同比|较上年)?(?:下降|降低|降|减少|增加|增长|提高|提升|上升|增|减|变化|翻)")
+_UNITS = r"(?:米|公里|千米|平方公里|平方千米|平方米|元|万元|亿元|吨|万吨|公斤|千克|万人|人次|万人次|千瓦|兆瓦|小时)"
+_EN_OTHER = re.compile(r"\b(?:the\s+)?other\s+(?:one|county|city|prefecture|town|township|village|place|district|region)s?\b"
+                       r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b", re.I)
+_END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
 _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
 
 
@@ -183,7 +189,8 @@ class _Q:
         out, k, toks = [], 0, self.toks
         while k < len(toks):
             w, f, i, j = toks[k]
-            if f.startswith(_NOUNISH) and self._free(i, j) and re.search(r"[\u4e00-\u9fff]", w) and not _QWORD_TOKEN.match(w):
+            if (f.startswith(_NOUNISH) or (f == "zg" and w in "省市县州区乡镇村")) and self._free(i, j) and re.search(r"[\u4e00-\u9fff]", w) \
+                    and not _QWORD_TOKEN.match(w):
                 a = k
                 while k + 1 < len(toks) and toks[k + 1][1].startswith(_NOUNISH) and self._free(toks[k + 1][2], toks[k + 1][3]) \
                         and not _QWORD_TOKEN.match(toks[k + 1][0]):
@@ -204,7 +211,20 @@ class _Q:
         for a, b, i, j in self.runs:
             if a > self.qword and not (j - i == 1 and self.text[i:j] in _MEASURE_CHARS):  # 多少人: 人 is a measure word here
                 gap = self.toks[self.qword + 1 : a]
-                if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) for w, f, _, _ in gap):
+                years = [(y.start, y.end) for y in self.p.years]
+                # 多少个 2014年以来 已竣工的 扶贫项目: a year (with its 以来) in between is no thing counted
+                if all(f[:1] in ("q", "m", "v", "u", "d", "a") or w in ("的",) or any(ys <= s0 and e0 <= ye for ys, ye in years)
+                       for w, f, s0, e0 in gap):
+                    # 利益 联结 机制建设项目: a verb between nouns belongs to the counted thing
+                    starts = {r[0]: r for r in self.runs}
+                    while b + 1 < len(self.toks) and self.toks[b][1][:1] == "v" and len(self.toks[b][0]) >= 2 \
+                            and self._free(self.toks[b][2], self.toks[b][3]) and (b + 1) in starts:
+                        _, b, _, j = starts[b + 1]
+                    T = self.toks
+                    if b + 1 < len(T) and T[b][1][:1] == "v" and len(T[b][0]) >= 2 and len(T[b + 1][0]) == 1 \
+                            and re.match(r"[\u4e00-\u9fff]", T[b + 1][0]) and T[b + 1][1] in ("m", "q", "ng", "n") \
+                            and (b + 2 >= len(T) or T[b + 2][1] == "x"):
+                        j = T[b + 1][3]  # 搬迁 安置 点: a verb and a one-character tail closing the clause
                     return (i, j)
                 return None
         return None
@@ -215,7 +235,19 @@ class _Q:
         if self.qword is None:
             return None
         runs = [r for r in self.runs if r[1] <= self.qword]
-        return (runs[-1][2], runs[-1][3]) if runs else None
+        if not runs:
+            return None
+        a, b, i, j = runs[-1]
+        T = self.toks
+        if b + 1 == self.qword and T[b][1] == "v" and len(T[b][0]) == 2 and T[b][0] not in _GENERIC_VERBS | _CHANGE_VERBS \
+                and self._free(T[b][2], T[b][3]):
+            j = T[b][3]  # 旅游 收入 多少: a noun jieba tags as a verb, right before the question word, closes the noun phrase
+        ends = {r[1]: r for r in runs}
+        # 利益 联结 机制建设项目: a verb between nouns belongs to the noun phrase
+        while a >= 2 and self.toks[a - 1][1][:1] == "v" and len(self.toks[a - 1][0]) >= 2 and self._free(self.toks[a - 1][2], self.toks[a - 1][3]) \
+                and (a - 1) in ends:
+            a, _, i, _ = ends[a - 1]
+        return (i, j)
 
     @property
     def topic_span(self) -> tuple[int, int] | None:
@@ -315,6 +347,11 @@ class FollowUpResolver:
         # 当年 / 同年: the year the last question named
         same = [y for y in p.years if re.sub(r"(?:以来|底|末|初)$", "", y.value) in _SAME_YEAR]
         pv = {y.value for y in prev.q.p.years}
+        if same and len(pv) > 1:  # 那一年 after 2014年和2019年: which one is not said
+            opts = list(dict.fromkeys(y.text for y in prev.q.p.years))
+            text = (f"Which year do you mean by “{same[0].text}”: {_options_text(opts, 'en')}?" if lang == "en"
+                    else f"请问“{same[0].text}”指的是{_options_text(opts, 'zh')}？")
+            return Resolution(q, q, "clarify", clarification=text, options=opts)
         if same and len(pv) == 1 and not prev.q.p.years[0].is_range and next(iter(pv)).isdigit():
             y0 = same[0]
             q2 = q[: y0.start] + f"{next(iter(pv))}年" + y0.text[len(re.sub(r"(?:以来|底|末|初)$", "", y0.text)):] + q[y0.end :]
@@ -325,12 +362,24 @@ class FollowUpResolver:
         if rq is not None:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
-        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))):
+        picked = self._pick_ordinal(q, frag, prev.q) if not p.entities and _ORDINAL.match(frag) else None
+        m_among = re.match(r"^(?:那么|那)?(?:其中|这其中|里面|当中)的?", frag)
+        if picked is None and m_among and len(p.entities) == 1 and not prons and self._elliptic(p) \
+                and p.entities[0].text in [e.text for e in prev.q.subjects]:
+            picked = self._pick_ordinal(q, "", prev.q, name=p.entities[0].text)  # 其中格桑县呢？ after 格桑县和白玛县一共…
+        if picked is not None:
+            return picked
+        if not p.entities and (_ORDINAL.match(frag) or (_OTHER.search(p.norm) and (self._elliptic(p) or len(_PUNCT_END.sub("", q)) <= 8))
+                               or (lang == "en" and _EN_OTHER.search(p.norm))):
             # 其他县呢？ 另一个呢？: which one is not said
             text = "Which one do you mean? Please name it." if lang == "en" else "请问您指的是哪一个？请说出名称。"
             return Resolution(q, q, "clarify", clarification=text)
         bare = not content and not p.entities and not p.years  # 那个呢？ 为什么？ 它呢？ 该县呢？
         if bare and not prons and not trefs:
+            if lang == "zh" and prev.q.topic and re.fullmatch(r"(?:那|那么)?(?:都|分别|具体|各)?(?:是|有|叫)?(?:哪些|哪几个|哪几家|什么)(?:名字|名称)?", frag):
+                # 分别是哪些？ after 雅砻州有几个县？: the things just counted, named
+                text = f"{prev.q.subject_text()}{prev.q.years_text()}{'的' if prev.q.subject_text() else ''}{prev.q.topic}{_PUNCT_END.sub('', q)}？"
+                return Resolution(q, text, "ellipsis", keep=_dedup([prev.q.subject_text(), prev.q.topic]))
             return self._clarify_vague(q, prev, lang)
 
         # 1. pronouns → their antecedents; 它们/这些/这 → the things the last question counted
@@ -353,7 +402,8 @@ class FollowUpResolver:
 
         # 3. a question naming nobody borrows the latest subject (its year, and its topic when it names no thing)
         answer_names = {e.text for c in ctx for e in c.answer_entities}
-        own = [e for e in p.entities if e.text not in answer_names]
+        # 它 → the answer's 卓玛乡 is the question's own subject; the answer's 央金机场 (a facility) still needs its place
+        own = [e for e in p.entities if e.text not in answer_names or (e.text in keep and e.kind in ("place", "org"))]
         if not own:
             srcq = next((c.q for c in reversed(ctx[-self.max_back :]) if c.q.p.entities), None)
             if srcq is None:
@@ -373,6 +423,10 @@ class FollowUpResolver:
             if src is prev:
                 text, keep = self._carry_year(text, prev.q, keep)
             return Resolution(q, text, kind, keep=_dedup(keep))
+        if lang == "zh" and self._thin(content) and re.search(r"多少|几", p.norm) and _NUMERIC_FRAME.search(prev.q.text) and prev.q.topic \
+                and not any(w for w, f in content if f.startswith(_NOUNISH)):
+            # 扎西镇种了多少？ after 卓玛乡种植青稞多少亩？: a new name and how much, nothing of its own asked → the last question about it
+            return self._ellipsis(q, cur, [], prev, keep, "entity_swap")
         return Resolution(q, text, "topic_change")
 
     # ------------------------------------------------------------ context
@@ -392,6 +446,11 @@ class FollowUpResolver:
         ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
         if not ans:
             return []
+        subs = list({e.text: e for e in pq.subjects}.values())
+        if len(subs) >= 2:
+            # 卓玛乡和扎西镇哪个高？: the answer picks one of the two, or it says nothing about which (then 它 stays unclear)
+            named = [e for e in subs if e.text in ans or (e.norm and e.norm in to_norm(ans))]
+            return named if len(named) == 1 else []
         # the asked noun's head (哪个机场 → 机场) closes the name in the answer
         m = re.search(r"(?:哪个|哪一个|哪家|哪座|哪所|哪条|哪位)([\u4e00-\u9fff]{1,4})", pq.p.norm)
         if m:
@@ -482,6 +541,10 @@ class FollowUpResolver:
             # 它们 with one subject in sight: the counted things, not the place
             if x.text in ("它们",) and prev is not None and len(prev.p.entities) < 2 and prev.topic:
                 out.append((x.start, x.end, "topic"))
+            # 其涉及多少人？ opening the question before a verb: they (the counted things), not a place's
+            elif x.text == "其" and prev is not None and len(prev.p.entities) < 2 and prev.topic and not norm[: x.start].strip("那么还有，, ") \
+                    and any(t[2] == x.end and t[1][:1] == "v" for t in toks):
+                out.append((x.start, x.end, "topic"))
         for k, (w, f, i, j) in enumerate(toks):
             if any(i < b and a < j for a, b, _ in out) or any(i < x.end and x.start < j for x in prons):
                 continue
@@ -512,12 +575,19 @@ class FollowUpResolver:
     # ------------------------------------------------------------ pronouns
     def _antecedent(self, pron: Pronoun, ctx: list[_Ctx]) -> tuple[list[Entity], list[str], _Ctx | None]:
         """(the entities ``pron`` stands for, the candidates when it is ambiguous, the turn they come from)."""
+        found = self._antecedent_by(pron, ctx, lambda x: x.fits(pron.need))
+        if found[2] is None and pron.need not in ("any", "place", "org", "person"):
+            # "this county" after "Daocheng", 该县 after 稻城: a place named without its level fits any level
+            found = self._antecedent_by(pron, ctx, lambda x: x.kind in ("place", "name") and not _has_level(x))
+        return found
+
+    def _antecedent_by(self, pron: Pronoun, ctx: list[_Ctx], fits) -> tuple[list[Entity], list[str], _Ctx | None]:
         for c in reversed(ctx[-self.max_back :]):
             cands: list[Entity] = []
             for e in c.answer_entities + c.q.p.entities:
                 pool = [e] + (e.parts if pron.need not in ("any", "org", "person") else [])
                 for x in pool:
-                    if x.fits(pron.need) and x.text not in [y.text for y in cands]:
+                    if fits(x) and x.text not in [y.text for y in cands]:
                         cands.append(x)
                         break
             if c.answer_entities:
@@ -528,7 +598,7 @@ class FollowUpResolver:
             if pron.plural and len(cands) == 1:
                 # 这两个县: one here, the other named a turn earlier
                 more = [x for c2 in reversed(ctx[-self.max_back :]) if c2 is not c for x in c2.q.p.entities + [y for e in c2.q.p.entities for y in e.parts]
-                        if x.fits(pron.need) and x.text not in [y.text for y in cands]]
+                        if fits(x) and x.text not in [y.text for y in cands]]
                 if more:
                     return [more[0]] + cands, [], c
             if len(cands) == 1 or pron.plural:
@@ -542,7 +612,12 @@ class FollowUpResolver:
         out, pos, keep, src = [], 0, [], None
         for start, end, x in sorted(items, key=lambda t: t[0]):
             if isinstance(x, str):  # the last question's topic
-                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not p.years)
+                rep, words = self._topic_text(prev.q, x, p.lang, with_years=not _own_years(p))
+                keep.extend(words)
+                src = src or prev
+            elif x.text in ("它", "其") and prev.q.topic.endswith(_UNCOUNTED) and _CHANGE_AFTER.match(p.norm[x.end :]):
+                # 贫困发生率是多少？ → 它下降了多少？: what falls is the rate, not the place
+                rep, words = self._topic_text(prev.q, "topic", p.lang, with_years=not _own_years(p))
                 keep.extend(words)
                 src = src or prev
             else:
@@ -685,7 +760,9 @@ class FollowUpResolver:
             keep.append(topic)
             done.append("ellipsis")
         Pn = _Q(out, self.lexicon) if out != P.text else P
-        if new_ents:
+        if new_ents and cur.subject_text() in out and len(new_ents) == len(Pn.p.entities):
+            keep.extend(e.text for e in new_ents)  # the same name again (他们的X呢 → 格桑县教育局教师的X): nothing to swap
+        elif new_ents:
             swapped = self._swap_subject(out, Pn, cur.subject_text(), new_ents[0] if len(new_ents) == 1 else None)
             if swapped is None:
                 opts = [e.text for e in Pn.subjects]
@@ -720,6 +797,8 @@ class FollowUpResolver:
                 out = "".join(pieces)
             else:
                 out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
+            # 2014年贫困发生率下降到多少 → 2010年呢: the other year may be where the fall started; ask its value plainly
+            out = _END_POINT.sub("是", out, count=1) if Pn.lang == "zh" else out
             keep.extend(yy.text for yy in new_years if yy.value not in _RELATIVE_YEARS)
             keep.append(y.text)
             done.append("year_swap")
@@ -729,6 +808,26 @@ class FollowUpResolver:
             return Resolution(q, P.text, kind or "ellipsis", keep=_dedup(keep))
         k = "entity_swap" if "entity_swap" in done else "ellipsis" if "ellipsis" in done else "year_swap"
         return Resolution(q, out, kind or k, keep=_dedup(keep))
+
+    @staticmethod
+    def _pick_ordinal(q: str, frag: str, P: "_Q", name: str | None = None) -> Resolution | None:
+        """``后者呢？`` after a question about two names joined by 和: the same question about that one alone."""
+        subs = P.subjects
+        names = list(dict.fromkeys(e.text for e in subs))
+        if len(names) < 2 or len(subs) != len(names):
+            return None
+        between = [P.text[a.end : b.start] for a, b in zip(subs, subs[1:])]
+        if not all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|,|，|and|,\s*and)\s*", g) for g in between):
+            return None
+        f = re.sub(r"^那|的$", "", frag)
+        order = {"前者": 0, "第一个": 0, "第一": 0, "后者": len(names) - 1 if len(names) == 2 else None, "第二个": 1, "第二": 1,
+                 "第三个": 2, "第三": 2, "最后一个": len(names) - 1}
+        i = names.index(name) if name in names else order.get(f)
+        if i is None or i >= len(names):
+            return None
+        rest = re.sub(r"分别|各自|一共|总共|合计|共(?=有)", "", re.sub(r"^(\s*(?:(?:19|20)\d{2}年\S{0,2}?)?)各(?=[有是为新建完实])", r"\1", P.text[subs[-1].end :]), count=1)
+        out = P.text[: subs[0].start] + names[i] + rest
+        return Resolution(q, out, "entity_swap", keep=[names[i]] + [y.text for y in P.p.years])
 
     @staticmethod
     def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
@@ -759,18 +858,22 @@ class FollowUpResolver:
             for y in p.years:
                 body = body.replace(y.text, " ")
             body = re.sub(r"^\s*how\s+(?:many|much)\s+", "", body, flags=re.I)
-            body = re.sub(r"\b(?:in|for|of|the|a|an|and|about)\b", " ", body, flags=re.I)
+            # a time phrase around the year says when, not what: "at the end of 2019", "as of 2020"
+            body = re.sub(r"\b(?:(?:at|by|until|till)\s+the\s+(?:end|beginning|start|middle)\s+of|(?:at|by)\s+(?:the\s+)?(?:end|start)\s+of|as\s+of|since|until|before|after|during)\b",
+                          " ", body, flags=re.I)
+            body = re.sub(r"\b(?:in|for|of|the|a|an|and|about|at|by)\b", " ", body, flags=re.I)
             return re.sub(r"\s+", " ", body).strip(" ,?")
         chars = list(s)
         for x in list(p.entities) + list(p.years):
             for k in range(x.start, min(x.end, len(chars))):
                 chars[k] = " "
         body = "".join(chars).rstrip()
+        body = re.sub(r"(?<=\s)(?:和|与|及|、|以及|跟|同|，|,)(?=\s)", " ", body)  # 格桑县和白玛县的面积: 和 joined the names
         m = _ZH_TAIL.search(body)
         if m:
             body = body[: m.start()]
         body = _ZH_LEAD.sub("", body.strip())
-        body = re.sub(r"^(?:的|年)+|(?:的|情况|方面)+$", "", body.strip()).strip()
+        body = re.sub(r"^的+|(?:的|情况|方面)+$", "", body.strip()).strip()  # not 年: 年平均气温
         body = re.sub(r"\s+", "", body).lstrip("的")
         # back to the script the user wrote
         i = p.text.find(body) if body else -1
@@ -786,6 +889,9 @@ class FollowUpResolver:
                 i = P.text.find(t)
                 return P.text[:i] + topic + P.text[i + len(t) :]
             return None
+        old = P.topic
+        if old and len(old) >= 2 and re.search(re.escape(old) + r"(?:的|之)", topic):
+            return None  # 教师的平均年龄: a property of the thing asked about, not another thing in its place
         ttoks = _cut(topic)
         head = ttoks[-1][0] if ttoks else topic
         # 1. a word of the previous question with the same head (农村居民 ↔ 城镇居民, 总投资 ↔ 已完成投资)
@@ -810,12 +916,16 @@ class FollowUpResolver:
                 return None
             # the measure word belonged to the old thing: 多少户X → 多少X
             head_end = P.toks[P.qword][3]
-            return P.text[:head_end] + topic + P.text[j:]
+            # a year between the question word and the old thing stays (多少个2014年以来已竣工的X → 多少2014年以来的Y)
+            ys = [P.text[y.start : y.end] for y in P.p.years if head_end <= y.start and y.end <= i]
+            # 多少个贫困村 → 贫困户: households are counted in 户 (多少户建档立卡贫困户)
+            clf = topic[-1] if topic[-1:] in "户人名家所座" and P.text[head_end : head_end + 1] != topic[-1] else ""
+            return P.text[:head_end] + clf + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
         b = P.before
         if b:
             i, j = b
             gap = [t for t in P.toks if i < t[2] and t[3] <= P.toks[P.qword][2] and t[2] >= j]
-            measured = bool(re.match(r"^(?:多少|几)[个名户人座所家条项亩位只头台辆套间处块张批]", P.toks[P.qword][0] + _next_tok(P)))
+            measured = bool(re.match(r"^(?:多少|几)(?:[个名户人座所家条项亩位只头台辆套间处块张批]|" + _UNITS + ")", P.toks[P.qword][0] + _next_tok(P)))
             if measured and any(f.startswith("v") for _, f, _, _ in gap):
                 return None  # 贫困户 已脱贫 多少户: the question counts households, not the new thing
             if any(f.startswith("v") and w not in _CHANGE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
@@ -829,8 +939,8 @@ class FollowUpResolver:
                 shift = len(topic) - (j - i)
                 if len(word) > 2 and word[:2] in ("多少",) or (len(word) == 2 and word[0] == "几"):
                     cut = (qi + shift + (2 if word.startswith("多少") else 1), qj + shift)
-                elif nxt and len(nxt) == 1:
-                    cut = (qj + shift, qj + shift + 1)
+                elif nxt and (len(nxt) == 1 or re.fullmatch(_UNITS, nxt)):  # 海拔多少米 → 平均气温多少: the unit was the old thing's
+                    cut = (qj + shift, qj + shift + len(nxt))
                 else:
                     cut = None
                 if cut and out[cut[0] : cut[1]] not in ("次", "遍", "回", "趟"):
@@ -848,7 +958,7 @@ class FollowUpResolver:
             rewritten = f"What is the {topic}{' of ' + subj if subj else ''}{yr}?"
         else:
             lead = f"{subj}{year}"
-            rewritten = f"{lead}{'的' if lead else ''}{topic}{_zh_frame(P.text)}？"
+            rewritten = f"{lead}{'的' if lead and '的' not in topic else ''}{topic}{_zh_frame(P.text)}？"
         return Resolution(q, rewritten, kind or "ellipsis", keep=_dedup(keep))
 
     @staticmethod
@@ -862,6 +972,10 @@ class FollowUpResolver:
             subs = [e for e in subs if e.kind != "person"] or subs
         if len(subs) == 1:
             e = subs[0]
+            m = re.match(r"^(.+?\b(?:County|City|Prefecture|Township|Town|Village|District|Province))\s+\S", e.text)
+            if m and new_ent is not None and new_ent.kind == "place" and re.search(r"[A-Za-z]", new_ent.text):
+                # the Gesang County Education Bureau + Baima County → the Baima County Education Bureau
+                return text[: e.start] + new + text[e.start + len(m.group(1)) :]
             if e.parts and new_ent is not None and not new_ent.parts:
                 # 理塘县教育局 + 卫健委 → 理塘县卫健委; 甘孜州稻城县 + 理塘县 → 甘孜州理塘县
                 same = [x for x in e.parts if x.kind == new_ent.kind and (x.kind != "place" or (x.norm or x.text)[-1:] == (new_ent.norm or new_ent.text)[-1:])]
@@ -885,7 +999,7 @@ class FollowUpResolver:
                 return body[: m.start()] + f"in {subj} " + body[m.start() :] + (qm or "?")
             return f"{body} in {subj}{qm or '?'}"
         lead = _ZH_LEAD.match(text)
-        i = lead.end() if lead else 0
+        i = lead.end() if lead and not re.match(r"截至|截止|到", lead.group(0)) else 0  # 截至2019年底… says when: the name goes first
         rest = text[i:]
         toks = _cut(to_norm(rest)) if rest else []
         glue = ""
@@ -899,9 +1013,20 @@ class FollowUpResolver:
         cur = _Q(text, self.lexicon)
         if cur.p.years:
             return text, keep
+        if all(re.search(r"(?:以来|至今)$", y.text) for y in prevq.p.years) and not any(
+                f.startswith("v") and w not in ("有", "是", "为", "共有", "现有", "拥有") and cur._free(i, j) for w, f, i, j in cur.toks):
+            return text, keep  # 2016年以来 scopes what was done, not what there is (党员致富带头人有多少？)
         ytext = prevq.years_text()
         if cur.lang == "en" and prevq.lang != "en":
             ytext = prevq.p.years[0].value
+        if cur.lang == "zh":
+            # after the name just put in (卓玛乡 + 政府驻地: a new parse may cut the name as 卓玛 | 乡政府)
+            names = sorted((w for w in keep if w and w in text and not any(ch.isdigit() for ch in w)), key=len, reverse=True)
+            ents = [e.text for e in cur.p.entities]
+            if names and names[0] not in ents:
+                i = text.find(names[0]) + len(names[0])
+                if not any(e.start < i < e.end for e in cur.p.entities):
+                    return text[:i] + ytext + text[i:], keep + [ytext]
         return self._insert_year(text, cur, ytext), keep + [ytext]
 
     @staticmethod
@@ -919,6 +1044,19 @@ class FollowUpResolver:
         lead = _ZH_LEAD.match(text)
         i = lead.end() if lead else 0
         return text[:i] + ytext + text[i:]
+
+
+def _own_years(p: Parsed) -> list:
+    """The years a question asks about; not one it compares with (这比2019年少了多少？ still asks about the last year)."""
+    return [y for y in p.years if not _BASELINE.search(p.norm[max(0, y.start - 3) : y.start])]
+
+
+def _has_level(e: Entity) -> bool:
+    """Whether a place name says its level (稻城县, Daocheng County), so that only a pronoun of that level fits it."""
+    t = e.norm or e.text
+    if re.search(r"[A-Za-z]", t):
+        return bool(re.search(r"\b(?:County|City|Prefecture|Township|Town|Village|District|Province|Region)\b", t, re.I))
+    return t[-1:] in "省市县州区乡镇村旗盟"
 
 
 def _next_tok(P: "_Q") -> str:

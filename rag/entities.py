@@ -70,7 +70,11 @@ _EN_NOT_NAMES = {"what", "how", "which", "who", "whom", "whose", "when", "where"
                  "between", "since", "during", "after", "before", "from", "according", "compared", "besides", "apart", "except",
                  "excluding", "including", "as", "under", "over", "besides", "within", "across", "among", "overall", "altogether",
                  "roughly", "approximately", "about", "exactly", "besides", "other", "than", "all", "each", "every", "any", "some",
-                 "now", "then", "yes", "no", "ok", "okay", "thanks", "thank", "hi", "hello", "sorry", "could", "would", "should", "will"}
+                 "now", "then", "yes", "no", "ok", "okay", "thanks", "thank", "hi", "hello", "sorry", "could", "would", "should", "will",
+                 # months and days name a time, not a place or organization
+                 "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+                 "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday",
+                 "wednesday", "thursday", "friday", "saturday", "sunday", "spring", "summer", "autumn", "fall", "winter"}
 
 
 @dataclass
@@ -222,22 +226,37 @@ class Lexicon:
             budget -= len(t)
             toks = [w for w in jb.cut(normalize_for_match(t), HMM=False)]
             for k, w in enumerate(toks):
+                first = None  # the index of the first word of the name counted here
                 if len(w) >= 3 and _good_place(w) and _name_word(w[:-1]):
                     counts[w] += 1
+                    first, name = k, w
                 elif len(w) == 1 and w in PLACE_SUFFIX and k > 0:
                     prev = toks[k - 1]
                     if 2 <= len(prev) <= 3 and _CJK.match(prev) and _name_word(prev) and _good_place(prev + w):
                         counts[prev + w] += 1
-                        continue
-                    # a name jieba does not know comes out one character at a time: 格 桑 县
-                    run = []
-                    j = k - 1
-                    while j >= 0 and len(run) < 3 and len(toks[j]) == 1 and _CJK.match(toks[j]) and toks[j] not in _FUNCTION_CHARS \
-                            and toks[j] not in _QUANT_CHARS and toks[j] not in PLACE_SUFFIX:
-                        run.insert(0, toks[j])
-                        j -= 1
-                    if len(run) >= 2 and _good_place("".join(run) + w):
-                        counts["".join(run) + w] += 1
+                        first, name = k - 1, prev + w
+                    else:
+                        # a name jieba does not know comes out one character at a time: 格 桑 县
+                        run = []
+                        j = k - 1
+                        while j >= 0 and len(run) < 3 and len(toks[j]) == 1 and _CJK.match(toks[j]) and toks[j] not in _FUNCTION_CHARS \
+                                and toks[j] not in _QUANT_CHARS and toks[j] not in PLACE_SUFFIX:
+                            run.insert(0, toks[j])
+                            j -= 1
+                        if len(run) >= 2 and _good_place("".join(run) + w):
+                            counts["".join(run) + w] += 1
+                elif len(w) == 2 and w[-1] in PLACE_SUFFIX and k > 0:
+                    # the suffix glued into a common word: 塔 + 城镇 is 塔城镇 (a short name-like word before it)
+                    prev = toks[k - 1]
+                    if len(prev) == 1 and _CJK.match(prev) and w[0] not in PLACE_SUFFIX and _name_word(prev) \
+                            and prev not in _FUNCTION_CHARS | _QUANT_CHARS and prev not in PLACE_SUFFIX and _good_place(prev + w):
+                        counts[prev + w] += 1
+                # one more character before a name (小 + 中甸镇 is 小中甸镇): counted as well, kept if the texts repeat it
+                if first is not None and first > 0:
+                    c = toks[first - 1]
+                    if len(c) == 1 and _CJK.match(c) and c not in _FUNCTION_CHARS and c not in _QUANT_CHARS and c not in PLACE_SUFFIX \
+                            and _word_tag(c)[:1] not in ("v", "d", "p", "c", "u", "m", "q", "r", "f", "t"):
+                        counts[c + name] += 1
         for cand, n in counts.items():
             if n >= min_count:
                 lex.add(cand, "place")
@@ -258,6 +277,11 @@ class Lexicon:
 
 _GENERIC_TAILS = ("地区", "园区", "社区", "景区", "城区", "山区", "牧区", "灾区", "藏区", "小区", "片区", "库区", "矿区", "辖区", "隔离区",
                   "保护区", "开发区", "示范区", "试验区", "农村", "乡村", "城乡", "乡镇", "市县", "区县", "州县")
+
+
+def _word_tag(word: str) -> str:
+    pseg, _ = _posseg()
+    return pseg.dt.word_tag_tab.get(word) or ""
 
 
 def _name_word(stem: str) -> bool:
@@ -418,7 +442,14 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
     bounds = {0, skip, len(text)} | {i for _, _, i, _ in toks} | {j for _, _, _, j in toks}
     # a known name counts where the question's own words start and end with it (合格村 is not a name in 合格村医)
     for i, j, kind in known_all:
-        if i in bounds and j in bounds and free(i, j):
+        if i in bounds and j not in bounds and kind == "place" and text[j - 1] in PLACE_SUFFIX:
+            # the suffix glued to the next word: 扎西 + 镇辖 → 扎西镇 + 辖 (not 合格村 + 医: the rest must not be a noun)
+            tok = next((t for t in toks if t[2] < j < t[3]), None)
+            if tok is None or tok[2] != j - 1 or _word_tag(text[j : tok[3]])[:1] not in ("v", "p", "d", "c", "m", "q"):
+                continue
+        elif not (i in bounds and j in bounds):
+            continue
+        if free(i, j):
             found.append(Entity(text[i:j], kind, i, j))
     # a definite description stands for a place too: 报告中的县, 文件里的市
     for m in _DESCRIPTION.finditer(text):
@@ -441,7 +472,13 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
         # a name followed by a one-character place suffix or an organization suffix: 卓玛 + 乡, 腾讯 + 公司
         if nxt and _CJK.match(w) and len(w) <= 4 and f[:1] in ("n", "j", "x", "a") and f not in ("nt",) and nxt[2] == j:
             cand = w + nxt[0]
-            if nxt[0] in PLACE_SUFFIX and len(nxt[0]) == 1 and _good_place(cand):
+            if f == "nr" and len(w) == 1 and 1 <= len(nxt[0]) <= 2 and nxt[1][:1] in ("n", "j") and nxt[1] not in ("ns", "nt") \
+                    and _CJK.match(nxt[0]) and nxt[0] not in _GENERIC_WORDS and not (k + 2 < len(toks) and toks[k + 2][1] in ("ns", "nr")):
+                # a surname jieba cuts off its given name: 傅 + 春城
+                ent, k = Entity(cand, "person", i, nxt[3]), k + 1
+            elif f == "ns" and nxt[0] in ("小组", "村民小组"):  # a village group: 阳都 + 小组
+                ent, k = Entity(cand, "place", i, nxt[3]), k + 1
+            elif nxt[0] in PLACE_SUFFIX and len(nxt[0]) == 1 and _good_place(cand):
                 ent, k = Entity(cand, "place", i, nxt[3]), k + 1
             elif nxt[0] in ORG_SUFFIXES and _good_org(cand):
                 ent, k = Entity(cand, "org", i, nxt[3]), k + 1
@@ -465,6 +502,21 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
         if ent is not None and free(ent.start, ent.end):
             found.append(ent)
         k += 1
+    # a generic organization right after a place is that place's own: 雅砻州 + 人民医院, 格桑县 + 人民政府
+    for e in list(found):
+        if e.kind != "place":
+            continue
+        nxt = next((t for t in toks if t[2] == e.end), None)
+        if not nxt or not _CJK.match(nxt[0]) or nxt[1][:1] not in ("n", "l", "i", "j", "v"):
+            continue
+        if len(nxt[0]) >= 2 and nxt[0].endswith(ORG_SUFFIXES) and nxt[1][:1] in ("n", "l") and free(nxt[2], nxt[3]):
+            found.append(Entity(nxt[0], "org", nxt[2], nxt[3]))
+            continue
+        nxt2 = next((t for t in toks if t[2] == nxt[3]), None)  # 人民 + 医院, 扶贫 + 开发局
+        if nxt2 and _CJK.match(nxt2[0]) and nxt2[0].endswith(ORG_SUFFIXES) and free(nxt[2], nxt2[3]) and (
+                (len(nxt[0]) <= 2 and len(nxt2[0]) >= 2 and nxt[1][:1] in ("n", "l", "j") and nxt2[1][:1] in ("n", "l", "j"))  # 人民 + 医院
+                or (len(nxt2[0]) == 1 and 2 <= len(nxt[0]) <= 4 and nxt[1][:1] in ("n", "i", "l", "j", "v"))):  # 扶贫开发 + 局
+            found.append(Entity(text[nxt[2] : nxt2[3]], "org", nxt[2], nxt2[3]))
     return _compounds(sorted(found, key=lambda e: e.start), text)
 
 
