@@ -71,6 +71,29 @@ def _strip(norm: str, i: int, j: int) -> tuple[int, int]:
     return i, j
 
 
+def _cuts_a_number(norm: str, i: int, j: int) -> bool:
+    """True when ``[i, j)`` starts or ends inside a run of digits (``3.84万户19`` of ``3.84万户19.46万人``):
+    such a span shows a figure the text does not hold.
+
+    >>> _cuts_a_number("3.84万户19.46万人", 0, 8), _cuts_a_number("3.84万户19.46万人", 0, 6)
+    (True, False)
+    >>> _cuts_a_number("增长121.8%", 3, 8), _cuts_a_number("观众6,476名", 2, 3), _cuts_a_number("分别为12,15个", 3, 5)
+    (True, True, False)
+    """
+    def digit(k: int) -> bool:
+        return 0 <= k < len(norm) and norm[k].isdigit()
+
+    def grouped(c: int) -> bool:  # norm[c] is a decimal point or a thousands separator inside a figure
+        if norm[c : c + 1] == ".":
+            return digit(c - 1) and digit(c + 1)
+        return norm[c : c + 1] == "," and digit(c - 1) and all(digit(c + d) for d in (1, 2, 3)) and not digit(c + 4)
+
+    def inside(k: int) -> bool:  # a cut between k-1 and k
+        return (digit(k - 1) and digit(k)) or grouped(k) or grouped(k - 1)
+
+    return inside(i) or inside(j)
+
+
 @lru_cache(maxsize=8192)
 def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
     words = pos_words(norm)
@@ -83,7 +106,7 @@ def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
     def add(i: int, j: int, kind: str, family: str | None = None, strip: bool = True) -> None:
         if strip:
             i, j = _strip(norm, i, j)
-        if j <= i or j - i > 160:
+        if j <= i or j - i > 160 or _cuts_a_number(norm, i, j):
             return
         c = found.get((i, j))
         if c is None:

@@ -503,9 +503,8 @@ class OfflineReader:
         if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:
             ans = self._compose(q, pool, picks, convert=False)  # the document's own characters, as quoted
             res = check_answer(ans.answer, {c.n: c.text for c in ans.citations})
-            if not res.ok:
-                ans.grounded = False
-                ans.warnings.append("a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
+            if not res.ok:  # never show a figure the cited text does not hold
+                return self._refuse(q, "a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
         ans.confidence = float(min(probs)) if probs else None
         return ans
 

@@ -229,3 +229,15 @@ def test_a_rate_the_report_does_not_give_is_refused_by_name(reader):
     assert a.refused and "92.5" not in a.answer
     assert any("入户率" in w for w in a.warnings), a.warnings
     assert short(reader.run("白溪县农村自来水普及率达到多少？", baixi())) == "92.5%"
+
+
+def test_a_short_answer_never_cuts_a_figure_in_two(reader):
+    """3.84万户19.46万人-style runs: the answer is 1.25万户, never 1.25万户4 (a figure the text does not hold)."""
+    text = "2018年以来,全县累计减贫1.25万户4.61万人,退出贫困村87个。"
+    a = reader.run("全县2018年以来累计减贫多少户？", [p(text, "qingshui.txt", "清水县 › 一、减贫成效")])
+    assert not a.refused, a.warnings
+    assert short(a) == "1.25万户", a.answer
+    assert_verbatim(a)
+    for q in ("全县2018年以来累计减贫多少人？", "全县退出贫困村多少个？"):
+        a = reader.run(q, [p(text, "qingshui.txt", "清水县 › 一、减贫成效")])
+        assert a.refused or check_answer(a.answer, {c.n: c.text for c in a.citations}).ok, a.answer
