@@ -112,9 +112,10 @@ class Handlers:
 
     # ------------------------------------------------------------ evaluation
     def on_eval(self, gold_file, k: float, backend: str, progress=gr.Progress(track_tqdm=True)):
-        from .evaluate import HEADLINE, failures, format_value, load_gold, run_eval
+        from .evaluate import HEADLINE, checkout_root, failures, format_value, load_gold, run_eval
 
-        gold = Path(gold_file) if gold_file else DEFAULT_GOLD
+        # the project's dev split of the checkout (also when `rag serve` runs from another directory)
+        gold = Path(gold_file) if gold_file else checkout_root() / DEFAULT_GOLD
         if not gold.is_file():
             return render_error(f"{gold}: no such gold file here; upload one (.jsonl)"), [], [], ""
         out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
