@@ -1,6 +1,7 @@
 """Helpers shared by several test modules: real PDFs, a live server, small sample documents."""
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -59,6 +60,21 @@ def make_report_pdf(path: Path) -> Path:
               "二、交通建设\n示例县2021年新建桥梁14座，改造农村公路86公里。" + filler]
     pages = [[line[k : k + 40] for line in body.split("\n") for k in range(0, len(line), 40)] for body in bodies]
     return make_pdf(path, pages, title="示例县年度报告", size=10)
+
+
+def send_completion(handler, content: str, model: str | None = "m") -> None:
+    """Answer an OpenAI ``/v1/chat/completions`` request (non-streaming) from a ``BaseHTTPRequestHandler``
+    of a scripted loopback LLM: one assistant message with ``content``."""
+    out = json.dumps({
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }, ensure_ascii=False).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(out)))
+    handler.end_headers()
+    handler.wfile.write(out)
 
 
 class LiveServer:

@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from helpers import send_completion
 
 from rag.condense import LLMCondenser, check_rewrite, clean_rewrite, format_history
 from rag.conversation import FollowUpResolver, Turn
@@ -30,13 +31,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         reply = self.server.condense_reply if condense else self.server.answer_reply
-        out = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                          "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+        send_completion(self, reply, body.get("model"))
 
 
 @pytest.fixture()

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import BATANG_Q, LITANG, LITANG_Q, PausedWriter, cid_font, make_pdf, write_reports
+from helpers import BATANG_Q, LITANG, LITANG_Q, PausedWriter, cid_font, make_pdf, send_completion, write_reports
 
 from rag.indexer import Indexer
 from rag.qa import Assistant
@@ -453,16 +453,7 @@ class _FakeLLM(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server API
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         self.server.requests.append(body)
-        out = json.dumps({
-            "id": "chatcmpl-rel", "object": "chat.completion", "created": 0, "model": body.get("model", "m"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": self.server.reply}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+        send_completion(self, self.server.reply, body.get("model", "m"))
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import LiveServer, make_report_pdf
+from helpers import LiveServer, make_report_pdf, send_completion
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -44,13 +44,7 @@ class _ChatHandler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         reply, size, delay = self.server.reply, 2, 0.12
         if not body.get("stream"):
-            out = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                              "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
+            send_completion(self, reply, body.get("model"))
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
