@@ -81,15 +81,9 @@ def gguf_model(args):
     from rag.llm import GGUFChatModel
 
     if args.no_extra_bufts:
-        default = llama_cpp.llama_model_default_params
+        from tiny_llm_server import disable_extra_bufts  # benchmarks/, beside this script
 
-        def params():
-            p = default()
-            p.use_extra_bufts = False
-            return p
-
-        llama_cpp.llama_model_default_params = params
-        llama_cpp.llama.llama_cpp.llama_model_default_params = params
+        disable_extra_bufts()
     client = llama_cpp.Llama(model_path=args.gguf, n_ctx=4096, n_threads=args.threads, verbose=False)
     return GGUFChatModel(model_path=args.gguf, temperature=0.0, max_tokens=200, client=client)
 

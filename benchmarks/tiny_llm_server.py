@@ -12,20 +12,23 @@ benchmark use only, never a dependency.
 """
 import runpy
 
-import llama_cpp
-import llama_cpp.llama as _llama
 
-_default = llama_cpp.llama_model_default_params
+def disable_extra_bufts() -> None:
+    """Make every ``llama_cpp.Llama`` loaded from now on use ``use_extra_bufts = False`` (no AMX repacking)."""
+    import llama_cpp
+    import llama_cpp.llama as _llama
 
+    default = llama_cpp.llama_model_default_params
 
-def _params():
-    p = _default()
-    p.use_extra_bufts = False
-    return p
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
 
+    llama_cpp.llama_model_default_params = params
+    _llama.llama_cpp.llama_model_default_params = params
 
-llama_cpp.llama_model_default_params = _params
-_llama.llama_cpp.llama_model_default_params = _params
 
 if __name__ == "__main__":
+    disable_extra_bufts()
     runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
