@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -190,16 +189,8 @@ def validate(path, seeds_dir, profile: str | None = None) -> list[str]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     kinds, refusals, n = Counter(), 0, 0
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            problems.append(f"line {lineno}: empty line")
-            continue
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"line {lineno}: invalid JSON ({e.msg})")
-            continue
-        did = d.get("id") if isinstance(d, dict) else None
+    for lineno, d in vg.jsonl_records(path, problems):
+        did = d.get("id")
         if not isinstance(did, str) or not did.strip():
             problems.append(f"line {lineno}: a dialogue needs an id")
             continue

@@ -137,21 +137,7 @@ def validate(gold_path, seeds_dir, profile: str | None = None) -> list[str]:
     if not seeds:
         return [f"no *.txt seed documents in {seeds_dir}"]
 
-    records = []
-    with gold_path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                problems.append(f"line {lineno}: empty line")
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"line {lineno}: invalid JSON ({exc.msg})")
-                continue
-            if not isinstance(rec, dict):
-                problems.append(f"line {lineno}: not a JSON object")
-                continue
-            records.append((lineno, rec))
+    records = jsonl_records(gold_path, problems)
 
     seen_ids: dict[str, int] = {}
     type_counts, lang_counts, seed_counts = Counter(), Counter(), Counter()
@@ -288,18 +274,29 @@ def validate(gold_path, seeds_dir, profile: str | None = None) -> list[str]:
     return problems
 
 
+def jsonl_records(path, problems: list[str] | None = None) -> list[tuple[int, dict]]:
+    """``(line number, object)`` for each JSON object line of a JSONL file; every other line (empty,
+    invalid JSON, not an object) is skipped and, when ``problems`` is given, reported there."""
+    out, problems = [], problems if problems is not None else []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            problems.append(f"line {lineno}: empty line")
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {lineno}: invalid JSON ({exc.msg})")
+            continue
+        if not isinstance(rec, dict):
+            problems.append(f"line {lineno}: not a JSON object")
+            continue
+        out.append((lineno, rec))
+    return out
+
+
 def read_jsonl(path) -> list[dict]:
     """The JSON objects of a JSONL file (other lines are skipped; validate() reports them)."""
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(rec, dict):
-                out.append(rec)
-    return out
+    return [rec for _, rec in jsonl_records(path)]
 
 
 # ---- leakage between splits
