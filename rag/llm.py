@@ -39,7 +39,11 @@ Example::
 from __future__ import annotations
 
 import copy
+import inspect
+import logging
 import re
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,8 +88,11 @@ __all__ = [
     "get_answerer",
     "get_chat_model",
     "load_prompt",
+    "load_llama",
     "load_template",
 ]
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- prompts
 
@@ -156,7 +163,9 @@ class GGUFChatModel(BaseChatModel):
 
     ``client`` is a ``llama_cpp.Llama`` (loaded from ``model_path`` when not given); only
     its ``create_chat_completion`` is used, so ``invoke``/``stream`` behave as for any
-    LangChain chat model.
+    LangChain chat model. ``extra_bufts=False`` (``RAG_LLM_GGUF_EXTRA_BUFTS=false``) loads the
+    model without llama.cpp's extra buffer types, i.e. without weight repacking for AMX and
+    similar (it crashes inside some VMs whose CPU advertises AMX); see :func:`load_llama`.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -165,6 +174,7 @@ class GGUFChatModel(BaseChatModel):
     n_ctx: int = 4096
     temperature: float = 0.0
     max_tokens: int = 512
+    extra_bufts: bool = True
     client: Any = Field(default=None, exclude=True)
 
     @property
@@ -177,7 +187,7 @@ class GGUFChatModel(BaseChatModel):
 
     def _llama(self):
         if self.client is None:
-            self.client = _load_llama(self.model_path, self.n_ctx)
+            self.client = load_llama(self.model_path, self.n_ctx, extra_bufts=self.extra_bufts)
         return self.client
 
     @staticmethod
@@ -225,12 +235,64 @@ class GGUFChatModel(BaseChatModel):
             yield chunk
 
 
-def _load_llama(model_path: str, n_ctx: int = 4096):
+_LOAD_LOCK = threading.Lock()
+
+
+def _init_params(cls) -> set[str]:
     try:
+        return set(inspect.signature(cls.__init__).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def load_llama(model_path: str, n_ctx: int = 4096, *, extra_bufts: bool = True, n_threads: int | None = None):
+    """``llama_cpp.Llama(model_path, n_ctx)``; with ``extra_bufts=False``, without llama.cpp's extra
+    buffer types (no weight repacking for AMX and similar).
+
+    A llama-cpp-python whose ``Llama`` takes ``use_extra_bufts`` gets it as an argument. An older one
+    that has the field only in its model parameters (``llama_model_default_params().use_extra_bufts``,
+    e.g. 0.3.36) gets it there for this one load (its default-parameter function is swapped for the
+    duration of the constructor, under a lock, and put back). A version with neither loads with its
+    defaults, and a warning says so.
+    """
+    try:
+        import llama_cpp
         from llama_cpp import Llama
     except ImportError as e:
         raise ImportError("llm=gguf needs llama-cpp-python: pip install 'zhdocqa[gguf]'") from e
-    return Llama(model_path=model_path, n_ctx=n_ctx, verbose=False)
+    kw: dict[str, Any] = {"model_path": model_path, "n_ctx": n_ctx, "verbose": False}
+    if n_threads:
+        kw["n_threads"] = n_threads
+    if "use_extra_bufts" in _init_params(Llama):
+        return Llama(**kw, use_extra_bufts=extra_bufts)
+    if extra_bufts:
+        return Llama(**kw)  # llama.cpp's default: extra buffer types on
+    version = getattr(llama_cpp, "__version__", "?")
+    low = sys.modules.get("llama_cpp.llama_cpp")  # the ctypes layer Llama.__init__ reads its defaults from
+    holders = [m for m in (llama_cpp, low) if m is not None and hasattr(m, "llama_model_default_params")]
+    default = getattr(holders[0], "llama_model_default_params", None) if holders else None
+    if default is None or not any(f[0] == "use_extra_bufts" for f in getattr(type(default()), "_fields_", [])):
+        log.warning("RAG_LLM_GGUF_EXTRA_BUFTS=false is ignored: llama-cpp-python %s has no use_extra_bufts (neither a Llama "
+                    "argument nor a model parameter), so %s loads with llama.cpp's default buffer types; upgrade "
+                    "llama-cpp-python if this load crashes", version, model_path)
+        return Llama(**kw)
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    with _LOAD_LOCK:
+        saved = [(m, m.llama_model_default_params) for m in holders]
+        for m, _ in saved:
+            m.llama_model_default_params = params
+        try:
+            client = Llama(**kw)
+        finally:
+            for m, f in saved:
+                m.llama_model_default_params = f
+    log.info("llama-cpp-python %s: %s loaded without extra buffer types (model parameter use_extra_bufts=False)", version, model_path)
+    return client
 
 
 def get_chat_model(settings: Settings) -> BaseChatModel:
@@ -263,8 +325,9 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
             raise ValueError("llm=gguf needs a model file: set RAG_LLM_GGUF to the path of a .gguf file")
         if not Path(path).expanduser().is_file():
             raise ValueError(f"RAG_LLM_GGUF={path}: no such file")
-        client = _load_llama(str(Path(path).expanduser()), 4096)
-        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens, client=client)
+        client = load_llama(str(Path(path).expanduser()), 4096, extra_bufts=s.llm_gguf_extra_bufts)
+        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens,
+                             extra_bufts=s.llm_gguf_extra_bufts, client=client)
     raise ValueError(f"llm={s.llm!r} has no chat model (set RAG_LLM to 'openai' or 'gguf')")
 
 
