@@ -18,8 +18,10 @@ CPU that advertises AMX inside a VM (this machine) that server dies on its first
 weight repacking faults); start the same server with ``benchmarks/tiny_llm_server.py`` instead, and give
 ``--backend gguf`` ``--no-extra-bufts`` (the product's ``RAG_LLM_GGUF_EXTRA_BUFTS=false``).
 ``--out`` writes ``outcomes.jsonl`` (per question: the reader's answer and confidence, the LLM's own
-checked answer, the final one, and whether each is correct), which ``eval/tune_llm_policy.py`` learns
-the reader-wins threshold from (dev only).
+checked answer, the final one, and whether each is correct; ``outcomes.partial.jsonl`` grows line by
+line while it runs), which ``eval/tune_llm_policy.py`` learns the reader-wins policy from in seconds
+(dev only). ``--reader-wins none`` (the LLM's checked answer stands) or a confidence replaces the
+learned policy by the single-threshold rule.
 """
 from __future__ import annotations
 
@@ -72,6 +74,12 @@ def reason(warnings: list[str]) -> str:
         if key in w:
             return key
     return w[:60]
+
+
+def policy_text(policy: dict) -> str:
+    """One line for the reader-wins policy: its family and rules."""
+    rules = ", ".join(f"{k}: {'LLM' if v is None else 'reader' if v == 0 else f'reader ≥ {v:.3f}'}" for k, v in (policy.get("rules") or {}).items())
+    return f"{policy.get('family', '?')} ({rules or 'the LLM stands'}; less specific: reader)"
 
 
 def gguf_model(args):
@@ -153,7 +161,7 @@ def main() -> None:
         llm_recs.append(record_for(g, ans, k, t_ret + t_llm))
         own = out.llm if out else None
         outcomes.append({
-            "id": g["id"], "answerable": answerable(g), "table": bool(table),
+            "id": g["id"], "question": q.text, "answerable": answerable(g), "table": bool(table),
             "reader": off.answer, "reader_refused": off.refused, "reader_confidence": off.confidence,
             "reader_correct": answer_correct(g, off_recs[-1]) if answerable(g) else bool(off.refused),
             "llm_raw": out.raw if out else None, "llm": own.answer if own else None, "llm_refused": own.refused if own else None,
@@ -181,7 +189,7 @@ def main() -> None:
         return "–" if v is None else f"{v:.3f}"
 
     print(f"\n{args.gold} — {n} questions" + (f" (seeded sample: --limit {args.limit} --seed {args.seed})" if args.limit else "")
-          + f"; LLM: {args.backend} {args.model if args.backend == 'openai' else args.gguf}; reader wins ≥ {llm.reader_wins}")
+          + f"; LLM: {args.backend} {args.model if args.backend == 'openai' else args.gguf}; policy: {policy_text(llm.policy)}")
     print(f"{'metric':40s} {'offline':>9s} {'LLM':>9s}")
     for key, label in ROWS:
         print(f"{label:40s} {f(m_off.get(key)):>9s} {f(m_llm.get(key)):>9s}")
@@ -206,7 +214,7 @@ def main() -> None:
             for o in outcomes:
                 fh.write(json.dumps(o, ensure_ascii=False) + "\n")
         summary = {"gold": args.gold, "n": n, "limit": args.limit, "seed": args.seed, "backend": args.backend,
-                   "model": args.model if args.backend == "openai" else args.gguf, "reader_wins": llm.reader_wins, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
+                   "model": args.model if args.backend == "openai" else args.gguf, "policy": llm.policy, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
                    "ungrounded_figures": {"offline": ug_off, "llm": ug_llm}, "fallbacks": dict(why),
                    "seconds_mean": {"offline": statistics.mean(secs_off), "llm": statistics.mean([r["seconds"] for r in llm_recs])}}
         (d / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

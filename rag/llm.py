@@ -21,8 +21,9 @@ What the user gets:
   passage it cites (``grounded=True``); sentences no passage holds are dropped, each drop listed in
   ``warnings``;
 * the offline reader's answer (``backend="openai→offline"`` or ``gguf→offline``, with a warning)
-  when the reader is confident and the LLM says another figure or refuses, or when the reader
-  refuses and the learned policy keeps its refusal (:mod:`rag.llm_policy`);
+  where the policy learned on dev says the reader does better (:mod:`rag.llm_policy`: by case — the
+  LLM refuses, agrees, says less, says another figure, or the reader refuses — and reader
+  confidence); never an LLM answer that says less than the reader's;
 * otherwise — nothing cited left, an empty reply, or any model error (timeout, connection
   refused, HTTP 5xx, …) — the offline reader's answer, flagged the same way;
 * ``refused=True`` with the exact refusal sentence when the model says it.
@@ -464,32 +465,32 @@ class LLMAnswerer:
     The prompt (:func:`rag.evidence.build_evidence`) shows the sentences of the top ``top_n``
     passages that matter and the offline reader's answer as a suggestion; the reply gets markers
     where it lacks them (:func:`rag.attribution.attribute`), then the figure check; the reader's
-    answer wins when it is confident and the LLM disagrees (:mod:`rag.llm_policy`), and stands in
-    when nothing of the reply survives.
+    answer wins where the learned policy says so (:mod:`rag.llm_policy`), and stands in when
+    nothing of the reply survives.
 
     ``run(question, passages) -> Answer``; ``stream(question, passages)`` yields ``str``
     deltas, then the final ``Answer``; ``run_detailed`` gives the :class:`LLMOutcome`.
-    ``reader_wins`` overrides the learned threshold (``None``: the LLM's checked answer always stands),
-    ``over_refusal`` whether an LLM answer stands against the reader's refusal (default: learned).
+    ``policy`` is the reader-wins policy (:func:`rag.llm_policy.decide`; default: the learned one,
+    :func:`rag.llm_policy.load_policy`); ``reader_wins`` (a confidence, or ``None``: the LLM's checked
+    answer stands) and ``over_refusal`` (whether an LLM answer stands against the reader's refusal)
+    replace it by the single-threshold rule (:func:`rag.llm_policy.threshold_policy`).
     """
 
     _LEARNED = object()
 
     def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED,
-                 over_refusal: bool | None = None):
+                 over_refusal: bool | None = None, policy: dict | None = None):
         self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
         self.top_n = top_n
         self.prompts = {lang: load_prompt(lang, self.settings.prompts_dir) for lang in ("zh", "en")}
-        from .llm_policy import load_policy
+        from .llm_policy import load_policy, threshold_policy
 
-        policy = load_policy()
-        if reader_wins is LLMAnswerer._LEARNED:
-            reader_wins = policy.get("reader_wins_confidence")
-        if over_refusal is None:
-            over_refusal = bool(policy.get("llm_over_reader_refusal", True))
-        self.reader_wins, self.over_refusal = reader_wins, over_refusal
+        if reader_wins is not LLMAnswerer._LEARNED or over_refusal is not None:
+            policy = threshold_policy(None if reader_wins is LLMAnswerer._LEARNED else reader_wins,
+                                      True if over_refusal is None else over_refusal)
+        self.policy = policy if policy is not None else load_policy()
         self._reader = None
 
     # ------------------------------------------------------------ prompt
@@ -614,10 +615,10 @@ class LLMAnswerer:
         return outcome(self._reader_or(prep, llm, timings), llm)
 
     def _reader_or(self, prep: _Prepared, llm: Answer, timings: dict) -> Answer:
-        """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.reader_wins`)."""
-        from .llm_policy import reader_wins
+        """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.decide`)."""
+        from .llm_policy import decide
 
-        why = reader_wins(llm, prep.reader, self.reader_wins, self.over_refusal)
+        why = decide(llm, prep.reader, prep.question, self.policy)
         if why is None:
             return llm
         return self._fallback(prep, f"offline answer preferred: {why}", timings)

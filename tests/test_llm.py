@@ -601,3 +601,28 @@ def test_a_reader_refusal_stands_against_a_grounded_llm_answer_when_the_policy_s
     assert a.refused and a.backend == "openai→offline" and "not trusted" in a.warnings[0]
     a = LLMAnswerer(settings_for(server), over_refusal=True).run(question, MADUO)
     assert not a.refused and a.backend == "openai" and a.citations[0].chunk_id == "m1"
+
+
+def test_a_less_specific_llm_answer_never_replaces_the_readers(server):
+    server.script = {"reply": "全县建成村级光伏电站，每年为村集体增收。"}  # grounded (no figure to check), but says less than 3座
+    question = "玛多县建成村级光伏电站多少座？"
+    for answerer in (LLMAnswerer(settings_for(server), reader_wins=None), LLMAnswerer(settings_for(server), policy={"rules": {}})):
+        out = answerer.run_detailed(question, MADUO)
+        assert out.llm is not None and out.llm.citations[0].chunk_id == "m2"  # the LLM's answer survived the check
+        assert not out.used_llm and out.final.backend == "openai→offline" and "less precisely" in out.final.warnings[0]
+        assert "3座" in out.final.answer and out.final.answer == out.reader.answer
+
+
+def test_the_answerer_applies_the_policy_by_case(server):
+    question = "玛多县建档立卡贫困户有多少户？"
+    server.script = {"reply": "玛多县建档立卡贫困户1683户。"}  # agrees with the reader
+    a = LLMAnswerer(settings_for(server), policy={"rules": {"agree": 0.0}}).run(question, MADUO)
+    assert a.backend == "openai→offline" and "as the LLM does" in a.warnings[0] and a.answer == OfflineReader().run(question, MADUO).answer
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"agree": None}}).run(question, MADUO).backend == "openai"
+    server.script = {"reply": "玛多县建档立卡贫困人口5183人[1]。"}  # another figure, in an English question's rule only
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"other_figure/en": 0.0}}).run(question, MADUO).backend == "openai"
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"other_figure/zh": 0.0}}).run(question, MADUO).backend == "openai→offline"
+    # by default, the policy stored in the package
+    from rag.llm_policy import load_policy
+
+    assert LLMAnswerer(settings_for(server)).policy == load_policy()
