@@ -21,7 +21,8 @@ less specific one). A rule is fitted by dev overall accuracy (answerable answere
 refused); on a tie, the reader (the LLM must never make it worse, and its short answer is the
 product's format). The family is picked by **leave-one-out cross-validation** on the same outcomes
 (each question answered by the rules fitted on the others), on a tie the simpler one; then refitted on
-all of dev. Prints per case what the reader and the LLM got right, every family's cross-validated
+all of dev; the whole procedure (family choice included) is also cross-validated, nested in 10 outer
+folds. Prints per case what the reader and the LLM got right, every family's cross-validated
 and in-sample figures; ``--write`` stores the policy, with its dev figures, in
 ``rag/data/llm_policy.json``. A run on the test split is refused.
 """
@@ -35,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rag.llm_policy import CASES, HARD_RULES, case_of, rule_key, threshold_policy  # noqa: E402
+from rag.types import Answer  # noqa: E402
 
 FAMILIES = ("offline", "llm", "threshold", "cases", "cases_by_lang")  # simplest first (wins a tie)
 LEARNED = ("threshold", "cases", "cases_by_lang")
@@ -64,9 +68,6 @@ def load_outcomes(run: Path, gold: str | None = None) -> tuple[dict, list[dict]]
 
 def items_of(outcomes: list[dict]) -> list[dict]:
     """Per question: its case, language and reader confidence, and what is right if the reader wins / the LLM."""
-    from rag.llm_policy import case_of, rule_key
-    from rag.types import Answer
-
     out = []
     for o in outcomes:
         it = {"id": o["id"], "reader_ok": bool(o["reader_correct"]), "llm_ok": bool(o["reader_correct"]), "case": None,
@@ -74,7 +75,7 @@ def items_of(outcomes: list[dict]) -> list[dict]:
         if not o["table"] and o["llm"] is not None:  # else the table answerer, or nothing of the LLM's answer survived
             llm = Answer(question="", answer=o["llm"], refused=bool(o["llm_refused"]))
             reader = Answer(question="", answer=o["reader"] or "", refused=bool(o["reader_refused"]), confidence=o["reader_confidence"])
-            case = case_of(llm, reader)
+            case = case_of(llm, reader, o["question"])
             it.update(llm_ok=bool(o["llm_correct"]), case=case, key=rule_key(case, o["question"]) if case else None,
                       conf=o["reader_confidence"] if o["reader_confidence"] is not None else 0.0)
         out.append(it)
@@ -82,8 +83,6 @@ def items_of(outcomes: list[dict]) -> list[dict]:
 
 
 def _reader_wins(it: dict, policy: dict) -> bool:
-    from rag.llm_policy import HARD_RULES
-
     case = it["case"]
     if case is None:
         return True  # no choice (both refuse, the table answerer, or no LLM answer): what the reader says
@@ -113,32 +112,30 @@ def score(items: list[dict], policy: dict) -> tuple[float, float]:
 def _best_threshold(group: list[dict]) -> float | None:
     """The reader confidence from which the reader wins that gets ``group`` most right: 0.0 (always),
     a midpoint between two confidences seen, or None (never); on a tie, the reader wins more."""
-    confs = sorted({it["conf"] for it in group})
-    cands = [0.0] + [(a + b) / 2 for a, b in zip(confs, confs[1:])] + [None]
-    best, best_right = 0.0, -1
-    for t in cands:  # from "reader always" to "never": a later candidate must do strictly better
-        right = sum(it["reader_ok"] if t is not None and it["conf"] >= t else it["llm_ok"] for it in group)
+    g = sorted(group, key=lambda it: it["conf"])
+    total_reader = sum(it["reader_ok"] for it in g)
+    best, best_right = 0.0, total_reader  # the reader always
+    llm_below = reader_below = 0
+    for j in range(1, len(g) + 1):  # the reader wins from g[j] on; the LLM below
+        llm_below += g[j - 1]["llm_ok"]
+        reader_below += g[j - 1]["reader_ok"]
+        if j < len(g) and g[j]["conf"] == g[j - 1]["conf"]:
+            continue  # no threshold between equal confidences
+        right = llm_below + total_reader - reader_below
         if right > best_right:
-            best, best_right = t, right
+            best, best_right = ((g[j - 1]["conf"] + g[j]["conf"]) / 2 if j < len(g) else None), right
     return best
 
 
 def fit(items: list[dict], family: str, min_lang: int = 8) -> dict:
     """The policy of ``family`` that is best on ``items``."""
-    from rag.llm_policy import CASES, HARD_RULES, threshold_policy
-
     if family in ("offline", "llm"):
         return {"family": family, "rules": {}}
-    if family == "threshold":
-        best, best_key = None, None
-        confs = sorted({it["conf"] for it in items if it["case"]})
-        for over in (False, True):  # the reader's refusal standing first: it wins a tie
-            for t in [0.0] + [(a + b) / 2 for a, b in zip(confs, confs[1:])] + [None]:
-                p = threshold_policy(t, over)
-                acc, used = score(items, p)
-                if best_key is None or acc > best_key + 1e-12:
-                    best, best_key = p, acc
-        return best
+    if family == "threshold":  # one confidence for every disagreement; the cases are independent, so fitted apart
+        conflict = [it for it in items if it["case"] in ("llm_refuses", "other_figure", "other_words")]
+        refused = [it for it in items if it["case"] == "reader_refuses"]
+        over = sum(it["llm_ok"] for it in refused) > sum(it["reader_ok"] for it in refused)  # a tie: the refusal stands
+        return threshold_policy(_best_threshold(conflict) if conflict else 0.0, over)
     by_case: dict[str, list[dict]] = defaultdict(list)
     by_key: dict[str, list[dict]] = defaultdict(list)
     for it in items:
@@ -165,6 +162,29 @@ def cross_validate(items: list[dict], family: str, min_lang: int = 8) -> tuple[f
         per.append(bool(ok))
     n = len(items) or 1
     return right / n, used / n, per
+
+
+def nested_cross_validate(items: list[dict], folds: int = 10, min_lang: int = 8) -> tuple[float, float, dict]:
+    """The whole procedure cross-validated: in each of ``folds`` outer folds (questions by index modulo
+    ``folds``), the family is chosen by leave-one-out on the other folds and fitted on them."""
+    right = used = 0
+    chosen: dict[str, int] = defaultdict(int)
+    for k in range(folds):
+        train = [it for i, it in enumerate(items) if i % folds != k]
+        test = [it for i, it in enumerate(items) if i % folds == k]
+        if not test:
+            continue
+        cv = {f: cross_validate(train, f, min_lang)[0] for f in ("offline", *LEARNED)}
+        fam = max(LEARNED, key=lambda f: (cv[f], -LEARNED.index(f)))
+        fam = fam if cv[fam] >= cv["offline"] else "offline"
+        chosen[fam] += 1
+        p = fit(train, fam, min_lang)
+        for it in test:
+            rw = _reader_wins(it, p)
+            right += it["reader_ok"] if rw else it["llm_ok"]
+            used += (not rw) and it["case"] is not None
+    n = len(items) or 1
+    return right / n, used / n, dict(chosen)
 
 
 def main() -> None:
@@ -208,6 +228,9 @@ def main() -> None:
         acc, used = score(items, {**old, "hard": "reader_wins_confidence" not in old})
         print(f"{'stored policy':>14s} {'':>15s} {'':>12s} {acc:>12.3f} {used:>13.3f}   ({old.get('family')}, as in rag/data/llm_policy.json)")
         results["stored_before"] = {"overall_accuracy": round(acc, 4), "llm_used": round(used, 4)}
+    nested_acc, nested_used, nested_chosen = nested_cross_validate(items, min_lang=args.min_lang)
+    print(f"{'nested CV':>14s} {nested_acc:>15.3f} {nested_used:>12.3f}   (10 outer folds, the family chosen by LOO inside each: "
+          + ", ".join(f"{f} {c}×" for f, c in nested_chosen.items()) + ")")
     fam = max(LEARNED, key=lambda f: (results[f]["cv_overall_accuracy"], -LEARNED.index(f)))
     if results[fam]["cv_overall_accuracy"] < results["offline"]["cv_overall_accuracy"]:
         print(f"no learned family reaches the offline reader by cross-validation: the reader always ('offline')")
@@ -216,8 +239,6 @@ def main() -> None:
     llm_own = [it for it in items if it["case"] is not None]
     print(f"\nchosen: {fam} (leave-one-out CV overall accuracy {results[fam]['cv_overall_accuracy']:.3f} vs offline "
           f"{results['offline']['overall_accuracy']:.3f}, LLM always {results['llm']['overall_accuracy']:.3f}); refitted on all {n}:")
-    from rag.llm_policy import HARD_RULES
-
     for k, v in policy["rules"].items():
         if k in HARD_RULES:
             continue
@@ -238,7 +259,8 @@ def main() -> None:
                     "llm_always_overall_accuracy": results["llm"]["overall_accuracy"],
                     "overall_accuracy": results[fam]["overall_accuracy"], "llm_used": results[fam]["llm_used"],
                     "cv_overall_accuracy": results[fam]["cv_overall_accuracy"], "cv_llm_used": results[fam]["cv_llm_used"],
-                    "cv": "leave-one-out", "families": results},
+                    "cv": "leave-one-out", "families": results,
+                    "nested_cv_overall_accuracy": round(nested_acc, 4), "nested_cv_llm_used": round(nested_used, 4)},
         }
         path = Path(args.policy_out)
         path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -76,36 +76,45 @@ def agrees(llm_text: str, reader_text: str) -> bool:
     return all(_key(part) in said for part in re.split(r"[；;]", strip_citations(reader_text)) if _key(part))
 
 
-def less_specific(llm_text: str, reader_text: str) -> bool:
+def _own_figures(llm_text: str, question: str = "") -> list:
+    """The LLM answer's figures, without those it repeats from the question (2014年 of 2014年…多少户？)."""
+    asked = extract_numbers(question) if question else []
+    return [f for f in extract_numbers(strip_citations(llm_text)) if not _supported_by(f, asked)]
+
+
+def less_specific(llm_text: str, reader_text: str, question: str = "") -> bool:
     """True when the LLM's answer says less than the reader's: it lacks some of the reader's figures and
-    has no figure the reader's lacks or, for a reader's answer without figures, its words are a part of
-    the reader's answer.
+    has no figure the reader's lacks (a figure of the ``question`` repeated does not count) or, for a
+    reader's answer without figures, its words are a part of the reader's answer.
 
     >>> less_specific("贫困户1268户[1]。", "1268户；5614人[1]"), less_specific("贫困户较多。", "1268户[1]")
     (True, True)
     >>> less_specific("贫困人口5614人[1]。", "1268户[1]"), less_specific("1268户", "1268户")
     (False, False)
+    >>> less_specific("2014年贫困村55个[1]。", "55个；1268户[1]", "2014年贫困村和贫困户各多少？")
+    True
     """
     if agrees(llm_text, reader_text):
         return False
     r_figs = extract_numbers(strip_citations(reader_text))
     if r_figs:
-        return all(_supported_by(f, r_figs) for f in extract_numbers(strip_citations(llm_text)))
+        return all(_supported_by(f, r_figs) for f in _own_figures(llm_text, question))
     said = _key(llm_text)
     return bool(said) and said in _key(reader_text)
 
 
-def case_of(llm: Answer, reader: Answer) -> str | None:
-    """The case (one of :data:`CASES`) of an LLM answer beside the reader's; None when both refuse."""
+def case_of(llm: Answer, reader: Answer, question: str = "") -> str | None:
+    """The case (one of :data:`CASES`) of an LLM answer beside the reader's to ``question``; None when
+    both refuse."""
     if reader.refused or not (reader.answer or "").strip():
         return None if llm.refused else "reader_refuses"
     if llm.refused:
         return "llm_refuses"
     if agrees(llm.answer, reader.answer):
         r_figs = extract_numbers(strip_citations(reader.answer))
-        more = any(not _supported_by(f, r_figs) for f in extract_numbers(strip_citations(llm.answer)))
+        more = any(not _supported_by(f, r_figs) for f in _own_figures(llm.answer, question))
         return "agree_more" if more else "agree"
-    if less_specific(llm.answer, reader.answer):
+    if less_specific(llm.answer, reader.answer, question):
         return "less_specific"
     return "other_figure" if extract_numbers(strip_citations(reader.answer)) else "other_words"
 
@@ -149,7 +158,7 @@ def decide(llm: Answer | None, reader: Answer | None, question: str, policy: dic
     LLM's answer survived the check) is not decided here: the caller falls back anyway."""
     if llm is None or reader is None:
         return None
-    case = case_of(llm, reader)
+    case = case_of(llm, reader, question)
     if case is None:
         return None
     t = _threshold(policy, case, question)

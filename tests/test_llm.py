@@ -243,11 +243,15 @@ def test_hallucinated_number_in_a_stream_is_flagged_in_the_final_answer(server):
 
 def test_partly_wrong_answer_keeps_its_good_sentences(server):
     server.script = {"reply": "稻城县2014年审定贫困村55个[1]。贫困户1300户[1]。"}
-    a = LLMAnswerer(settings_for(server)).run("稻城县2014年审定贫困村和贫困户各多少？", PASSAGES)
+    out = LLMAnswerer(settings_for(server)).run_detailed("稻城县2014年审定贫困村和贫困户各多少？", PASSAGES)
+    a = out.llm  # the LLM's own checked answer
     assert a.answer == "稻城县2014年审定贫困村55个[1]。"
     assert a.backend == "openai" and a.grounded
     assert len(a.warnings) == 1 and "1300" in a.warnings[0] and "贫困户1300户" in a.warnings[0]
     assert [c.n for c in a.citations] == [1]
+    # the reader answers both parts: its answer is not dropped for one that says less
+    assert "1268" in out.reader.answer and "55" in out.reader.answer
+    assert out.final.answer == out.reader.answer and "less precisely" in out.final.warnings[0]
 
 
 def test_bad_citation_index_is_reattributed_to_the_passage_that_holds_the_figure(server):

@@ -38,6 +38,11 @@ def test_less_specific_is_saying_less_than_the_reader():
     assert not less_specific("贫困户1683户，贫困人口5183人[1]。", "1683户[1]")  # says more: agrees
     assert not less_specific("贫困人口5183人[1]。", "1683户[1]")  # another figure
     assert not less_specific("由扎陵湖乡牵头[2]。", "黄河乡[2]")
+    # a figure of the question repeated is not one of the LLM's own
+    assert less_specific("2014年建档立卡贫困户1683户[1]。", "1683户；5183人[1]", "2014年贫困户和贫困人口各多少？")
+    assert not less_specific("2014年建档立卡贫困户1683户[1]。", "1683户；5183人[1]", "贫困户和贫困人口各多少？")
+    assert case_of(_llm("2014年贫困户1683户[1]。"), _reader(), "2014年贫困户多少？") == "agree"
+    assert case_of(_llm("2014年贫困户1683户[1]。"), _reader(), "贫困户多少？") == "agree_more"
 
 
 def test_every_pair_of_answers_falls_in_one_case():
