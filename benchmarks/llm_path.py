@@ -16,10 +16,12 @@ per answer. ``--limit N`` takes a fixed sample (``random.Random(seed)``) of the 
 The tiny model for it: ``setsid nohup bash ../shared/llm/serve_tiny_llm.sh 8765 &`` (model ``qwen05``). On a
 CPU that advertises AMX inside a VM (this machine) that server dies on its first request (llama.cpp's AMX
 weight repacking faults); start the same server with ``benchmarks/tiny_llm_server.py`` instead, and give
-``--backend gguf`` ``--no-extra-bufts``.
+``--backend gguf`` ``--no-extra-bufts`` (the product's ``RAG_LLM_GGUF_EXTRA_BUFTS=false``).
 ``--out`` writes ``outcomes.jsonl`` (per question: the reader's answer and confidence, the LLM's own
-checked answer, the final one, and whether each is correct), which ``eval/tune_llm_policy.py`` learns
-the reader-wins threshold from (dev only).
+checked answer, the final one, and whether each is correct; ``outcomes.partial.jsonl`` grows line by
+line while it runs), which ``eval/tune_llm_policy.py`` learns the reader-wins policy from in seconds
+(dev only). ``--reader-wins none`` (the LLM's checked answer stands) or a confidence replaces the
+learned policy by the single-threshold rule.
 """
 from __future__ import annotations
 
@@ -74,18 +76,19 @@ def reason(warnings: list[str]) -> str:
     return w[:60]
 
 
+def policy_text(policy: dict) -> str:
+    """One line for the reader-wins policy: its family and rules."""
+    rules = ", ".join(f"{k}: {'LLM' if v is None else 'reader' if v == 0 else f'reader ≥ {v:.3f}'}" for k, v in (policy.get("rules") or {}).items())
+    return f"{policy.get('family', '?')} ({rules or 'the LLM stands'}; less specific: reader)"
+
+
 def gguf_model(args):
-    """The project's GGUF chat model over ``args.gguf``, with ``args.threads`` threads."""
-    import llama_cpp
+    """The project's GGUF chat model over ``args.gguf``, with ``args.threads`` threads
+    (``--no-extra-bufts``: as ``RAG_LLM_GGUF_EXTRA_BUFTS=false``, see :func:`rag.llm.load_llama`)."""
+    from rag.llm import GGUFChatModel, load_llama
 
-    from rag.llm import GGUFChatModel
-
-    if args.no_extra_bufts:
-        from tiny_llm_server import disable_extra_bufts  # benchmarks/, beside this script
-
-        disable_extra_bufts()
-    client = llama_cpp.Llama(model_path=args.gguf, n_ctx=4096, n_threads=args.threads, verbose=False)
-    return GGUFChatModel(model_path=args.gguf, temperature=0.0, max_tokens=200, client=client)
+    client = load_llama(args.gguf, 4096, extra_bufts=not args.no_extra_bufts, n_threads=args.threads)
+    return GGUFChatModel(model_path=args.gguf, temperature=0.0, max_tokens=200, extra_bufts=not args.no_extra_bufts, client=client)
 
 
 def main() -> None:
@@ -99,7 +102,7 @@ def main() -> None:
     ap.add_argument("--gguf", default=str(Path("~/.cache/tiny-llm/qwen05.gguf").expanduser()))
     ap.add_argument("--llama-cpp-from", help="a site-packages folder holding llama_cpp (e.g. the tiny-LLM venv's), appended to sys.path")
     ap.add_argument("--no-extra-bufts", action="store_true",
-                    help="gguf: load without llama.cpp's repacking buffers (its AMX path crashes on this VM; see tiny_llm_server.py)")
+                    help="gguf: load without llama.cpp's repacking buffers (its AMX path crashes on this VM), as RAG_LLM_GGUF_EXTRA_BUFTS=false")
     ap.add_argument("--threads", type=int, default=2, help="gguf: llama.cpp threads")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--reader-wins", default="learned", help="'learned' (rag/data/llm_policy.json), 'none', or a confidence")
@@ -135,6 +138,10 @@ def main() -> None:
     llm.run_detailed("warm-up 测试", bot.search("warm-up 测试", k))  # load the GGUF file / reach the server once
 
     off_recs, llm_recs, outcomes = [], [], []
+    partial = None
+    if args.out:  # one line per question as it is answered: a long run can be studied (or re-learned from) before it ends
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        partial = open(Path(args.out) / "outcomes.partial.jsonl", "w", encoding="utf-8")
     for g in tqdm(gold, desc=f"llm_path {args.backend}", unit="q", dynamic_ncols=True):
         q = bot.query(g["question"])
         t0 = time.perf_counter()
@@ -154,7 +161,7 @@ def main() -> None:
         llm_recs.append(record_for(g, ans, k, t_ret + t_llm))
         own = out.llm if out else None
         outcomes.append({
-            "id": g["id"], "answerable": answerable(g), "table": bool(table),
+            "id": g["id"], "question": q.text, "answerable": answerable(g), "table": bool(table),
             "reader": off.answer, "reader_refused": off.refused, "reader_confidence": off.confidence,
             "reader_correct": answer_correct(g, off_recs[-1]) if answerable(g) else bool(off.refused),
             "llm_raw": out.raw if out else None, "llm": own.answer if own else None, "llm_refused": own.refused if own else None,
@@ -162,6 +169,11 @@ def main() -> None:
             "final": ans.answer, "used_llm": bool(out and out.used_llm), "why": None if (out and out.used_llm) else reason(ans.warnings),
             "prompt_chars": out.prompt_chars if out else 0, "llm_seconds": round(t_llm, 3),
         })
+        if partial:
+            partial.write(json.dumps(outcomes[-1], ensure_ascii=False) + "\n")
+            partial.flush()
+    if partial:
+        partial.close()
 
     m_off, m_llm = compute_metrics(list(zip(gold, off_recs))), compute_metrics(list(zip(gold, llm_recs)))
     n = len(gold)
@@ -177,7 +189,7 @@ def main() -> None:
         return "–" if v is None else f"{v:.3f}"
 
     print(f"\n{args.gold} — {n} questions" + (f" (seeded sample: --limit {args.limit} --seed {args.seed})" if args.limit else "")
-          + f"; LLM: {args.backend} {args.model if args.backend == 'openai' else args.gguf}; reader wins ≥ {llm.reader_wins}")
+          + f"; LLM: {args.backend} {args.model if args.backend == 'openai' else args.gguf}; policy: {policy_text(llm.policy)}")
     print(f"{'metric':40s} {'offline':>9s} {'LLM':>9s}")
     for key, label in ROWS:
         print(f"{label:40s} {f(m_off.get(key)):>9s} {f(m_llm.get(key)):>9s}")
@@ -202,7 +214,7 @@ def main() -> None:
             for o in outcomes:
                 fh.write(json.dumps(o, ensure_ascii=False) + "\n")
         summary = {"gold": args.gold, "n": n, "limit": args.limit, "seed": args.seed, "backend": args.backend,
-                   "model": args.model if args.backend == "openai" else args.gguf, "reader_wins": llm.reader_wins, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
+                   "model": args.model if args.backend == "openai" else args.gguf, "policy": llm.policy, "offline": m_off, "llm": m_llm, "llm_used": used, "table": n_table,
                    "ungrounded_figures": {"offline": ug_off, "llm": ug_llm}, "fallbacks": dict(why),
                    "seconds_mean": {"offline": statistics.mean(secs_off), "llm": statistics.mean([r["seconds"] for r in llm_recs])}}
         (d / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -21,8 +21,9 @@ What the user gets:
   passage it cites (``grounded=True``); sentences no passage holds are dropped, each drop listed in
   ``warnings``;
 * the offline reader's answer (``backend="openai→offline"`` or ``gguf→offline``, with a warning)
-  when the reader is confident and the LLM says another figure or refuses, or when the reader
-  refuses and the learned policy keeps its refusal (:mod:`rag.llm_policy`);
+  where the policy learned on dev says the reader does better (:mod:`rag.llm_policy`: by case — the
+  LLM refuses, agrees, says less, says another figure, or the reader refuses — and reader
+  confidence); never an LLM answer that says less than the reader's;
 * otherwise — nothing cited left, an empty reply, or any model error (timeout, connection
   refused, HTTP 5xx, …) — the offline reader's answer, flagged the same way;
 * ``refused=True`` with the exact refusal sentence when the model says it.
@@ -39,7 +40,11 @@ Example::
 from __future__ import annotations
 
 import copy
+import inspect
+import logging
 import re
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,8 +89,11 @@ __all__ = [
     "get_answerer",
     "get_chat_model",
     "load_prompt",
+    "load_llama",
     "load_template",
 ]
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- prompts
 
@@ -156,7 +164,9 @@ class GGUFChatModel(BaseChatModel):
 
     ``client`` is a ``llama_cpp.Llama`` (loaded from ``model_path`` when not given); only
     its ``create_chat_completion`` is used, so ``invoke``/``stream`` behave as for any
-    LangChain chat model.
+    LangChain chat model. ``extra_bufts=False`` (``RAG_LLM_GGUF_EXTRA_BUFTS=false``) loads the
+    model without llama.cpp's extra buffer types, i.e. without weight repacking for AMX and
+    similar (it crashes inside some VMs whose CPU advertises AMX); see :func:`load_llama`.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -165,6 +175,7 @@ class GGUFChatModel(BaseChatModel):
     n_ctx: int = 4096
     temperature: float = 0.0
     max_tokens: int = 512
+    extra_bufts: bool = True
     client: Any = Field(default=None, exclude=True)
 
     @property
@@ -177,7 +188,7 @@ class GGUFChatModel(BaseChatModel):
 
     def _llama(self):
         if self.client is None:
-            self.client = _load_llama(self.model_path, self.n_ctx)
+            self.client = load_llama(self.model_path, self.n_ctx, extra_bufts=self.extra_bufts)
         return self.client
 
     @staticmethod
@@ -225,12 +236,64 @@ class GGUFChatModel(BaseChatModel):
             yield chunk
 
 
-def _load_llama(model_path: str, n_ctx: int = 4096):
+_LOAD_LOCK = threading.Lock()
+
+
+def _init_params(cls) -> set[str]:
     try:
+        return set(inspect.signature(cls.__init__).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def load_llama(model_path: str, n_ctx: int = 4096, *, extra_bufts: bool = True, n_threads: int | None = None):
+    """``llama_cpp.Llama(model_path, n_ctx)``; with ``extra_bufts=False``, without llama.cpp's extra
+    buffer types (no weight repacking for AMX and similar).
+
+    A llama-cpp-python whose ``Llama`` takes ``use_extra_bufts`` gets it as an argument. An older one
+    that has the field only in its model parameters (``llama_model_default_params().use_extra_bufts``,
+    e.g. 0.3.36) gets it there for this one load (its default-parameter function is swapped for the
+    duration of the constructor, under a lock, and put back). A version with neither loads with its
+    defaults, and a warning says so.
+    """
+    try:
+        import llama_cpp
         from llama_cpp import Llama
     except ImportError as e:
         raise ImportError("llm=gguf needs llama-cpp-python: pip install 'zhdocqa[gguf]'") from e
-    return Llama(model_path=model_path, n_ctx=n_ctx, verbose=False)
+    kw: dict[str, Any] = {"model_path": model_path, "n_ctx": n_ctx, "verbose": False}
+    if n_threads:
+        kw["n_threads"] = n_threads
+    if "use_extra_bufts" in _init_params(Llama):
+        return Llama(**kw, use_extra_bufts=extra_bufts)
+    if extra_bufts:
+        return Llama(**kw)  # llama.cpp's default: extra buffer types on
+    version = getattr(llama_cpp, "__version__", "?")
+    low = sys.modules.get("llama_cpp.llama_cpp")  # the ctypes layer Llama.__init__ reads its defaults from
+    holders = [m for m in (llama_cpp, low) if m is not None and hasattr(m, "llama_model_default_params")]
+    default = getattr(holders[0], "llama_model_default_params", None) if holders else None
+    if default is None or not any(f[0] == "use_extra_bufts" for f in getattr(type(default()), "_fields_", [])):
+        log.warning("RAG_LLM_GGUF_EXTRA_BUFTS=false is ignored: llama-cpp-python %s has no use_extra_bufts (neither a Llama "
+                    "argument nor a model parameter), so %s loads with llama.cpp's default buffer types; upgrade "
+                    "llama-cpp-python if this load crashes", version, model_path)
+        return Llama(**kw)
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    with _LOAD_LOCK:
+        saved = [(m, m.llama_model_default_params) for m in holders]
+        for m, _ in saved:
+            m.llama_model_default_params = params
+        try:
+            client = Llama(**kw)
+        finally:
+            for m, f in saved:
+                m.llama_model_default_params = f
+    log.info("llama-cpp-python %s: %s loaded without extra buffer types (model parameter use_extra_bufts=False)", version, model_path)
+    return client
 
 
 def get_chat_model(settings: Settings) -> BaseChatModel:
@@ -263,8 +326,9 @@ def get_chat_model(settings: Settings) -> BaseChatModel:
             raise ValueError("llm=gguf needs a model file: set RAG_LLM_GGUF to the path of a .gguf file")
         if not Path(path).expanduser().is_file():
             raise ValueError(f"RAG_LLM_GGUF={path}: no such file")
-        client = _load_llama(str(Path(path).expanduser()), 4096)
-        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens, client=client)
+        client = load_llama(str(Path(path).expanduser()), 4096, extra_bufts=s.llm_gguf_extra_bufts)
+        return GGUFChatModel(model_path=path, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens,
+                             extra_bufts=s.llm_gguf_extra_bufts, client=client)
     raise ValueError(f"llm={s.llm!r} has no chat model (set RAG_LLM to 'openai' or 'gguf')")
 
 
@@ -401,32 +465,32 @@ class LLMAnswerer:
     The prompt (:func:`rag.evidence.build_evidence`) shows the sentences of the top ``top_n``
     passages that matter and the offline reader's answer as a suggestion; the reply gets markers
     where it lacks them (:func:`rag.attribution.attribute`), then the figure check; the reader's
-    answer wins when it is confident and the LLM disagrees (:mod:`rag.llm_policy`), and stands in
-    when nothing of the reply survives.
+    answer wins where the learned policy says so (:mod:`rag.llm_policy`), and stands in when
+    nothing of the reply survives.
 
     ``run(question, passages) -> Answer``; ``stream(question, passages)`` yields ``str``
     deltas, then the final ``Answer``; ``run_detailed`` gives the :class:`LLMOutcome`.
-    ``reader_wins`` overrides the learned threshold (``None``: the LLM's checked answer always stands),
-    ``over_refusal`` whether an LLM answer stands against the reader's refusal (default: learned).
+    ``policy`` is the reader-wins policy (:func:`rag.llm_policy.decide`; default: the learned one,
+    :func:`rag.llm_policy.load_policy`); ``reader_wins`` (a confidence, or ``None``: the LLM's checked
+    answer stands) and ``over_refusal`` (whether an LLM answer stands against the reader's refusal)
+    replace it by the single-threshold rule (:func:`rag.llm_policy.threshold_policy`).
     """
 
     _LEARNED = object()
 
     def __init__(self, settings: Settings, top_n: int = 3, model: BaseChatModel | None = None, reader_wins: Any = _LEARNED,
-                 over_refusal: bool | None = None):
+                 over_refusal: bool | None = None, policy: dict | None = None):
         self.settings = settings
         self.backend = self.settings.llm if self.settings.llm != "none" else "llm"
         self.model = model if model is not None else get_chat_model(self.settings)
         self.top_n = top_n
         self.prompts = {lang: load_prompt(lang, self.settings.prompts_dir) for lang in ("zh", "en")}
-        from .llm_policy import load_policy
+        from .llm_policy import load_policy, threshold_policy
 
-        policy = load_policy()
-        if reader_wins is LLMAnswerer._LEARNED:
-            reader_wins = policy.get("reader_wins_confidence")
-        if over_refusal is None:
-            over_refusal = bool(policy.get("llm_over_reader_refusal", True))
-        self.reader_wins, self.over_refusal = reader_wins, over_refusal
+        if reader_wins is not LLMAnswerer._LEARNED or over_refusal is not None:
+            policy = threshold_policy(None if reader_wins is LLMAnswerer._LEARNED else reader_wins,
+                                      True if over_refusal is None else over_refusal)
+        self.policy = policy if policy is not None else load_policy()
         self._reader = None
 
     # ------------------------------------------------------------ prompt
@@ -551,10 +615,10 @@ class LLMAnswerer:
         return outcome(self._reader_or(prep, llm, timings), llm)
 
     def _reader_or(self, prep: _Prepared, llm: Answer, timings: dict) -> Answer:
-        """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.reader_wins`)."""
-        from .llm_policy import reader_wins
+        """``llm``, unless the offline reader's answer should win (:func:`rag.llm_policy.decide`)."""
+        from .llm_policy import decide
 
-        why = reader_wins(llm, prep.reader, self.reader_wins, self.over_refusal)
+        why = decide(llm, prep.reader, prep.question, self.policy)
         if why is None:
             return llm
         return self._fallback(prep, f"offline answer preferred: {why}", timings)

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="model name on that server")
     llm_api_key: str = Field("EMPTY", repr=False, description="API key for that server")
     llm_gguf: str = Field("", description="path of a local GGUF model (`llm=gguf`)")
+    llm_gguf_extra_bufts: bool = Field(True, description="`llm=gguf`: let llama.cpp repack weights into its extra buffer types (AMX and similar); `false` where that crashes (e.g. AMX inside some VMs)")
     llm_timeout: float = Field(60.0, description="seconds before an LLM call gives up (the offline answer is used)")
     llm_temperature: float = Field(0.0, description="LLM sampling temperature")
     llm_max_tokens: int = Field(200, description="most tokens an LLM answer may take (answers are one short sentence)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ from rag.llm import (
     LLMAnswerer,
     get_answerer,
     get_chat_model,
+    load_llama,
     load_prompt,
 )
 from rag.settings import Settings
@@ -241,11 +243,15 @@ def test_hallucinated_number_in_a_stream_is_flagged_in_the_final_answer(server):
 
 def test_partly_wrong_answer_keeps_its_good_sentences(server):
     server.script = {"reply": "稻城县2014年审定贫困村55个[1]。贫困户1300户[1]。"}
-    a = LLMAnswerer(settings_for(server)).run("稻城县2014年审定贫困村和贫困户各多少？", PASSAGES)
+    out = LLMAnswerer(settings_for(server)).run_detailed("稻城县2014年审定贫困村和贫困户各多少？", PASSAGES)
+    a = out.llm  # the LLM's own checked answer
     assert a.answer == "稻城县2014年审定贫困村55个[1]。"
     assert a.backend == "openai" and a.grounded
     assert len(a.warnings) == 1 and "1300" in a.warnings[0] and "贫困户1300户" in a.warnings[0]
     assert [c.n for c in a.citations] == [1]
+    # the reader answers both parts: its answer is not dropped for one that says less
+    assert "1268" in out.reader.answer and "55" in out.reader.answer
+    assert out.final.answer == out.reader.answer and "less precisely" in out.final.warnings[0]
 
 
 def test_bad_citation_index_is_reattributed_to_the_passage_that_holds_the_figure(server):
@@ -408,6 +414,92 @@ def test_gguf_chat_model_in_the_answerer(tmp_path):
     assert a.backend == "gguf→offline" and "1300" in a.warnings[0]
 
 
+# ---------------------------------------------------------------- llama.cpp's extra buffer types (AMX repacking)
+# llama-cpp-python is not installed in CI, so a stand-in ``llama_cpp`` module is put in sys.modules: the tests
+# inspect the keyword arguments and model parameters that reach ``llama_cpp.Llama`` at that library boundary.
+
+
+def _fake_llama_cpp(monkeypatch, *, kwarg: bool, field: bool):
+    import ctypes
+    import types
+
+    mod = types.ModuleType("llama_cpp")
+    mod.__version__ = "0.0-test"
+    fields = [("n_gpu_layers", ctypes.c_int32)] + ([("use_extra_bufts", ctypes.c_bool)] if field else [])
+    Params = type("llama_model_params", (ctypes.Structure,), {"_fields_": fields})
+
+    def default_params():
+        p = Params()
+        if field:
+            p.use_extra_bufts = True  # llama.cpp's default
+        return p
+
+    mod.llama_model_default_params = default_params
+    loads = []
+
+    if kwarg:
+        class Llama:
+            def __init__(self, model_path, n_ctx=512, n_threads=None, verbose=True, use_extra_bufts=True, **kwargs):
+                self.model_params = mod.llama_model_default_params()
+                self.model_params.use_extra_bufts = use_extra_bufts
+                loads.append({"model_path": model_path, "n_ctx": n_ctx, "use_extra_bufts": use_extra_bufts, **kwargs})
+    else:
+        class Llama:  # as llama-cpp-python 0.3.36: no use_extra_bufts argument, unknown kwargs swallowed
+            def __init__(self, model_path, n_ctx=512, n_threads=None, verbose=True, **kwargs):
+                self.model_params = mod.llama_model_default_params()
+                loads.append({"model_path": model_path, "n_ctx": n_ctx, **kwargs,
+                              "params_use_extra_bufts": getattr(self.model_params, "use_extra_bufts", None)})
+
+    mod.Llama = Llama
+    monkeypatch.setitem(sys.modules, "llama_cpp", mod)
+    monkeypatch.delitem(sys.modules, "llama_cpp.llama_cpp", raising=False)
+    return mod, loads
+
+
+def test_extra_bufts_is_a_setting_with_default_on(monkeypatch):
+    monkeypatch.delenv("RAG_LLM_GGUF_EXTRA_BUFTS", raising=False)
+    assert Settings().llm_gguf_extra_bufts is True
+    monkeypatch.setenv("RAG_LLM_GGUF_EXTRA_BUFTS", "false")
+    assert Settings().llm_gguf_extra_bufts is False
+
+
+def test_extra_bufts_passed_as_llama_argument_when_supported(monkeypatch, tmp_path):
+    mod, loads = _fake_llama_cpp(monkeypatch, kwarg=True, field=True)
+    f = tmp_path / "m.gguf"
+    f.write_bytes(b"GGUF")
+    model = get_chat_model(Settings(llm="gguf", llm_gguf=str(f), llm_gguf_extra_bufts=False))
+    assert isinstance(model, GGUFChatModel) and model.extra_bufts is False
+    assert loads[-1]["use_extra_bufts"] is False and loads[-1]["model_path"] == str(f)
+    get_chat_model(Settings(llm="gguf", llm_gguf=str(f)))  # default: on, said explicitly
+    assert loads[-1]["use_extra_bufts"] is True
+    # a model loaded lazily by GGUFChatModel itself takes its own switch
+    GGUFChatModel(model_path=str(f), extra_bufts=False)._llama()
+    assert loads[-1]["use_extra_bufts"] is False
+
+
+def test_extra_bufts_off_through_model_params_on_older_llama_cpp(monkeypatch, tmp_path):
+    mod, loads = _fake_llama_cpp(monkeypatch, kwarg=False, field=True)
+    default = mod.llama_model_default_params
+    c = load_llama(str(tmp_path / "m.gguf"), extra_bufts=False)
+    assert loads[-1]["params_use_extra_bufts"] is False and c.model_params.use_extra_bufts is False
+    assert "use_extra_bufts" not in loads[-1]  # never swallowed silently by **kwargs
+    assert mod.llama_model_default_params is default and default().use_extra_bufts is True  # put back after the load
+    load_llama(str(tmp_path / "m.gguf"))
+    assert loads[-1]["params_use_extra_bufts"] is True
+
+
+def test_extra_bufts_off_unsupported_warns(monkeypatch, tmp_path, caplog):
+    mod, loads = _fake_llama_cpp(monkeypatch, kwarg=False, field=False)
+    with caplog.at_level("WARNING", logger="rag.llm"):
+        load_llama(str(tmp_path / "m.gguf"), extra_bufts=False)
+    assert len(loads) == 1 and "use_extra_bufts" not in loads[0]
+    assert any("RAG_LLM_GGUF_EXTRA_BUFTS=false is ignored" in r.getMessage() and "0.0-test" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="rag.llm"):
+        load_llama(str(tmp_path / "m.gguf"))  # on (the default): nothing to warn about
+    assert not caplog.records
+
+
 def test_get_answerer_offline_by_default():
     assert isinstance(get_answerer(Settings(llm="none")), OfflineReader)
 
@@ -513,3 +605,28 @@ def test_a_reader_refusal_stands_against_a_grounded_llm_answer_when_the_policy_s
     assert a.refused and a.backend == "openai→offline" and "not trusted" in a.warnings[0]
     a = LLMAnswerer(settings_for(server), over_refusal=True).run(question, MADUO)
     assert not a.refused and a.backend == "openai" and a.citations[0].chunk_id == "m1"
+
+
+def test_a_less_specific_llm_answer_never_replaces_the_readers(server):
+    server.script = {"reply": "全县建成村级光伏电站，每年为村集体增收。"}  # grounded (no figure to check), but says less than 3座
+    question = "玛多县建成村级光伏电站多少座？"
+    for answerer in (LLMAnswerer(settings_for(server), reader_wins=None), LLMAnswerer(settings_for(server), policy={"rules": {}})):
+        out = answerer.run_detailed(question, MADUO)
+        assert out.llm is not None and out.llm.citations[0].chunk_id == "m2"  # the LLM's answer survived the check
+        assert not out.used_llm and out.final.backend == "openai→offline" and "less precisely" in out.final.warnings[0]
+        assert "3座" in out.final.answer and out.final.answer == out.reader.answer
+
+
+def test_the_answerer_applies_the_policy_by_case(server):
+    question = "玛多县建档立卡贫困户有多少户？"
+    server.script = {"reply": "玛多县建档立卡贫困户1683户。"}  # agrees with the reader
+    a = LLMAnswerer(settings_for(server), policy={"rules": {"agree": 0.0}}).run(question, MADUO)
+    assert a.backend == "openai→offline" and "as the LLM does" in a.warnings[0] and a.answer == OfflineReader().run(question, MADUO).answer
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"agree": None}}).run(question, MADUO).backend == "openai"
+    server.script = {"reply": "玛多县建档立卡贫困人口5183人[1]。"}  # another figure, in an English question's rule only
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"other_figure/en": 0.0}}).run(question, MADUO).backend == "openai"
+    assert LLMAnswerer(settings_for(server), policy={"rules": {"other_figure/zh": 0.0}}).run(question, MADUO).backend == "openai→offline"
+    # by default, the policy stored in the package
+    from rag.llm_policy import load_policy
+
+    assert LLMAnswerer(settings_for(server)).policy == load_policy()
