@@ -201,10 +201,11 @@ def about_the_swapped_entity(ans: Answer, res: Resolution) -> Answer:
 
         from .answering import question_script, refusal_text
 
+        named = [o for o in old if any(_names_in(o, t) for t in texts)]
         script = question_script(res.rewritten)
-        detail = (f"the cited passage is about {', '.join(old)}" if script == "en" else f"引用的段落说的是{'、'.join(old)}")
+        detail = (f"the cited passage is about {', '.join(named)}" if script == "en" else f"引用的段落说的是{'、'.join(named)}")
         return replace(ans, answer=refusal_text(script, detail), refused=True, citations=[], grounded=False,
-                       warnings=ans.warnings + [f"entity swap: the cited passage names {', '.join(old)}, not {', '.join(new) or 'the new subject'}"])
+                       warnings=ans.warnings + [f"follow-up: the cited passage names {', '.join(named)}, not {', '.join(new)}"])
     return ans
 
 

@@ -891,6 +891,12 @@ class FollowUpResolver:
             keep.extend(e.text for e in new_ents)
             done.append("entity_swap")
             Pn = _Q(out, self.lexicon)
+            # 全州 said of the prefecture swapped out is 全县 of the county put in (甘孜州全州… → 稻城县全县…)
+            levels = {(n.strip())[-1:] for n in swapped_out if n.strip()[-1:] in "省市县州区乡镇"}
+            new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
+            if levels and new_level in "省市县州区乡镇" and new_level and new_level not in levels:
+                out = re.sub(r"全([省市县州区乡镇])", lambda m: "全" + new_level if m.group(1) in levels else m.group(0), out)
+                Pn = _Q(out, self.lexicon)
             if not new_years:
                 # 2016年以来 / since 2016 is the period the last place's report covers, not part of the question about another
                 dropped = _drop_scope_years(out, Pn)

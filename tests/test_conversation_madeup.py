@@ -294,3 +294,7 @@ def test_a_follow_up_says_which_earlier_places_it_left(lexicon):
     assert (res[1].replaced, res[1].replacement) == (["格桑县"], ["白玛县"])
     assert (res[2].replaced, res[2].replacement) == (["格桑县"], ["白玛县"])
     assert res[0].replaced == [] and play(["格桑县县城海拔多高？", "它的面积是多少？"])[1].replaced == []
+
+
+def test_the_whole_of_the_place_swapped_out_becomes_the_whole_of_the_new_one(lexicon):
+    assert play(["2014年雅砻州全州还有多少贫困人口？", "格桑县呢？"], FollowUpResolver(lexicon))[1].rewritten == "2014年格桑县全县还有多少贫困人口？"
