@@ -143,6 +143,7 @@ class ConversationalQA:
     def _finish(ans: Answer, question: str, res: Resolution, t0: float) -> Answer:
         ans.question = question
         ans.rewritten_question = res.rewritten
+        ans = about_the_swapped_entity(ans, res)
         resolve_ms = next((float(n.split("=")[1]) for n in res.notes if n.startswith("resolve_ms=")), None)
         if resolve_ms is not None:
             ans.timings["resolve_ms"] = resolve_ms
@@ -160,6 +161,52 @@ class ConversationalQA:
     def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:
         history, question = self.history(messages)
         return self.ask(question, history, k, backend)
+
+
+def _names_in(name: str, text: str) -> bool:
+    from .normalize import nfkc, to_simplified
+
+    n, t = to_simplified(nfkc(name)), to_simplified(nfkc(text))
+    stem = n[:-1] if len(n) >= 3 and n[-1] in "省市县州区乡镇村旗盟" else n
+    return n in t or (len(stem) >= 2 and stem in t)
+
+
+def about_the_swapped_entity(ans: Answer, res: Resolution) -> Answer:
+    """After an entity swap (``那白玛县呢？``), an answer whose cited passages name only the place swapped out is about that place.
+
+    The same for any follow-up that took its subject from the history: cited passages that name only
+    places the conversation has left (``Resolution.replaced``), none it is about now.
+
+    Its figure answers the last question again, not this one: the reply becomes a refusal (a real
+    figure that answers a different question is as wrong as an invented one).
+
+    >>> from rag.types import Answer, Citation
+    >>> res = Resolution("那白玛县呢？", "白玛县新建桥梁多少座？", "entity_swap", replaced=["格桑县"], replacement=["白玛县"])
+    >>> c = Citation(1, "a.txt", "c1", "", "2020年，格桑县新建桥梁14座。", "格桑县新建桥梁14座")
+    >>> about_the_swapped_entity(Answer("q", "14座[1]", False, [c]), res).refused
+    True
+    >>> c2 = Citation(1, "b.txt", "c2", "", "2020年，白玛县新建桥梁6座。", "白玛县新建桥梁6座")
+    >>> about_the_swapped_entity(Answer("q", "6座[1]", False, [c2]), res).refused
+    False
+    """
+    if not res.replaced or not res.replacement or ans.refused or not ans.citations:
+        return ans
+    new = [n for n in res.replacement if re.search(r"[\u4e00-\u9fff]{2,}", n)]
+    old = [n for n in res.replaced if re.search(r"[\u4e00-\u9fff]{2,}", n)]
+    if not old or not new:
+        return ans
+    texts = [c.text or c.quote or "" for c in ans.citations]
+    if all(any(_names_in(o, t) for o in old) and not any(_names_in(n, t) for n in new) for t in texts):
+        from dataclasses import replace
+
+        from .answering import question_script, refusal_text
+
+        named = [o for o in old if any(_names_in(o, t) for t in texts)]
+        script = question_script(res.rewritten)
+        detail = (f"the cited passage is about {', '.join(named)}" if script == "en" else f"引用的段落说的是{'、'.join(named)}")
+        return replace(ans, answer=refusal_text(script, detail), refused=True, citations=[], grounded=False,
+                       warnings=ans.warnings + [f"follow-up: the cited passage names {', '.join(named)}, not {', '.join(new)}"])
+    return ans
 
 
 def clarification_answer(res: Resolution, ms: float = 0.0) -> Answer:

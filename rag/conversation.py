@@ -9,6 +9,13 @@
   ``这些卡点`` for the last question's ``交通卡点``;
 * **ellipsis** — ``那昌都市呢？`` ``2019年呢？`` ``贫困人口呢？`` ``城镇居民的呢？`` ``What about 2019?``
   replace the entity, the year or the asked quantity of the previous question, in place;
+* **years** — ``前一年呢？`` ``次年呢？`` ``四年前呢？`` *the year before* count from the previous
+  question's year; ``去年呢？`` after a question about 2014 means 2013 (the documents' "now" is not
+  the user's); a swap to another place drops a reporting period (``2016年以来``, *since 2016*) that
+  belonged to the last place's report, and keeps a year that was asked about;
+* **former / latter** — ``后者有多少个行政村？`` *the latter's area* pick from the two names a recent
+  question joined (asked back when there are not two); a person does not replace a place
+  (``王以志呢？`` after a question about a county is asked back);
 * **missing subject** — a question naming no place, organization or person borrows the previous
   turn's (with its year, and with its topic when the question names no thing of its own:
   ``2020年安排了多少钱？``);
@@ -72,6 +79,10 @@ class Resolution:
     options: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)  # entity/year/topic words taken from the history: a rewrite must keep them
     notes: list[str] = field(default_factory=list)
+    # a follow-up that took something from the history: the places/organizations named earlier that it is no longer
+    # about (an entity swap's old subject first), and the ones it is about; the chat layer checks the answer against them
+    replaced: list[str] = field(default_factory=list)
+    replacement: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -121,6 +132,36 @@ _MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "�
 _REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
 _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
+# said from now, in a conversation about a year the documents name: 2014年 … 去年呢？ means 2013
+_DEICTIC_YEARS = {"去年": -1, "前年": -2, "明年": 1, "后年": 2, "last year": -1, "next year": 1}
+_CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _relative_offset(value: str) -> int | None:
+    """Years from the previous question's year a relative year means: 前一年 -1, 四年前 -4, the year after +1; None otherwise.
+
+    >>> [_relative_offset(v) for v in ("前一年", "四年前", "3年后", "the year before", "two years later", "2019")]
+    [-1, -4, 3, -1, 2, None]
+    """
+    v = value.strip().lower()
+    if v in _RELATIVE_YEARS:
+        return _RELATIVE_YEARS[v]
+    m = re.fullmatch(r"([一二两三四五六七八九十]|\d{1,2})年(之前|之后|以前|以后|前|后)", v)
+    if m:
+        n = int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
+        return -n if "前" in m.group(2) else n
+    m = re.fullmatch(r"(?:the\s+|a\s+|one\s+)?year\s+(before|earlier|after|later)", v)
+    if m:
+        return -1 if m.group(1) in ("before", "earlier") else 1
+    m = re.fullmatch(r"(?:the\s+)?(previous|preceding|prior|following|subsequent)\s+year", v)
+    if m:
+        return -1 if m.group(1) in ("previous", "preceding", "prior") else 1
+    m = re.fullmatch(r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+(before|earlier|after|later)", v)
+    if m:
+        n = int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
+        return -n if m.group(2) in ("before", "earlier") else n
+    return None
 _BASELINE = re.compile(r"(?:较|比|相比|同比|比上|对比)\s*$")
 _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|前者|后者|最后一个|上一个|下一个)(?:的)?$")
 _CHANGE_AFTER = re.compile(r"^(?:的)?(?:又|还|已|已经|共|累计|比上年|同比|较上年)?(?:下降|降低|降|减少|增加|增长|提高|提升|上升|增|减|变化|翻)")
@@ -128,6 +169,11 @@ _UNITS = r"(?:米|公里|千米|平方公里|平方千米|平方米|元|万元|�
 _EN_OTHER = re.compile(r"\b(?:the\s+)?other\s+(?:one|county|city|prefecture|town|township|village|place|district|region)s?\b"
                        r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b", re.I)
 _END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
+# what "its" owns, up to a preposition or the end of the question: its poverty incidence rate (in 2014)?
+_EN_POSSESSED = re.compile(r"\s+((?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*)(?=\s*(?:[?.!,;]|$)|\s+(?:in|of|for|at|by|since|during|from|before|after|until)\b)")
+_EN_AND_QUESTION = re.compile(r"^\s*(?:and|so|also|then)\s*,?\s+((?:how|what|which|who|when|where|why|is|are|was|were|do|does|did|has|have|had)\b(?:\s+\S+){2,}.*)$", re.I)
+_FORMER_LATTER = re.compile(r"前者|后者|\bthe\s+(?:former|latter)\b", re.I)
+_TWO = re.compile(r"两|二|\bboth\b|\btwo\b", re.I)  # a plural pronoun that says how many: 这两个县, both of them
 _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
 
 
@@ -314,12 +360,33 @@ class FollowUpResolver:
 
     # ------------------------------------------------------------ entry point
     def run(self, question: str, history: list[Turn] | None = None) -> Resolution:
+        res = self._run(question, history)
+        if res.clarification is None and not res.replaced and res.kind not in ("first", "unchanged", "topic_change") and history:
+            # a follow-up that took its subject from the history: which names it is about, and which earlier ones it is not
+            ctx = self._contexts(list(history)[-self.max_back :])
+            now = [e for e in _Q(res.rewritten, self.lexicon, self._history_names(ctx)).subjects if e.kind in ("place", "org")]
+            norm = to_norm(res.rewritten)
+            earlier = [e.text for c in ctx for e in c.q.subjects
+                       if e.kind in ("place", "org") and e.text not in res.rewritten and (e.norm or e.text) not in norm]
+            if now and earlier:
+                res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
+        return res
+
+    def _run(self, question: str, history: list[Turn] | None = None) -> Resolution:
         q = (question or "").strip()
         history = list(history or [])
         ctx = self._contexts(history)
         extra = self._history_names(ctx)
         cur = _Q(q, self.lexicon, extra)
         p, lang = cur.p, cur.lang
+
+        m_and = _EN_AND_QUESTION.match(q) if lang == "en" else None
+        if m_and and (len(m_and.group(1).split()) >= 5 or re.search(r"\b(?:them|they|it|its|their|there)\b", m_and.group(1), re.I)):
+            # "And how many of them found jobs?": a whole question after "and", not a fragment ("And how many people?")
+            rest = m_and.group(1)
+            res = self.run(rest[:1].upper() + rest[1:], history)
+            res.question = q
+            return res
 
         if history and history[-1].clarification:
             picked = self._answer_to_clarification(q, p, history, extra)
@@ -362,6 +429,29 @@ class FollowUpResolver:
         if rq is not None:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
+        m_ord = _FORMER_LATTER.search(p.norm) if not p.entities else None
+        if m_ord and not (_ORDINAL.match(frag) and len(dict.fromkeys(e.text for e in prev.q.subjects)) >= 2):
+            # 后者有多少个行政村？ / the latter's area: the second of the two names a recent question joined
+            pair = next((c.q for c in reversed(ctx[-self.max_back :]) if len(dict.fromkeys(e.text for e in c.q.subjects)) >= 2), None)
+            names = list(dict.fromkeys(e.text for e in pair.subjects)) if pair is not None else []
+            if len(names) < 2:
+                text = (f"Which one do you mean by “{m_ord.group(0)}”? Please name it." if lang == "en"
+                        else f"请问“{m_ord.group(0)}”指的是哪一个？请说出名称。")
+                return Resolution(q, q, "clarify", clarification=text)
+            former = m_ord.group(0).lower() in ("前者", "the former")
+            name = names[0] if former else names[-1]
+            if lang == "en" and re.search(r"[\u4e00-\u9fff]", name):
+                name = english_name(name)
+            head, tail = q[: m_ord.start()] + name, q[m_ord.end() :]
+            np_ = _EN_POSSESSED.match(tail[2:]) if lang == "en" and tail[:2] in ("'s", "’s") else None
+            if np_:  # the latter's altitude → the altitude of Baima County
+                head, tail = q[: m_ord.start()] + f"the {np_.group(1)} of {name}", tail[2 + np_.end(1) :]
+            res = self.run(head + tail, history)
+            res.question = q
+            if res.kind in ("topic_change", "unchanged", "first", "missing_subject"):
+                res.kind = "pronoun"
+            res.keep = _dedup(res.keep + [name])
+            return res
         picked = self._pick_ordinal(q, frag, prev.q) if not p.entities and _ORDINAL.match(frag) else None
         m_among = re.match(r"^(?:那么|那)?(?:其中|这其中|里面|当中)的?", frag)
         if picked is None and m_among and len(p.entities) == 1 and not prons and self._elliptic(p) \
@@ -398,7 +488,7 @@ class FollowUpResolver:
 
         # 2. ellipsis: the previous question with its entity, year or asked thing replaced
         if self._elliptic(p) or (not content and (p.entities or p.years)):
-            return self._ellipsis(q, cur, content, prev, keep, kind)
+            return self._earlier_names(self._ellipsis(q, cur, content, prev, keep, kind), ctx)
 
         # 3. a question naming nobody borrows the latest subject (its year, and its topic when it names no thing)
         answer_names = {e.text for c in ctx for e in c.answer_entities}
@@ -426,10 +516,18 @@ class FollowUpResolver:
         if lang == "zh" and self._thin(content) and re.search(r"多少|几", p.norm) and _NUMERIC_FRAME.search(prev.q.text) and prev.q.topic \
                 and not any(w for w, f in content if f.startswith(_NOUNISH)):
             # 扎西镇种了多少？ after 卓玛乡种植青稞多少亩？: a new name and how much, nothing of its own asked → the last question about it
-            return self._ellipsis(q, cur, [], prev, keep, "entity_swap")
+            return self._earlier_names(self._ellipsis(q, cur, [], prev, keep, "entity_swap"), ctx)
         return Resolution(q, text, "topic_change")
 
     # ------------------------------------------------------------ context
+    def _earlier_names(self, res: Resolution, ctx: list[_Ctx]) -> Resolution:
+        """An entity swap no longer asks about the places and organizations named earlier in the conversation either."""
+        if res.replaced:
+            new = set(res.replacement)
+            earlier = [e.text for c in ctx[-self.max_back :] for e in c.q.subjects if e.kind in ("place", "org") and e.text not in new]
+            res.replaced = _dedup(res.replaced + earlier)
+        return res
+
     def _contexts(self, history: list[Turn]) -> list[_Ctx]:
         out = []
         for t in history:
@@ -601,6 +699,8 @@ class FollowUpResolver:
                         if fits(x) and x.text not in [y.text for y in cands]]
                 if more:
                     return [more[0]] + cands, [], c
+                if _TWO.search(pron.text):
+                    return [], [], None  # 这两个县 with one county in sight: which two is not said
             if len(cands) == 1 or pron.plural:
                 return cands, [], c
             return [], [x.text for x in cands], c
@@ -628,7 +728,7 @@ class FollowUpResolver:
                     return Resolution(q, q, "clarify", clarification=text, options=options)
                 if not ents:
                     if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
-                                         or (x.plural and x.need in ("person", "any"))):
+                                         or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text))):
                         # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
                         # 他们 the people it counted (多少名驻村干部 … 他们的经费)
                         # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
@@ -644,6 +744,9 @@ class FollowUpResolver:
                 if p.lang == "en":
                     low = x.text.lower()
                     rep = f"{name}'s" if low in ("its", "their") else (f"in {name}" if low in ("there", "here") else name)
+                    np_ = _EN_POSSESSED.match(q[end:]) if low in ("its", "their") else None
+                    if np_ and not any(w.lower().endswith("ed") or w.lower() in _EN_FUNCTION for w in np_.group(1).split()):
+                        rep, end = f"the {np_.group(1)} of {name}", end + np_.end(1)  # its area → the area of Daocheng County
                 else:
                     rep = name + ("的" if x.possessive and q[x.end : x.end + 1] != "的" else "")
                 keep.extend(e.text for e in ents)
@@ -671,8 +774,15 @@ class FollowUpResolver:
         if lang == "en":
             text = f"What does “{x.text}” refer to? Please name the {_kind_word(x.need, 'en')} and ask again."
         else:
-            what = f"哪个{_kind_word(x.need, 'zh')}" if x.need in ("place", "org", "any", "person") else f"哪个{x.need}"
+            which = "哪两个" if _TWO.search(x.text) else "哪些" if x.plural else "哪个"
+            what = f"{which}{_kind_word(x.need, 'zh')}" if x.need in ("place", "org", "any", "person") else f"{which}{x.need}"
             text = f"请问“{x.text}”指的是{what}？请说出名称后再问一次。"
+        return Resolution(q, q, "clarify", clarification=text)
+
+    @staticmethod
+    def _clarify_about(q: str, name: str, lang: str) -> Resolution:
+        text = (f"What would you like to know about {name}? Please ask a complete question." if lang == "en"
+                else f"请问您想了解{name}的什么情况？请把问题说完整一些。")
         return Resolution(q, q, "clarify", clarification=text)
 
     def _clarify_vague(self, q: str, prev: _Ctx, lang: str) -> Resolution:
@@ -751,6 +861,7 @@ class FollowUpResolver:
         topic = self._fragment_topic(cur) if content else ""
         out = P.text
         done = []
+        swapped_out: list[str] = []
         # the asked thing, replaced in place where the previous question says it
         if topic:
             replaced = self._replace_topic(P, topic)
@@ -763,16 +874,35 @@ class FollowUpResolver:
         if new_ents and cur.subject_text() in out and len(new_ents) == len(Pn.p.entities):
             keep.extend(e.text for e in new_ents)  # the same name again (他们的X呢 → 格桑县教育局教师的X): nothing to swap
         elif new_ents:
+            persons = [e.kind == "person" for e in Pn.p.entities]
+            new_person = new_ents[0].kind == "person"
+            if len(new_ents) == 1 and persons and new_ents[0].kind != "name" and \
+                    ((new_person and not any(persons)) or (not new_person and all(persons))):
+                # 王以志呢？ after 稻城县有多少个行政村？ (a person for a place, or a place for a person): the question does not carry over
+                return self._clarify_about(q, cur.subject_text(), cur.lang)
             swapped = self._swap_subject(out, Pn, cur.subject_text(), new_ents[0] if len(new_ents) == 1 else None)
             if swapped is None:
                 opts = [e.text for e in Pn.subjects]
                 text_ = (f"Which one should {cur.subject_text()} replace: {_options_text(opts, 'en')}?" if Pn.lang == "en"
                          else f"请问要把{_options_text(opts, 'zh')}中的哪一个换成{cur.subject_text()}？")
                 return Resolution(q, q, "clarify", clarification=text_, options=opts)
+            swapped_out = [e.text for e in Pn.p.entities if e.text not in swapped and e.text not in [n.text for n in new_ents]]
             out = swapped
             keep.extend(e.text for e in new_ents)
             done.append("entity_swap")
             Pn = _Q(out, self.lexicon)
+            # 全州 said of the prefecture swapped out is 全县 of the county put in (甘孜州全州… → 稻城县全县…)
+            levels = {(n.strip())[-1:] for n in swapped_out if n.strip()[-1:] in "省市县州区乡镇"}
+            new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
+            if levels and new_level in "省市县州区乡镇" and new_level and new_level not in levels:
+                out = re.sub(r"全([省市县州区乡镇])", lambda m: "全" + new_level if m.group(1) in levels else m.group(0), out)
+                Pn = _Q(out, self.lexicon)
+            if not new_years:
+                # 2016年以来 / since 2016 is the period the last place's report covers, not part of the question about another
+                dropped = _drop_scope_years(out, Pn)
+                if dropped != out:
+                    out = dropped
+                    Pn = _Q(out, self.lexicon)
         else:
             keep.extend(e.text for e in Pn.p.entities)
         if new_years:
@@ -780,11 +910,14 @@ class FollowUpResolver:
             pys = Pn.p.years
             # a year a comparison is made with (较2014年) stays; the other one is the one asked about
             targets = [py for py in pys if not _BASELINE.search(out[max(0, py.start - 3) : py.start])] or pys
-            if y.value in _RELATIVE_YEARS:  # 前一年呢？ → the year before the last question's
-                nums = {py.value for py in targets if py.value.isdigit()}
+            nums = {py.value for py in targets if py.value.isdigit()}
+            off = _relative_offset(y.value)
+            if off is None and y.value.lower() in _DEICTIC_YEARS and len(nums) == 1:
+                off = _DEICTIC_YEARS[y.value.lower()]  # 2014年 … 去年呢？: the year before the one talked about
+            if off is not None:  # 前一年呢？ 四年前呢？ → counted from the last question's year
                 if len(nums) != 1:
                     return self._clarify_year(q, Pn, y)
-                v = str(int(nums.pop()) + _RELATIVE_YEARS[y.value])
+                v = str(int(nums.pop()) + off)
                 y = type(y)(f"{v}年" if Pn.lang == "zh" else v, v, y.start, y.end)
             if targets:
                 if len({py.value for py in targets}) > 1 and not y.is_range:
@@ -799,7 +932,7 @@ class FollowUpResolver:
                 out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
             # 2014年贫困发生率下降到多少 → 2010年呢: the other year may be where the fall started; ask its value plainly
             out = _END_POINT.sub("是", out, count=1) if Pn.lang == "zh" else out
-            keep.extend(yy.text for yy in new_years if yy.value not in _RELATIVE_YEARS)
+            keep.extend(yy.text for yy in new_years if _relative_offset(yy.value) is None and yy.value.lower() not in _DEICTIC_YEARS)
             keep.append(y.text)
             done.append("year_swap")
         else:
@@ -807,7 +940,8 @@ class FollowUpResolver:
         if not done:
             return Resolution(q, P.text, kind or "ellipsis", keep=_dedup(keep))
         k = "entity_swap" if "entity_swap" in done else "ellipsis" if "ellipsis" in done else "year_swap"
-        return Resolution(q, out, kind or k, keep=_dedup(keep))
+        return Resolution(q, out, kind or k, keep=_dedup(keep), replaced=swapped_out,
+                          replacement=[e.text for e in new_ents] if swapped_out else [])
 
     @staticmethod
     def _pick_ordinal(q: str, frag: str, P: "_Q", name: str | None = None) -> Resolution | None:
@@ -855,6 +989,7 @@ class FollowUpResolver:
             body = (m.group(1) or m.group(2)) if m else s
             for e in p.entities:
                 body = body.replace(e.norm or e.text, " ")
+            body = re.sub(r"(?:^|(?<=\s))['’]s\b|\b(?:its|their)\b", " ", body, flags=re.I)
             for y in p.years:
                 body = body.replace(y.text, " ")
             body = re.sub(r"^\s*how\s+(?:many|much)\s+", "", body, flags=re.I)
@@ -885,6 +1020,8 @@ class FollowUpResolver:
             t = P.topic
             if re.search(r"\b(?:rate|ratio|share|percentage|proportion|area|altitude|elevation|income|gdp|output|growth)\b", topic, re.I):
                 return None  # measured, not counted: "how many" does not take it
+            if re.match(r"^\s*how\s+many\b", P.text, re.I) and not re.search(r"(?:[^s]s|people|children|staff|personnel)$", topic.strip(), re.I):
+                return None  # "how many" counts plurals: "population" is asked as a thing of its own
             if t:
                 i = P.text.find(t)
                 return P.text[:i] + topic + P.text[i + len(t) :]
@@ -1019,6 +1156,12 @@ class FollowUpResolver:
         ytext = prevq.years_text()
         if cur.lang == "en" and prevq.lang != "en":
             ytext = prevq.p.years[0].value
+        elif cur.lang == "en":
+            # "since 2016" scopes the last question: the year keeps its preposition
+            y0 = prevq.p.years[0]
+            m = re.search(r"\b(since|from|after|before|by|until|during)\s+$", prevq.text[: y0.start], re.I)
+            if m:
+                ytext = f"{m.group(1).lower()} {ytext}"
         if cur.lang == "zh":
             # after the name just put in (卓玛乡 + 政府驻地: a new parse may cut the name as 卓玛 | 乡政府)
             names = sorted((w for w in keep if w and w in text and not any(ch.isdigit() for ch in w)), key=len, reverse=True)
@@ -1034,7 +1177,8 @@ class FollowUpResolver:
         if cur.lang == "en":
             s = text.rstrip()
             qm = "?" if s.endswith("?") else ""
-            return f"{s[:-1] if qm else s} in {ytext}{qm or '?'}"
+            prep = "" if re.match(r"(?:since|from|after|before|by|until|in|during)\s", ytext, re.I) else "in "
+            return f"{s[:-1] if qm else s} {prep}{ytext}{qm or '?'}"
         ents = cur.p.entities
         if ents:
             i = max(e.end for e in ents if e.start <= ents[0].end + 12) if len(ents) > 1 else ents[0].end
@@ -1044,6 +1188,22 @@ class FollowUpResolver:
         lead = _ZH_LEAD.match(text)
         i = lead.end() if lead else 0
         return text[:i] + ytext + text[i:]
+
+
+def _drop_scope_years(text: str, P: "_Q") -> str:
+    """``text`` without the years that scope a period (2016年以来, 2014年至今, since 2016).
+
+    >>> _drop_scope_years("2016年以来白玛县退出了多少个贫困村？", _Q("2016年以来白玛县退出了多少个贫困村？", None))
+    '白玛县退出了多少个贫困村？'
+    """
+    out = text
+    if P.lang == "en":
+        return re.sub(r"\s*\bsince\s+(?:1[89]|20)\d{2}\b", "", out, flags=re.I)
+    for y in sorted(P.p.years, key=lambda y: -y.start):
+        if re.search(r"(?:以来|至今)$", y.text) and not y.is_range:
+            j = y.end + (1 if out[y.end : y.end + 1] in ("的", "，", ",") else 0)
+            out = out[: y.start] + out[j:]
+    return out
 
 
 def _own_years(p: Parsed) -> list:

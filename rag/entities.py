@@ -48,6 +48,9 @@ _GENERIC_WORDS = {"县城", "城市", "城区", "城乡", "乡村", "乡镇", "�
                   "结局", "邮局", "书局", "饭局", "开局", "出局", "僵局", "棋局", "时局", "政局", "终局", "残局", "赌局", "骗局"}
 # jieba tags some common words ns (新建, 城市, 东西, 平原); a bare ns word counts as a place only if it is rare
 _NS_MAX_FREQ = 500
+# a word this frequent that jieba tags as a name, right before a noun, is a common word there (林木种苗); a title after it says a person
+_NR_COMMON_FREQ = 100
+_TITLES = ("书记", "同志", "主任", "县长", "市长", "州长", "乡长", "镇长", "村长", "局长", "主席", "先生", "女士", "老师", "委员", "代表", "说")
 _FUNCTION_CHARS = set("的了和与及或在是有为对把被将以从由于也都就而并之给向到至共约近达比等年月日个入出进回来去往赴离")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -56,8 +59,11 @@ EN_QWORD = re.compile(r"\b(?:what|how|which|who|whom|whose|when|where|why|is|are
 # a year as written, with a range (2017至2019年) or a period word (2016年以来, 2019年底) kept in the span
 _YEAR_ZH = re.compile(r"(?<![\d.])((?:1[89]|20)\d{2})\s*(?:年\s*)?(?:(?:至|到|—|–|-|~|～)\s*((?:1[89]|20)\d{2})\s*年|年)"
                       r"(?:度)?(?:以来|以后|以前|至今|之前|之后|底|末|初|前|后|上半年|下半年)?"
-                      r"|(?:今年|去年|前年|明年|当年|同年|该年|这一年|那一年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?")
-_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b", re.I)
+                      r"|(?:今年|去年|前年|明年|后年|当年|同年|该年|这一年|那一年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?"
+                      r"|(?<![\d年])(?:[一二两三四五六七八九十]|\d{1,2})年(?:之前|之后|以前|以后|前|后)(?![\u4e00-\u9fff]?年)")
+_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b"
+                      r"|\b(?:the\s+)?(?:previous|preceding|prior|following|subsequent)\s+year\b|\b(?:the\s+|a\s+|one\s+)?year\s+(?:before|earlier|after|later)\b"
+                      r"|\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+(?:before|earlier|after|later)\b", re.I)
 
 _SUFFIX_EN = {"county": "县", "city": "市", "prefecture": "州", "township": "乡", "town": "镇", "village": "村",
               "district": "区", "province": "省", "region": "区"}
@@ -337,7 +343,7 @@ _ZH_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
 ]
 _EN_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
     (re.compile(r"\b(?:this|that|the same|the said|the)\s+(county|city|prefecture|township|town|village|district|province|region)\b", re.I), None, False, False),
-    (re.compile(r"\b(?:this|that|the)\s+(?:place|area|locality)\b", re.I), "place", False, False),
+    (re.compile(r"\b(?:this|that|the)\s+(?:place|area|locality)\b(?!\s+of\b)", re.I), "place", False, False),  # not "the area of X"
     (re.compile(r"\b(?:this|that|the)\s+(?:company|organization|organisation|agency|bureau|department|office|committee)\b", re.I), "org", False, False),
     (re.compile(r"\b(?:both of them|they|them|their|these two|the two)\b", re.I), "any", True, False),
     (re.compile(r"\bits\b", re.I), "any", False, True),
@@ -495,7 +501,10 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
                 ent = Entity(w, "org", i, j)
             elif f == "ns" and len(w) >= 2 and w not in _GENERIC_WORDS and freq.get(w, 0) < _NS_MAX_FREQ and _good_stem(w):
                 ent = Entity(w, "place", i, j)
-            elif f in ("nr", "nrfg") and 2 <= len(w) <= 3 and freq.get(w, 0) < _NS_MAX_FREQ:
+            elif f in ("nr", "nrfg") and 2 <= len(w) <= 3 and freq.get(w, 0) < _NS_MAX_FREQ and not (
+                    freq.get(w, 0) >= _NR_COMMON_FREQ and nxt is not None and nxt[2] == j and nxt[1][:1] in ("n", "v") and nxt[1] not in ("nr", "nrfg")
+                    and not nxt[0].endswith(_TITLES)):
+                # a common word jieba also knows as a name (林木 in 林木种苗基地) modifies the noun after it; 傅春城 + 书记 is a person
                 ent = Entity(w, "person", i, j)
             elif f == "nrt" and len(w) >= 2 and freq.get(w, 0) < _NS_MAX_FREQ:
                 ent = Entity(w, "name", i, j)

@@ -149,3 +149,17 @@ def test_long_messages_are_taken_as_self_contained_and_long_histories_are_cut(en
     msgs.append({"role": "user", "content": "它的面积是多少？"})
     history, q = history_from_messages(msgs, FollowUpResolver())
     assert len(history) == MAX_HISTORY_TURNS and history[-1].question == f"格桑县第{MAX_HISTORY_TURNS + 19}个问题是什么？"
+
+
+def test_an_entity_swap_is_not_answered_from_the_place_swapped_out(engine):
+    """No report counts 理塘县's schools: after 那理塘县呢？ the figure of 格桑县's passage (27所) answers the last question, not this one."""
+    chat = ChatSession(engine)
+    assert "27" in chat.ask("格桑县共有多少所中小学？").answer.answer
+    t = chat.ask("那理塘县呢？")
+    assert t.resolution.kind == "entity_swap" and t.resolution.replaced == ["格桑县"] and t.resolution.replacement == ["理塘县"]
+    assert t.answer.rewritten_question == "理塘县共有多少所中小学？"
+    assert t.answer.refused and "27" not in t.answer.answer and not t.answer.citations
+    # a swap to a place whose own passage gives the figure is answered as before
+    chat.ask("格桑县2021年新建桥梁多少座？")
+    t = chat.ask("那白玛县呢？")
+    assert "6座" in t.answer.answer and not t.answer.refused

@@ -148,7 +148,7 @@ def test_among_them_the_same_year_and_the_people_counted():
 
 def test_english_follow_ups():
     assert rewritten(["How high is Gesang County?", "What is its area?", "What about Baima County?", "And in 2019?"])[1:] == [
-        "What is Gesang County's area?", "What is Baima County's area?", "What is Baima County's area in 2019?"]
+        "What is the area of Gesang County?", "What is the area of Baima County?", "What is the area of Baima County in 2019?"]
     assert rewritten(["How many poor villages in Gesang benefit from the solar stations?", "And how many people?"])[1] == \
         "How many people in Gesang benefit from the solar stations?"
     assert rewritten(["How many family doctor teams has Gesang set up?", "How many schools has it built?"])[1] == \

@@ -203,3 +203,98 @@ def test_new_counted_thing_brings_its_classifier_and_a_bureau_after_a_place_is_o
     assert [(e.text, e.kind) for e in parse("格桑县扶贫开发局呢？", lexicon).entities] == [("格桑县扶贫开发局", "org")]
     res = play(["雅砻州扶贫开发局2020年下达财政专项扶贫资金多少？", "格桑县扶贫开发局呢？"], FollowUpResolver(lexicon))[1]
     assert res.rewritten == "格桑县扶贫开发局2020年下达财政专项扶贫资金多少？"
+
+
+# ---------------------------------------------------------------- generalization (issue 11 follow-up): swaps, years, two antecedents
+
+
+@pytest.mark.parametrize("follow_up", ["那白玛县呢？", "白玛县的呢？", "白玛县又如何？", "白玛县怎么样？", "换成白玛县呢", "如果是白玛县呢？",
+                                       "那白玛縣呢？", "白玛呢？"])
+def test_entity_swap_in_many_wordings(lexicon, follow_up):
+    """However the swap is worded (and in traditional script, or without its level), the subject is replaced, not the quantity."""
+    res = play(["格桑县2014年有多少个贫困村？", follow_up], FollowUpResolver(lexicon))[1]
+    assert res.kind == "entity_swap" and res.clarification is None
+    assert res.rewritten.endswith("2014年有多少个贫困村？") and "格桑" not in res.rewritten and "白玛" in res.rewritten
+
+
+@pytest.mark.parametrize("follow_up", ["What about Baima County?", "And Baima County?", "How about Baima?"])
+def test_english_entity_swap(lexicon, follow_up):
+    res = play(["How many poor villages did Gesang County have in 2014?", follow_up], FollowUpResolver(lexicon))[1]
+    assert res.kind == "entity_swap" and "Baima" in res.rewritten and "Gesang" not in res.rewritten and "2014" in res.rewritten
+
+
+def test_a_reporting_period_is_not_carried_to_another_place(lexicon):
+    r = FollowUpResolver(lexicon)
+    assert play(["2016年以来格桑县退出了多少个贫困村？", "那白玛县呢？"], r)[1].rewritten == "白玛县退出了多少个贫困村？"
+    assert play(["How many poor people has Gesang trained since 2016?", "What about Baima?"], r)[1].rewritten == \
+        "How many poor people has Baima trained?"
+    # a year asked about stays: it is part of the question
+    assert play(["格桑县2019年新建桥梁多少座？", "白玛县呢？"], r)[1].rewritten == "白玛县2019年新建桥梁多少座？"
+
+
+def test_a_person_does_not_replace_a_place():
+    res = play(["格桑县有多少个行政村？", "邓海波呢？"])[1]
+    assert res.clarification and "邓海波" in res.clarification
+    assert play(["邓海波担任什么职务？", "那李明呢？"])[1].rewritten == "李明担任什么职务？"
+
+
+@pytest.mark.parametrize("follow_up,year", [("前一年呢？", "2018年"), ("上一年呢？", "2018年"), ("去年呢？", "2018年"), ("次年呢？", "2020年"),
+                                            ("两年前呢？", "2017年"), ("2020年的情况呢？", "2020年"), ("那2020年呢？", "2020年")])
+def test_year_swap_counts_from_the_last_question(follow_up, year):
+    res = play(["格桑县2019年新建桥梁多少座？", follow_up])[1]
+    assert res.kind == "year_swap" and res.rewritten == f"格桑县{year}新建桥梁多少座？"
+
+
+def test_year_swaps_chain_and_english_relative_years():
+    assert [r.rewritten for r in play(["格桑县2019年新建桥梁多少座？", "次年呢？", "前一年呢？"])][1:] == [
+        "格桑县2020年新建桥梁多少座？", "格桑县2019年新建桥梁多少座？"]
+    assert play(["How many bridges did Gesang County build in 2020?", "And the year before?"])[1].rewritten == \
+        "How many bridges did Gesang County build in 2019?"
+    assert play(["How many bridges did Gesang County build in 2020?", "What about two years earlier?"])[1].rewritten == \
+        "How many bridges did Gesang County build in 2018?"
+    # 去年 said of a person's own year (今年 … 去年) is no arithmetic
+    assert play(["邓海波今年准备种几亩？", "去年呢？"])[1].rewritten == "邓海波去年准备种几亩？"
+
+
+def test_former_and_latter_pick_from_the_two_names():
+    res = play(["格桑县和白玛县的面积分别是多少？", "后者有多少个行政村？", "前者呢？"])
+    assert [r.rewritten for r in res[1:]] == ["白玛县有多少个行政村？", "格桑县有多少个行政村？"]
+    assert play(["What are the areas of Gesang County and Baima County?", "What is the latter's altitude?"])[1].rewritten == \
+        "What is the altitude of Baima County?"
+
+
+@pytest.mark.parametrize("dialogue", [
+    ["格桑县和白玛县哪个海拔高？", "它的面积是多少？"],          # two candidates for 它
+    ["格桑县的面积是多少？", "后者有多少个行政村？"],            # 后者 with one name in sight
+    ["格桑县的面积是多少？", "这两个县的人口呢？"],              # 这两个县 with one county in sight
+    ["格桑县和白玛县的面积分别是多少？", "那个呢？"],            # 那个呢 after a question naming two places
+    ["How high are Gesang County and Baima County?", "What is its area?"],
+    ["邓海波和李明今年各准备种几亩？", "他家能增加多少收入？"],
+    ["格桑县2014年和2019年的贫困发生率分别是多少？", "那一年的贫困人口有多少？"],
+])
+def test_unclear_follow_ups_are_asked_back(dialogue):
+    res = play(dialogue)[-1]
+    assert res.clarification and res.kind == "clarify"
+
+
+def test_english_follow_ups_with_its_and_them():
+    assert play(["How many villages does Gesang County have?", "What is its poverty rate?"])[1].rewritten == \
+        "What is the poverty rate of Gesang County?"
+    assert play(["How many villages does Gesang County have?", "What about its population?"])[1].rewritten == \
+        "What is the population of Gesang County?"
+    assert play(["How many poor people has Gesang trained since 2016?", "And how many of them found jobs?"])[1].rewritten == \
+        "How many of the poor people in Gesang found jobs since 2016?"
+    # "the area of X" names its own subject: a new question, not "the area" standing for the last place
+    assert play(["How high is Gesang County?", "What is the area of Baima County?"])[1].rewritten == "What is the area of Baima County?"
+
+
+def test_a_follow_up_says_which_earlier_places_it_left(lexicon):
+    """The chat layer refuses an answer cited only from a place the conversation has left (rag.chat.about_the_swapped_entity)."""
+    res = play(["格桑县2014年有多少个贫困村？", "那白玛县呢？", "贫困户呢？", "它的面积是多少？"], FollowUpResolver(lexicon))
+    assert (res[1].replaced, res[1].replacement) == (["格桑县"], ["白玛县"])
+    assert (res[2].replaced, res[2].replacement) == (["格桑县"], ["白玛县"])
+    assert res[0].replaced == [] and play(["格桑县县城海拔多高？", "它的面积是多少？"])[1].replaced == []
+
+
+def test_the_whole_of_the_place_swapped_out_becomes_the_whole_of_the_new_one(lexicon):
+    assert play(["2014年雅砻州全州还有多少贫困人口？", "格桑县呢？"], FollowUpResolver(lexicon))[1].rewritten == "2014年格桑县全县还有多少贫困人口？"
