@@ -254,8 +254,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}):
         return "no figure where the question's terms are"  # a question for a number is answered by a number
-    if q.counted and q.script != "en" and not _present(q.counted, "".join(pool.passage_norm) + "".join(pool.ctx_norm)):
-        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库
+    if q.counted and q.script != "en" and not any(_present(w, "".join(pool.passage_norm) + "".join(pool.ctx_norm))
+                                                 for w in ({q.counted, q.counted[-2:]} if len(q.counted) >= 4 else {q.counted})):
+        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库 (工作岗位: nor 岗位)
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
