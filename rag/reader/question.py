@@ -354,7 +354,7 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
         q.unit = _unit_after(q.right)
         q.unit_explicit = q.unit is not None
         if wh in ("多少钱",):
-            q.unit = "money"
+            q.unit, q.unit_explicit = "money", True
         elif wh in ("多久",) or (wh == "多长" and q.right.startswith("时间")):
             q.unit = "duration"
         elif wh in ("多高", "多远", "多深", "多宽", "多厚", "多长") and _noun_unit([(w.text, w.flag) for w in pos_words(q.left)]):
@@ -375,9 +375,11 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
         if q.unit is None and not _CHANGE.search(q.left):
             before = [(w.text, w.flag) for w in pos_words(q.left)]
             q.unit = _noun_unit(before)
-            q.unit_explicit = q.unit == "%"  # 发生率是多少: a rate is a percentage
+            # 发生率是多少: a rate is a percentage; 每户多挣了多少: earning is money
+            q.unit_explicit = q.unit == "%" or q.unit == "money" and bool(_MONEY_VERB.search(q.left.rstrip("了")))
         elif q.unit is None:  # 旅游收入翻了多少: only an earning verb fixes the unit
             q.unit = "money" if re.search(r"(?:挣|赚)了?$", q.left) else None
+            q.unit_explicit = q.unit == "money"
         if q.unit is None and q.right:
             m = re.match(r"[的]?([\u4e00-\u9fff]{1,6})", q.right)
             if m:
@@ -481,7 +483,7 @@ def _sub_questions(q: Question) -> list[Question]:
     if q.script == "en":
         ask = r"\bhow (?:many|much)\b|\bwhat\b|\bwhich\b"
         if len(re.findall(ask, q.norm)) < 2 and not re.search(r"\brespectively\b|\beach\b|\bboth\b", q.norm):
-            return []
+            return [_analyze_en(s) for s in _en_paired(q.text)]
         segs = [s for s in re.split(r",|;|\?|\band\b", q.text) if re.search(ask, s, re.I)]
         return [_analyze_en(s) for s in segs] if len(segs) >= 2 else []
     norm = q.norm
@@ -532,6 +534,37 @@ def _sub_questions(q: Question) -> list[Question]:
         if sq.atype == "number" and sq.unit is None and q.unit:
             sq.unit = q.unit
     return subs
+
+
+_EN_AUX = r"\b(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could)\b"
+
+
+def _en_paired(text: str) -> list[str]:
+    """Two things counted after one "how many" (How many poor villages and poor households did …): one
+    question per thing, each with the rest of the question.
+
+    >>> _en_paired("How many poor villages and poor households did the county identify?")
+    ['How many poor villages did the county identify?', 'How many poor households did the county identify?']
+    >>> _en_paired("How many rural roads and bridges were built?")
+    []
+    """
+    m = re.search(rf"\bhow (?:many|much)\s+(.+?)\s+({_EN_AUX}.*)$", text, re.I)
+    if not m or len(re.findall(r"\bhow (?:many|much)\b", text, re.I)) != 1:
+        return []
+    pieces = re.split(r"\s+and\s+", m.group(1))
+    if len(pieces) != 2:
+        return []
+    a, b = pieces
+    wa, wb = a.split(), b.split()
+    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one count
+    if not (2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
+        return []
+    if not all(re.search(r"(?:s|people)$", x.strip(), re.I) for x in (a, b)):
+        return []  # categories of basic and major programmes: adjectives, not two things
+    if re.match(r"(?:similar|other|related|such|the like|so on)\b", b, re.I):
+        return []  # hotels and similar establishments: one count
+    head, rest = text[: m.start(1)], m.group(2)
+    return [f"{head}{a} {rest}", f"{head}{b} {rest}"]
 
 
 def _paired_after_wh(seg: str) -> list[str]:

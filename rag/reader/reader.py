@@ -44,6 +44,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
+from .paraphrase import align_terms
 from .question import _NOT_RATE, ATYPES, UNIT_FAMILIES, Question, analyze
 from .text import Sentence, normalize, sentences
 
@@ -80,6 +81,11 @@ class Pool:
     passage_norm: list[str]
     ctx_norm: list[str]
 
+    @property
+    def vocab(self) -> set[str]:
+        """Every token of the passages and their heading paths."""
+        return set().union(*self.passage_tokens, *self.ctx_tokens)
+
 
 def make_pool(passages: list[Passage]) -> Pool:
     sents: list[Sentence] = []
@@ -108,7 +114,12 @@ def make_pool(passages: list[Passage]) -> Pool:
 
 
 def gather(q: Question, pool: Pool, max_sentences: int = 8) -> Evidence:
-    """Keep the sentences that cover ``q`` best, list their candidates and compute their features."""
+    """Keep the sentences that cover ``q`` best, list their candidates and compute their features.
+    Everyday words the passages lack are read as the report words they hold (:mod:`.paraphrase`)."""
+    if q.script != "en":
+        terms = align_terms(q.terms, pool.vocab)
+        if terms != q.terms:
+            q = replace(q, terms=terms)
     idf = idf_weights(q.terms, pool.sent_tokens)
     scored = []
     for k, (s, toks) in enumerate(zip(pool.sentences, pool.sent_tokens)):
