@@ -411,6 +411,8 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                         continue
                     break
                 q.counted = noun if len(noun) >= 2 else None
+                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not q.right[m.end():].strip("？?。！! "):
+                    q.counted = m.group(1)  # 几个安置点: a short last word jieba tags as a verb (安置) + 点
         if re.match(r"\s*(?:年|年份)(?![代龄级])", q.right) and wh == "几":
             q.atype, q.unit = "date", None
     elif t is None:
