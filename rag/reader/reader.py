@@ -46,7 +46,7 @@ from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
-from .question import _NOT_RATE, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
+from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
-    if q.unit == "count" and q.unit_explicit and q.counted and _noun_unit([(q.counted, "n")]) not in ("人", "户"):
+    if (q.unit == "count" and q.wh in ("多少", "几") and q.right.startswith("个") and q.counted
+            and _noun_unit([(q.counted, "n")]) not in ("人", "户") and not _PERSON_HEAD.search(q.counted)):
         figs = find_figures(ev.text(i))
         if figs and all(f.family in ("人", "户") for f in figs):
             # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点

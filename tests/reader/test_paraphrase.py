@@ -61,3 +61,11 @@ def test_everyday_wording_is_answered_from_the_report(reader, question, expected
     assert re.sub(r"\[\d+\]", "", a.answer) == expected, a.answer
     for c in a.citations:
         assert c.text[c.start : c.start + len(c.quote)] == c.quote
+
+
+def test_a_count_of_people_or_an_ordinal_may_be_answered_in_people(reader):
+    # the 几个安置点 rule (a count of things is not 户/人) leaves people counted by 个 and ordinals alone
+    text = "陈立新，白溪县人，1956年生，育有3名子女，常说孩子是他最大的骄傲。"
+    doc = [Passage(rank=1, doc="chen.txt", chunk_id="c#1", section="陈立新", text=text, score=1.0, title="陈立新")]
+    a = reader.run("陈立新有几个孩子？", doc)
+    assert not a.refused and "3名" in a.answer, (a.answer, a.warnings)
