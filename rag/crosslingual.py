@@ -39,7 +39,7 @@ def _glossary() -> list[tuple[list[str], list[str]]]:
         en, zh = line.split("\t", 1)
         entries.append((en.strip().lower().split(), zh.split()))
     # longest phrases first so "poor households" wins over "households"
-    entries.sort(key=lambda e: -len(e[0]))
+    entries.sort(key=lambda e: (-len(e[0]), -len("".join(e[0]).rstrip("*"))))  # then the more specific word
     return entries
 
 
@@ -111,6 +111,12 @@ def translate_query_detail(question: str, places: dict[str, str] | None = None) 
                 matched = True
                 break
         if matched:
+            continue
+        if "-" in w.strip("-") and not any(caps[i:i + 1]):
+            # minimum-living-allowance: the glossary has the words, not the hyphenated compound
+            parts = [x for x in w.split("-") if x]
+            words[i:i + 1] = parts
+            caps[i:i + 1] = [False] * len(parts)
             continue
         if places:
             # one word or two joined ("shangri la", "dong wang")

@@ -50,7 +50,7 @@ _WH: list[tuple[str, str | None]] = [
      r"哪个年代|哪一个年代|哪个时期|哪一个时期|哪个时代|哪个朝代|哪一个朝代|什么朝代|什么年代|什么时期|哪一时期|"
      r"哪个年份|什么年份|哪一个年份|哪段时间|哪个季节|什么季节|多少年(?=[前后])", "date"),
     (r"百分之几|百分之多少|几成|多少百分比|多少比例", "number"),
-    (r"多少|几|多久|多长|多大|多高|多远|多重|多深|多宽|多厚|多快|多少钱|第几", "number"),
+    (r"多少钱|多少|几|多久|多长|多大|多高|多远|多重|多深|多宽|多厚|多快|第几", "number"),
     (r"谁|哪位|何人|哪一位|哪个人|哪一个人|什么人|哪些人", "person"),
     (r"哪里|哪儿|何处|何地|什么地方|哪个地方|哪一个地方|何方|在哪", "place"),
     (r"如何|怎样|怎么样|怎么|怎麼|通过什么方式|用什么方法|以什么方式", "manner"),
@@ -85,6 +85,11 @@ _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:时间|时长|期限|年限|工期|任期|周期|时限|历时|刑期)$"), "duration"),
     (re.compile(r"(?:倍数)$"), "times"),
 ]
+# verbs of earning and spending: 每户多挣了多少 / 花了多少 ask for money
+_MONEY_VERB = re.compile(r"(?:挣|赚|增收|创收|花|花费|耗资|筹集|筹措|拨付|募集|融资|放贷|贷款|捐赠|捐款|出资|补贴|补助)$")
+# a change asked without a unit (涨了多少, 翻了多少, 减少了多少): the answer is as often a percentage as the
+# measured thing's own unit, so the noun before it does not fix the unit
+_CHANGE = re.compile(r"(?:涨|翻|增长|增加|增|提高|提升|上升|上涨|多|减少|减|下降|降低|少|缩小|扩大)了?$")
 _NOT_RATE = {"效率", "功率", "频率", "汇率", "分辨率", "折射率", "电阻率", "率先", "率领", "率队", "率军", "率部", "轻率", "坦率", "草率", "直率"}
 
 _QUOTED = re.compile(r"“([^”]{1,30})”|「([^」]{1,30})」|『([^』]{1,30})』|《([^》]{1,40})》|\"([^\"]{1,30})\"|‘([^’]{1,30})’")
@@ -97,6 +102,7 @@ _EN_UNIT = [
     (re.compile(r"percent|percentage|proportion|share|\brate\b|ratio|incidence|coverage", re.I), "%"),
     (re.compile(r"yuan|dollars?|euros?|money|funds?|fund(?:ing)?|income|revenue|investment|cost|price|budget|spend|spent|paid|pay|gdp|salary|wage", re.I), "money"),
     (re.compile(r"households?|families", re.I), "户"),
+    (re.compile(r"person-times?|person times?|man-times?|visits\b", re.I), "人次"),
     (re.compile(r"people|persons?|residents?|workers?|students?|teachers?|doctors?|cadres?|officials?|members?|tourists?|visitors?|population|staff|employees?|soldiers?", re.I), "人"),
     (re.compile(r"hours?|minutes?|seconds?|days?|weeks?|months?|years? (?:did|does|do|will|would|has|have|had)|how long", re.I), "duration"),
     (re.compile(r"kilomet|\bkm\b|met(?:er|re)s?|miles?|feet|height|altitude|elevation|distance|length|long|high|tall|deep", re.I), "length"),
@@ -165,11 +171,20 @@ def _whole_word(text: str, unit: str) -> bool:
 
 def _noun_unit(words_before: list[tuple[str, str]]) -> str | None:
     """The unit implied by the noun just before 是多少 (发生率 → %, 投资 → money)."""
-    for w, flag in reversed(words_before[-4:]):
-        if w in ("是", "为", "有", "达", "约", "达到", "共", "一共", "总共", "大约", "了", "的", "在", "到", "增长", "增加", "减少", "下降", "提高", "降低", "降至", "增至", "达到了"):
+    words = list(words_before[-5:])
+    # a per-unit word is the denominator, not what is asked (每户多挣了多少 asks for money, not 户)
+    words = [(w, f) for k, (w, f) in enumerate(words) if not (w.startswith("每") and len(w) > 1)
+             and not (k > 0 and words[k - 1][0] == "每")]
+    for k in range(len(words) - 1, max(-1, len(words) - 5), -1):
+        w, flag = words[k]
+        if w in ("是", "为", "有", "达", "约", "达到", "共", "一共", "总共", "大约", "了", "的", "在", "到", "增长", "增加", "减少", "下降", "提高", "降低", "降至", "增至", "达到了", "每"):
             continue
         if w.endswith("率") and len(w) >= 2 and w not in _NOT_RATE and not flag.startswith("v"):
             return "%"
+        if w == "率" and k > 0 and words[k - 1][0][-1:] + "率" not in _NOT_RATE and words[k - 1][1][:1] in ("n", "v", "a"):
+            return "%"  # 通畅 + 率: a rate jieba cut in two
+        if _MONEY_VERB.search(w) and flag.startswith("v"):
+            return "money"
         for pat, unit in _NOUN_UNIT:
             if pat.search(w):
                 return unit
@@ -339,7 +354,7 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
         q.unit = _unit_after(q.right)
         q.unit_explicit = q.unit is not None
         if wh in ("多少钱",):
-            q.unit = "money"
+            q.unit, q.unit_explicit = "money", True
         elif wh in ("多久",) or (wh == "多长" and q.right.startswith("时间")):
             q.unit = "duration"
         elif wh in ("多高", "多远", "多深", "多宽", "多厚", "多长") and _noun_unit([(w.text, w.flag) for w in pos_words(q.left)]):
@@ -357,15 +372,31 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             figs = [f for f in find_figures(q.left) if f.family not in (None, "date")]
             if figs and re.search(r"从|由|比|较", q.left):
                 q.unit = figs[-1].family
-        if q.unit is None:
+        if q.unit is None and not _CHANGE.search(q.left):
             before = [(w.text, w.flag) for w in pos_words(q.left)]
             q.unit = _noun_unit(before)
-            q.unit_explicit = q.unit == "%"  # 发生率是多少: a rate is a percentage
+            # 发生率是多少: a rate is a percentage; 每户多挣了多少: earning is money
+            q.unit_explicit = q.unit == "%" or q.unit == "money" and bool(_MONEY_VERB.search(q.left.rstrip("了")))
+        elif q.unit is None:  # 旅游收入翻了多少: only an earning verb fixes the unit
+            q.unit = "money" if re.search(r"(?:挣|赚)了?$", q.left) else None
+            q.unit_explicit = q.unit == "money"
         if q.unit is None and q.right:
             m = re.match(r"[的]?([\u4e00-\u9fff]{1,6})", q.right)
             if m:
                 q.unit = _noun_unit([(w.text, w.flag) for w in pos_words(m.group(1))][:3])
-                q.unit_explicit = q.unit in ("人", "户")  # 多少未脱贫人口 / 多少农户: a count of people, households
+            if q.unit is None:
+                # the noun phrase right after the wh-word, up to its first verb (多少贫困户发展了… → 贫困户;
+                # 多少教育扶贫救助资金 → 资金)
+                m = re.match(r"[的]?([\u4e00-\u9fff]{1,12})", q.right)
+                run = []
+                for w in pos_words(m.group(1)) if m else []:
+                    if w.flag.startswith(_HEAD_FLAGS) or w.flag in ("vn", "b"):
+                        run.append((w.text, w.flag))
+                        continue
+                    break
+                heads = [x for x in run if x[1].startswith(_HEAD_FLAGS)]
+                q.unit = _noun_unit(heads[-1:]) if heads else None
+            q.unit_explicit = q.unit in ("人", "户")  # 多少未脱贫人口 / 多少农户: a count of people, households
         if wh == "第几":
             q.unit = "count"
         q.concept = _concept(q)
@@ -380,6 +411,8 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                         continue
                     break
                 q.counted = noun if len(noun) >= 2 else None
+                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not q.right[m.end():].strip("？?。！! "):
+                    q.counted = m.group(1)  # 几个安置点: a short last word jieba tags as a verb (安置) + 点
         if re.match(r"\s*(?:年|年份)(?![代龄级])", q.right) and wh == "几":
             q.atype, q.unit = "date", None
     elif t is None:
@@ -452,7 +485,7 @@ def _sub_questions(q: Question) -> list[Question]:
     if q.script == "en":
         ask = r"\bhow (?:many|much)\b|\bwhat\b|\bwhich\b"
         if len(re.findall(ask, q.norm)) < 2 and not re.search(r"\brespectively\b|\beach\b|\bboth\b", q.norm):
-            return []
+            return [_analyze_en(s) for s in _en_paired(q.text)]
         segs = [s for s in re.split(r",|;|\?|\band\b", q.text) if re.search(ask, s, re.I)]
         return [_analyze_en(s) for s in segs] if len(segs) >= 2 else []
     norm = q.norm
@@ -471,7 +504,9 @@ def _sub_questions(q: Question) -> list[Question]:
             else:
                 merged.append(p)
         parts = [p for p in merged if _wh(p)[0] is not None]
-    elif len(asks) == 1 and re.search(r"分别|各(?:有|是|为|自|多少|几|占)|各自", asks[0]):
+    elif len(asks) == 1 and _paired_after_wh(asks[0]):
+        parts = _paired_after_wh(asks[0])
+    elif len(asks) == 1 and re.search(r"分别|各(?:有|是|为|自|多少|几|占)|各自|各[\u4e00-\u9fff]{1,3}了?(?=多少|几)", asks[0]):
         seg = asks[0]
         wh = _wh(seg)
         head, tail = seg[: wh[2]], seg[wh[2]:]
@@ -480,10 +515,13 @@ def _sub_questions(q: Question) -> list[Question]:
             # 稻城县的贫困户和贫困人口分别是多少 → 稻城县的贫困户是多少 / 稻城县的贫困人口是多少
             lead = pieces[0][: pieces[0].rfind("的") + 1] if "的" in pieces[0] else ""
             parts = [(p if k == 0 or "的" in p else lead + p) + tail for k, p in enumerate(pieces)]
-            parts = [re.sub(r"分别|各自|各(?=[有是为多几占])", "", p) for p in parts]
+            parts = [re.sub(r"分别|各自|各(?=[有是为多几占])|各(?=[\u4e00-\u9fff]{1,3}了?(?:多少|几))", "", p) for p in parts]
     if len(parts) < 2:
         return []
     subs = [_analyze_zh(p, p, q.script) for p in parts]
+    for k, sq in enumerate(subs):  # 设了多少资金，已经发出去多少: a bare part counts in the unit of the part before
+        if k and sq.atype == "number" and sq.unit is None and subs[k - 1].atype == "number" and not sq.concept:
+            sq.unit = subs[k - 1].unit
     # the thing each part asks about (the words next to its wh-word) is that part's alone;
     # the rest of the question (稻城县, 2014年, “十三五”…) counts for every part
     focus = [set(tokenize(sq.left[-6:])) | set(tokenize(sq.right[:6])) if sq.wh else set(sq.terms) for sq in subs]
@@ -498,6 +536,63 @@ def _sub_questions(q: Question) -> list[Question]:
         if sq.atype == "number" and sq.unit is None and q.unit:
             sq.unit = q.unit
     return subs
+
+
+_EN_AUX = r"\b(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could)\b"
+
+
+def _en_paired(text: str) -> list[str]:
+    """Two things counted after one "how many" (How many poor villages and poor households did …): one
+    question per thing, each with the rest of the question.
+
+    >>> _en_paired("How many poor villages and poor households did the county identify?")
+    ['How many poor villages did the county identify?', 'How many poor households did the county identify?']
+    >>> _en_paired("How many rural roads and bridges were built?")
+    []
+    """
+    m = re.search(rf"\bhow (?:many|much)\s+(.+?)\s+({_EN_AUX}.*)$", text, re.I)
+    if not m or len(re.findall(r"\bhow (?:many|much)\b", text, re.I)) != 1:
+        return []
+    pieces = re.split(r"\s+and\s+", m.group(1))
+    if len(pieces) != 2:
+        return []
+    a, b = pieces
+    wa, wb = a.split(), b.split()
+    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one count
+    if not (2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
+        return []
+    if not all(re.search(r"(?:s|people)$", x.strip(), re.I) for x in (a, b)):
+        return []  # categories of basic and major programmes: adjectives, not two things
+    if re.match(r"(?:similar|other|related|such|the like|so on)\b", b, re.I):
+        return []  # hotels and similar establishments: one count
+    head, rest = text[: m.start(1)], m.group(2)
+    return [f"{head}{a} {rest}", f"{head}{b} {rest}"]
+
+
+def _paired_after_wh(seg: str) -> list[str]:
+    """Two kinds of one thing counted after a single wh-word (多少家高端民宿和普通民宿, 多少次领导小组会议和
+    指挥部会议): one part per kind, each with the wh-word and its unit. Only when both name the same head
+    (民宿, 会议), so 多少机关和企事业单位 (one count of both) stays one question.
+
+    >>> _paired_after_wh("打造了多少家高端民宿和普通民宿")
+    ['打造了多少家高端民宿', '打造了多少家普通民宿']
+    >>> _paired_after_wh("有多少个机关和企事业单位")
+    []
+    """
+    wh = _wh(seg)
+    if wh[0] not in ("多少", "几"):
+        return []
+    left, right = seg[: wh[2]], seg[wh[3]:]
+    m = re.match(rf"\s*{_MAG}?\s*(?:{_UNIT_ALT})?", right)
+    unit = m.group(0) if m else ""
+    rest = right[len(unit):].rstrip("？?。！! ")
+    pieces = re.split(r"和|与|以及|及", rest)
+    if len(pieces) != 2 or not all(2 <= len(x) <= 12 for x in pieces):
+        return []
+    a, b = (re.sub(r"(?:分别|各自|各)(?:是|有|为)?.*$", "", x) for x in pieces)
+    if len(a) < 3 or len(b) < 3 or a[-2:] != b[-2:] or _wh(b)[0] is not None:
+        return []
+    return [left + wh[0] + unit + a, left + wh[0] + unit + b]
 
 
 @lru_cache(maxsize=2048)

@@ -44,7 +44,9 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
-from .question import _NOT_RATE, ATYPES, UNIT_FAMILIES, Question, analyze
+from .paraphrase import align_terms
+from .numbers import find_figures
+from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,11 @@ class Pool:
     passage_norm: list[str]
     ctx_norm: list[str]
 
+    @property
+    def vocab(self) -> set[str]:
+        """Every token of the passages and their heading paths."""
+        return set().union(*self.passage_tokens, *self.ctx_tokens)
+
 
 def make_pool(passages: list[Passage]) -> Pool:
     sents: list[Sentence] = []
@@ -108,7 +115,12 @@ def make_pool(passages: list[Passage]) -> Pool:
 
 
 def gather(q: Question, pool: Pool, max_sentences: int = 8) -> Evidence:
-    """Keep the sentences that cover ``q`` best, list their candidates and compute their features."""
+    """Keep the sentences that cover ``q`` best, list their candidates and compute their features.
+    Everyday words the passages lack are read as the report words they hold (:mod:`.paraphrase`)."""
+    if q.script != "en":
+        terms = align_terms(q.terms, pool.vocab)
+        if terms != q.terms:
+            q = replace(q, terms=terms)
     idf = idf_weights(q.terms, pool.sent_tokens)
     scored = []
     for k, (s, toks) in enumerate(zip(pool.sentences, pool.sent_tokens)):
@@ -254,8 +266,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}):
         return "no figure where the question's terms are"  # a question for a number is answered by a number
-    if q.counted and q.script != "en" and not _present(q.counted, "".join(pool.passage_norm) + "".join(pool.ctx_norm)):
-        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库
+    if q.counted and q.script != "en" and not any(_present(w, "".join(pool.passage_norm) + "".join(pool.ctx_norm))
+                                                 for w in ({q.counted, q.counted[-2:]} if len(q.counted) >= 4 else {q.counted})):
+        return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库 (工作岗位: nor 岗位)
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
@@ -300,6 +313,12 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
+    if (q.unit == "count" and q.wh in ("多少", "几") and q.right.startswith("个") and q.counted
+            and _noun_unit([(q.counted, "n")]) not in ("人", "户") and not _PERSON_HEAD.search(q.counted)):
+        figs = find_figures(ev.text(i))
+        if figs and all(f.family in ("人", "户") for f in figs):
+            # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点
+            return f"no figure in the asked unit ({q.counted})"
     return None
 
 

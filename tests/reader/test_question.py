@@ -82,3 +82,46 @@ def test_multi_part_questions_have_one_part_per_thing_asked():
     assert [p.unit for p in q.parts] == ["area", "户"]
     assert "白溪县" in q.parts[1].terms
     assert analyze("白溪县有多少个乡镇？").parts == []
+
+
+@pytest.mark.parametrize(
+    "question, unit, explicit",
+    [
+        ("合作社的农户每户能多挣多少？", "money", True),  # 每户 is the denominator; earning is money
+        ("龙头企业平均让每户多挣了多少钱？", "money", True),  # 多少钱, not 多少 + 钱
+        ("有多少贫困户发展了小养殖？", "户", True),  # the noun after 多少, up to its verb
+        ("该县设了多少教育扶贫救助资金？", "money", False),  # the head of the noun phrase after 多少
+        ("乡镇通畅率是多少？", "%", True),
+        ("旅游收入比2019年翻了多少？", None, False),  # a change asked without a unit: not the noun's unit
+    ],
+)
+def test_unit_from_everyday_wording(question, unit, explicit):
+    q = analyze(question)
+    assert (q.atype, q.unit) == ("number", unit)
+    assert q.unit_explicit is explicit
+
+
+def test_two_kinds_of_one_thing_after_one_wh_word_are_two_parts():
+    q = analyze("该县打造了多少家高端民宿和普通民宿？")
+    assert [p.text for p in q.parts] == ["该县打造了多少家高端民宿", "该县打造了多少家普通民宿"]
+    assert analyze("有多少个机关和企事业单位定点帮扶？").parts == []  # one count of both
+    q = analyze("该县在2014年和2018年各安排了多少个项目？")
+    assert [p.years for p in q.parts] == [["2014"], ["2018"]]
+    q = analyze("该县设了多少教育救助资金，已经发出去多少？")
+    assert [p.unit for p in q.parts] == ["money", "money"]  # the bare second part counts in the first part's unit
+
+
+def test_english_units_and_paired_things():
+    assert analyze("How many person-times of technicians were trained in the county?").unit == "人次"
+    q = analyze("How many poor villages and poor households did the county identify?")
+    assert [(p.text, p.unit) for p in q.parts] == [
+        ("How many poor villages did the county identify?", "count"), ("How many poor households did the county identify?", "户")]
+    assert analyze("How many star-rated hotels and similar establishments has the county created?").parts == []
+    assert analyze("How many categories of basic and major health programmes does the plan set?").parts == []
+
+
+def test_hyphenated_english_compounds_are_looked_up_word_by_word():
+    from rag.crosslingual import translate_query
+
+    assert "低保" in translate_query("How much was spent on minimum-living-allowance subsidies?").split()
+    assert "人次" in translate_query("How many person-times were trained?").split()

@@ -1,0 +1,44 @@
+"""Everyday words of a question read as the written words of the passages (挣 → 收入/增收).
+
+A question in everyday words (稻城的贫困户一年能挣多少钱) shares few terms with a report (人均收入
+13910元), and a question term no sentence holds weighs the most in coverage, so such questions look
+unanswered. ``align_terms(terms, vocab)`` replaces each term that ``vocab`` (the tokens of the
+retrieved sentences) lacks by the report words of ``rag/data/paraphrase_zh.tsv`` that ``vocab``
+holds; a term the passages hold, or one with no such word, stays as it is.
+
+Example::
+
+    >>> from rag.reader.paraphrase import align_terms
+    >>> align_terms(["贫困户", "一年", "挣", "钱"], {"贫困户", "人均", "收入", "资金"})
+    ['贫困户', '一年', '收入', '资金']
+    >>> align_terms(["挣"], {"挣"}), align_terms(["理塘"], {"稻城"})
+    (['挣'], ['理塘'])
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+PARAPHRASE_PATH = Path(__file__).resolve().parent.parent / "data" / "paraphrase_zh.tsv"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, list[str]]:
+    """Everyday word → report words, from ``rag/data/paraphrase_zh.tsv``."""
+    out: dict[str, list[str]] = {}
+    for line in PARAPHRASE_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        word, alts = line.split("\t", 1)
+        out.setdefault(word.strip(), []).extend(a for a in alts.split() if a != word.strip())
+    return out
+
+
+def align_terms(terms: list[str], vocab: set[str]) -> list[str]:
+    """``terms`` with each one ``vocab`` lacks replaced by its report words that ``vocab`` holds."""
+    lex = lexicon()
+    out: list[str] = []
+    for t in terms:
+        alts = [a for a in lex.get(t, ()) if a in vocab] if t not in vocab else []
+        out.extend(alts[:2] if alts else [t])
+    return list(dict.fromkeys(out))
