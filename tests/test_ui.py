@@ -131,10 +131,11 @@ def _stamp(pg, selector: str) -> str:
     return pg.evaluate(f"() => document.querySelector('{selector} [data-final]')?.dataset.t || ''")
 
 
-def _wait_new(pg, selector: str, old: str) -> None:
+def _wait_new(pg, selector: str, old: str, timeout_ms: float | None = None) -> None:
     pg.wait_for_function(
         "([sel, old]) => { const el = document.querySelector(sel + ' [data-final]'); return el && el.dataset.t !== old; }",
         arg=[selector, old],
+        **({"timeout": timeout_ms} if timeout_ms else {}),
     )
 
 
@@ -334,7 +335,7 @@ def test_evaluation_tab_runs_a_gold_file(page, tmp_path):
     page.wait_for_selector("#rag-gold-upload >> text=mini-gold", state="detached")
     old = _stamp(page, "#rag-eval-status")
     page.click("#rag-eval-btn")
-    _wait_new(page, "#rag-eval-status", old)
+    _wait_new(page, "#rag-eval-status", old, timeout_ms=max(60_000, n * 1_500))  # the whole dev split, ~0.1-1 s a question
     status = page.inner_text("#rag-eval-status")
     assert f"evaluated {n} questions" in status and "gold_dev.jsonl" in status, status
 
