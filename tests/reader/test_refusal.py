@@ -49,20 +49,22 @@ def test_doctests():
     assert doctest.testmod(refusal_mod).failed == 0
 
 
-@pytest.mark.parametrize("question", [
-    "松岭县总人口中女性有多少人？",          # 总人口 given, 女性 asked
-    "松岭县女性人口有多少？",
-    "松岭县平均每个驻村工作队有多少名干部？",  # totals given, an average asked
-    "松岭县累计资助困难学生平均每人次多少元？",
-    "松岭县农村居民人均可支配收入的增长率是多少？",  # no growth rate given
-    "松岭县草原面积有多少平方公里？",        # 幅员面积 given, 草原面积 asked
-    "松岭县工作领导小组组长叫什么名字？",    # nobody is named
-    "松岭县工作领导小组组长是谁？",
-    "How many female residents does Songling County have?",
+@pytest.mark.parametrize("question,reason", [
+    ("松岭县总人口中女性有多少人？", "女性"),          # 总人口 given, 女性 asked
+    ("松岭县女性人口有多少？", "女性"),
+    ("松岭县平均每个驻村工作队有多少名干部？", "平均"),  # totals given, an average asked
+    ("松岭县累计资助困难学生平均每人次多少元？", "平均"),
+    ("松岭县发放的产业扶持资金比上年增长了百分之多少？", "增长率"),  # an absolute figure given, a growth rate asked
+    ("松岭县草原面积有多少平方公里？", "幅员面积"),       # 幅员面积 given, 草原面积 asked
+    ("松岭县工作领导小组组长叫什么名字？", "no person"),  # nobody is named
+    ("松岭县工作领导小组组长是谁？", "no person"),
+    ("松岭县的蔬菜大棚是哪一年建成的？", "no date"),
+    ("How many female residents does Songling County have?", "female"),
 ])
-def test_a_neighbouring_measure_is_refused(reader, question):
+def test_a_neighbouring_measure_is_refused(reader, question, reason):
     ans = reader.run(question, county(SONGLING, "松岭县"))
     assert ans.refused, (question, ans.answer)
+    assert any(reason in w for w in ans.warnings), ans.warnings  # refused by the check, not by chance
 
 
 @pytest.mark.parametrize("question,expected", [
@@ -91,18 +93,16 @@ def test_the_qualified_figure_is_answered_where_the_report_gives_it(reader, ques
     assert expected in short(ans)
 
 
-def test_a_year_question_over_text_without_dates_is_refused(reader):
-    ans = reader.run("松岭县的蔬菜大棚是哪一年建成的？", county(SONGLING, "松岭县"))
-    assert ans.refused, ans.answer
-
-
 def test_an_english_question_about_a_place_no_passage_names_is_refused(reader):
     passages = county(SONGLING, "松岭县")
-    assert reader.run("What is the total population in Kunming?", passages).refused
+    ans = reader.run("What is the total population in Kunming?", passages)
+    assert ans.refused and any("Kunming" in w for w in ans.warnings), ans.warnings
     ans = reader.run("What is the total population of Songling County?", passages)
     assert not ans.refused and "18.6万" in short(ans)
 
 
 def test_an_english_question_for_a_year_the_passages_do_not_give_is_refused(reader):
     ans = reader.run("What was the rural per capita disposable income of Hexi County in 2016?", county(HEXI, "禾溪县"))
-    assert ans.refused, ans.answer
+    assert ans.refused and any("2016" in w for w in ans.warnings), ans.warnings
+    ans = reader.run("What was the rural per capita disposable income of Hexi County in 2023?", county(HEXI, "禾溪县"))
+    assert not ans.refused and "15200" in short(ans), ans.warnings
