@@ -163,6 +163,12 @@ def holds_type(kind: str, text: str) -> bool:
     return True
 
 
+def _role_word(answer: str) -> bool:
+    """A short noun with no figure (总理, 君主): a 谁 question may be answered by a role, not a name."""
+    words = [w for w in pos_words(answer) if w.text.strip()]
+    return 0 < len(answer) <= 4 and not re.search(r"\d", answer) and all(w.flag.startswith("n") for w in words)
+
+
 TYPE_PROBLEMS = ("the passages name no person", "the passages give no date")
 #: problems after which the reader tries its next candidate (other problems of a non-number question refuse)
 TRY_NEXT = TYPE_PROBLEMS[1:]
@@ -178,11 +184,13 @@ def type_problem(q: Question, sentence: str, answer: str) -> str | None:
     'the passages name no person'
     >>> type_problem(analyze("该县扶贫办主任叫什么名字？"), "扶贫办主任由县长张明兼任。", "张明") is None
     True
+    >>> type_problem(analyze("行政权名义上属于谁？"), "行政权名义上属于君主。", "君主") is None  # a role
+    True
     >>> type_problem(analyze("该工程是哪一年启动的？"), "2016年启动该工程，大力推进。", "大力")
     'the passages give no date'
     """
     kind = wanted_type(q)
-    if kind == "person" and not holds_type(kind, sentence):
+    if kind == "person" and not holds_type(kind, sentence) and not _role_word(answer):
         return TYPE_PROBLEMS[0]
     if kind == "day" and not holds_type(kind, answer):
         return TYPE_PROBLEMS[1]
