@@ -47,6 +47,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
+from .refusal import TRY_NEXT, measure_problem, modifier_problem, type_problem
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,18 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the passages are about {sibling}, not {e}"
             if e in q.strong:
                 return f"the passages are about {_about(p)}, not {e}"
+    why = type_problem(q, s.norm, s.norm[c.start : c.end])
+    if why:
+        return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
+    prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
+    near = s.norm + prev + pool.ctx_norm[s.passage]
+    if q.script == "en" and q.atype != "date" and q.years and any(y not in near for y in q.years):
+        return f"the passages give no figure for {next(y for y in q.years if y not in near)}"
+    if q.atype == "number" or q.script == "en":
+        # 女性 / 平均 / 增长率 asked, the unqualified figure found: the qualifier is said next to the figure
+        why = measure_problem(q, s.norm[max(0, c.start - 30) : c.end + 15]) or modifier_problem(q, s.norm + pool.ctx_norm[s.passage])
+        if why:
+            return why
     if q.atype != "number":
         return None
     if not (c.kinds & {"fig", "date"}):
@@ -270,8 +283,6 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                                                  for w in ({q.counted, q.counted[-2:]} if len(q.counted) >= 4 else {q.counted})):
         return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库 (工作岗位: nor 岗位)
     same_doc = "".join(pool.passage_norm[j] + pool.ctx_norm[j] for j, x in enumerate(pool.passages) if x.doc == p.doc)
-    prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
-    near = s.norm + prev + pool.ctx_norm[s.passage]
     rate = _rate_word(q)
     if rate and rate not in near:
         # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
@@ -324,6 +335,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
 
 _EN_PLACE = re.compile(r"\b((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+(?:County|City|Prefecture|Town|Township|Village|District|Province)\b")
 _EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:'s)?")
+_EN_BARE_PLACE = re.compile(r"\b(?:in|of|at|from)\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)\b(?!\s+(?:[A-Z]|County|City|Prefecture|Town|Township|Village|District|Province))")
 
 
 def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
@@ -360,6 +372,13 @@ def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
         if k not in index and not any(k == key(w) for w in ("the", "this", "that", "which", "what", "each", "every")):
             missing = m.group(0).strip()
             break
+    if missing is None and index:
+        # a bare name after in/of/at/from (in Lhasa): a place the question is about that no passage names
+        for m in _EN_BARE_PLACE.finditer(text):
+            k = key(m.group(1))
+            if k not in index and not any(k.startswith(x) or x.startswith(k) for x in index if len(k) >= 4 and len(x) >= 4):
+                missing = m.group(1)
+                break
     return list(dict.fromkeys(found)), missing
 
 
@@ -502,7 +521,7 @@ class OfflineReader:
                     choice = int(i)
                     break
                 problem = problem or why
-                if part.atype != "number":
+                if part.atype != "number" and why not in TRY_NEXT:
                     break  # a name or year the evidence lacks: the next candidate lacks it too
             if choice is not None:
                 choice = _with_unit(ev, choice)

@@ -30,7 +30,8 @@ def test_every_quote_is_verbatim_at_its_offset(records):
             assert c.quote and c.quote in c.text, (g["id"], c.quote)
             assert c.text[c.start : c.start + len(c.quote)] == c.quote, g["id"]
             n_quotes += 1
-    assert n_quotes >= len(GOLD) * 0.8
+    answerable = [g for g in GOLD if g["type"] != "unanswerable"]
+    assert n_quotes >= len(answerable) * 0.8  # most answerable questions were answered, with quotes
 
 
 def test_every_figure_stands_in_its_citation(records):

@@ -1,0 +1,108 @@
+"""Refusal of near-miss questions (rag/reader/refusal.py, wired into rag/reader/reader.py's subject check),
+on reports written for these tests (not the seeds): a figure for a neighbouring measure is not an
+answer, and the twin question the report does answer is still answered."""
+from __future__ import annotations
+
+import doctest
+import re
+
+import pytest
+
+import rag.reader.refusal as refusal_mod
+from rag.reader import OfflineReader
+from rag.types import Passage
+
+# an invented county: total population only, a total not an average, absolute figures not growth rates
+SONGLING = {
+    "一、基本情况": "松岭县地处北部山区，幅员面积3120平方公里，辖5镇7乡，总人口18.6万人。",
+    "二、帮扶力量": "全县组建驻村工作队42个，选派干部196名驻村帮扶。成立以县委主要负责同志任组长的工作领导小组。",
+    "三、产业发展": "全县累计发放产业扶持资金2.35亿元，新建蔬菜大棚860个，带动农户3400户。",
+    "四、教育保障": "累计资助困难学生5120人次，发放助学资金1380万元。",
+}
+# another invented county that does state the qualified figures
+HEXI = {
+    "一、基本情况": "禾溪县总人口9.8万人，其中女性人口4.7万人，草原面积860平方公里。",
+    "二、收入": "2023年农村居民人均可支配收入达到15200元，比上年增长8.4%，全县户均增收2100元。",
+    "三、组织": "县扶贫办主任王建国介绍，全县2018年启动“暖心工程”，帮扶困难群众2600人。",
+}
+
+
+def p(text: str, doc: str, section: str, rank: int, title: str) -> Passage:
+    return Passage(rank=rank, doc=doc, chunk_id=f"{doc}#{rank}", section=section, text=text, score=1.0 / rank, title=title)
+
+
+def county(parts: dict[str, str], name: str) -> list[Passage]:
+    doc = f"{name}.txt"
+    return [p(t, doc, f"{name}工作报告 › {h}", k + 1, f"{name}工作报告") for k, (h, t) in enumerate(parts.items())]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return OfflineReader()
+
+
+def short(ans) -> str:
+    return re.sub(r"\[\d+\]", "", ans.answer)
+
+
+def test_doctests():
+    assert doctest.testmod(refusal_mod).failed == 0
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("松岭县总人口中女性有多少人？", "女性"),          # 总人口 given, 女性 asked
+    ("松岭县女性人口有多少？", "女性"),
+    ("松岭县平均每个驻村工作队有多少名干部？", "平均"),  # totals given, an average asked
+    ("松岭县累计资助困难学生平均每人次多少元？", "平均"),
+    ("松岭县发放的产业扶持资金比上年增长了百分之多少？", "增长率"),  # an absolute figure given, a growth rate asked
+    ("松岭县草原面积有多少平方公里？", "幅员面积"),       # 幅员面积 given, 草原面积 asked
+    ("松岭县工作领导小组组长叫什么名字？", "no person"),  # nobody is named
+    ("松岭县工作领导小组组长是谁？", "no person"),
+    ("松岭县的蔬菜大棚是哪一年建成的？", "no date"),
+    ("How many female residents does Songling County have?", "female"),
+])
+def test_a_neighbouring_measure_is_refused(reader, question, reason):
+    ans = reader.run(question, county(SONGLING, "松岭县"))
+    assert ans.refused, (question, ans.answer)
+    assert any(reason in w for w in ans.warnings), ans.warnings  # refused by the check, not by chance
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("松岭县总人口有多少？", "18.6万人"),
+    ("松岭县组建了多少个驻村工作队？", "42个"),
+    ("松岭县累计资助困难学生多少人次？", "5120人次"),
+    ("松岭县幅员面积有多少平方公里？", "3120平方公里"),
+])
+def test_the_twin_the_report_states_is_answered(reader, question, expected):
+    ans = reader.run(question, county(SONGLING, "松岭县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("禾溪县总人口中女性有多少人？", "4.7万"),
+    ("禾溪县草原面积有多少平方公里？", "860"),
+    ("禾溪县农村居民人均可支配收入比上年增长了百分之多少？", "8.4%"),
+    ("禾溪县户均增收多少元？", "2100"),
+    ("禾溪县扶贫办主任是谁？", "王建国"),
+    ("禾溪县的“暖心工程”是哪一年启动的？", "2018"),
+])
+def test_the_qualified_figure_is_answered_where_the_report_gives_it(reader, question, expected):
+    ans = reader.run(question, county(HEXI, "禾溪县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
+
+
+def test_an_english_question_about_a_place_no_passage_names_is_refused(reader):
+    passages = county(SONGLING, "松岭县")
+    ans = reader.run("What is the total population in Kunming?", passages)
+    assert ans.refused and any("Kunming" in w for w in ans.warnings), ans.warnings
+    ans = reader.run("What is the total population of Songling County?", passages)
+    assert not ans.refused and "18.6万" in short(ans)
+
+
+def test_an_english_question_for_a_year_the_passages_do_not_give_is_refused(reader):
+    ans = reader.run("What was the rural per capita disposable income of Hexi County in 2016?", county(HEXI, "禾溪县"))
+    assert ans.refused and any("2016" in w for w in ans.warnings), ans.warnings
+    ans = reader.run("What was the rural per capita disposable income of Hexi County in 2023?", county(HEXI, "禾溪县"))
+    assert not ans.refused and "15200" in short(ans), ans.warnings
