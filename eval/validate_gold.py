@@ -409,11 +409,11 @@ def validate_split(dev_path, test_path, seeds_dir=None) -> list[str]:
         for d in dev:
             dq = str(d.get("question", ""))
             why = near_duplicate(tq, dq)
+            # the message quotes the dev question only: whoever writes dev questions never reads a test one
             if why == "same question":
-                problems.append(f"split: question of {t.get('id')!r} (test) is also {d.get('id')!r} (dev): {tq!r}")
+                problems.append(f"split: {d.get('id')!r} (dev) is the question of {t.get('id')!r} (test): {dq!r}")
             elif why:
-                problems.append(f"split: question of {t.get('id')!r} (test) has a near-duplicate {d.get('id')!r} (dev), "
-                                f"{why}: {tq!r} ~ {dq!r}")
+                problems.append(f"split: {d.get('id')!r} (dev) is a near-duplicate of {t.get('id')!r} (test), {why}: {dq!r}")
         if t.get("doc"):
             ts = fact_sites(t, seeds)
             for d, ds in dev_sites:
