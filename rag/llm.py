@@ -454,6 +454,25 @@ class LLMOutcome:
 
 
 _LEADS = re.compile(r"^\s*(?:参考答案|建议答案|答案|回答|答|Suggested answer|Answer)\s*[:：]\s*", re.I)
+_QUESTION_LABEL = re.compile(r"^\s*(?:问题|問題|Question)\s*[:：]\s*", re.I)
+
+
+def drop_echo(text: str, question: str) -> str:
+    """The model's answer without what it copied from the end of the prompt: a leading copy of the
+    question and the prompt's own labels (问题：… 参考答案：…).
+
+    >>> drop_echo("稻城有多大面积？参考答案：7323平方千米[1]", "稻城有多大面积？")
+    '7323平方千米[1]'
+    >>> drop_echo("Question: How big is it? Suggested answer: 7323 km2 [1]", "How big is it?")
+    '7323 km2 [1]'
+    >>> drop_echo("稻城县面积7323平方千米[1]。", "稻城有多大面积？")
+    '稻城县面积7323平方千米[1]。'
+    """
+    t = _LEADS.sub("", _QUESTION_LABEL.sub("", text.strip(), count=1)).strip()
+    q = question.strip()
+    if q and t.startswith(q) and len(t) > len(q):
+        t = _LEADS.sub("", t[len(q):]).strip()
+    return t
 
 
 # ---------------------------------------------------------------- the answerer
@@ -584,7 +603,7 @@ class LLMAnswerer:
 
         if err is not None:
             return outcome(self._fallback(prep, f"LLM error: {describe_error(err, self.settings)}; answered by the offline reader", timings), None)
-        text = _LEADS.sub("", _visible(text, final=True).strip()).strip()
+        text = drop_echo(_visible(text, final=True), prep.question)
         if not text:
             return outcome(self._fallback(prep, "LLM error: the model returned an empty answer; answered by the offline reader", timings), None)
         if _is_refusal(text, prep.refusal):

@@ -545,6 +545,16 @@ def test_answer_without_markers_gets_the_passage_that_holds_its_figure(server):
     assert "光伏电站3座" in user and "参考答案：" in user and len(user) < 400
 
 
+def test_an_echoed_question_and_prompt_label_are_not_part_of_the_answer(server):
+    # small models often copy the end of the prompt (问题：… 参考答案：…) before their answer
+    q = "玛多县建成村级光伏电站多少座？"
+    server.script = {"reply": f"{q}参考答案：3座"}
+    a = LLMAnswerer(settings_for(server), reader_wins=None).run(q, MADUO)
+    assert a.backend == "openai" and a.grounded and not a.refused
+    assert a.answer == "3座[2]", a.answer
+    assert "参考答案" not in a.answer and _verbatim(a.citations[0])
+
+
 def test_unmarked_figures_from_two_passages_cite_both(server):
     server.script = {"reply": "建档立卡贫困户1683户，生态管护公益岗位2410个"}
     a = LLMAnswerer(settings_for(server), reader_wins=None).run("玛多县建档立卡贫困户多少户？设置生态管护公益岗位多少个？", MADUO)
