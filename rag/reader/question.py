@@ -139,6 +139,7 @@ class Question:
     quoted: list[str] = field(default_factory=list)
     strong: list[str] = field(default_factory=list)  # entities sure enough to refuse on when the evidence lacks them
     counted_en: str | None = None  # the head noun an English "how many" question counts (enterprises, households)
+    counted_zh: str | None = None  # what it counts in report terms (poor villages → 贫困村), from the glossary
     parts: list["Question"] = field(default_factory=list)
 
     @property
@@ -440,11 +441,11 @@ _EN_NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|wou
 
 
 def _en_counted(low: str) -> str | None:
-    """The head noun of what an English "how many" question counts: the last word of the noun phrase
-    after "how many" (registered poor households → households; poor villages in … → villages).
+    """The noun phrase an English "how many" question counts, up to its verb or preposition (its last
+    word is the head: registered poor households → households; poor villages in … → villages).
 
     >>> _en_counted("how many leading agricultural enterprises are there in the city?")
-    'enterprises'
+    'leading agricultural enterprises'
     >>> _en_counted("how many were trained?") is None
     True
     """
@@ -456,7 +457,25 @@ def _en_counted(low: str) -> str | None:
     words = re.findall(r"[a-z][a-z\-']*", (" " + phrase)[: end.start()] if end else phrase)
     verb = next((i for i, w in enumerate(words) if i > 0 and w.endswith("ed")), None)
     words = words[:verb] if verb else words  # how many people received …: the verb ends the noun phrase
-    return words[-1] if words and len(words) <= 6 else None
+    return " ".join(words) if words and len(words) <= 6 else None
+
+
+def _en_counted_zh(phrase: str) -> str | None:
+    """The report term for a qualified counted noun phrase (poor villages → 贫困村, administrative
+    households → 贫困户): a glossary term of the phrase that ends with the head noun's term, is longer
+    than it and is not one the head alone gives; None for an unqualified head (villages → 村 行政村) or a
+    phrase the glossary does not cover.
+
+    >>> _en_counted_zh("poor villages"), _en_counted_zh("villages"), _en_counted_zh("poor households")
+    ('贫困村', None, '贫困户')
+    """
+    from ..crosslingual import translate_query
+
+    head = translate_query(phrase.split()[-1]).split()
+    if not head:
+        return None
+    terms = translate_query(phrase).split()
+    return next((t for t in terms if t.endswith(head[0]) and len(t) > len(head[0]) and t not in head), None)
 
 
 def _analyze_en(text: str) -> Question:
@@ -477,7 +496,9 @@ def _analyze_en(text: str) -> Question:
             if m2 and pat.search(m2.group(1)):
                 q.unit, q.unit_explicit = unit, True
                 break
-        q.counted_en = _en_counted(low)
+        phrase = _en_counted(low)
+        q.counted_en = phrase.split()[-1] if phrase else None
+        q.counted_zh = _en_counted_zh(phrase) if phrase else None
         for pat, unit in _EN_UNIT if q.unit is None and q.counted_en else ():
             if pat.search(q.counted_en):  # the head noun of what is counted: registered poor households → 户
                 q.unit, q.unit_explicit = unit, True

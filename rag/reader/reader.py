@@ -325,6 +325,14 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
+    if q.script == "en" and q.counted_zh:
+        fig = re.match(r"[\d.,，万亿千百余多近约]+[个名户人家所座项条处类]?", s.norm[c.start : c.end + 6])
+        after = re.match(r"[\u4e00-\u9fff]{1,6}", s.norm[c.start + fig.end() : c.start + fig.end() + 6]) if fig else None
+        run = after.group(0) if after else ""
+        at = run.find(q.counted_zh[-1])
+        if at >= 1 and q.counted_zh not in run[: at + 1]:
+            # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
+            return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
     if (q.script == "en" and q.unit == "count" and q.unit_explicit and q.counted_en
             and not _EN_UNIT_PEOPLE.search(q.counted_en) and not _EN_PERSON_SUFFIX.search(q.counted_en)):
         figs = find_figures(ev.text(i))

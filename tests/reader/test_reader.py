@@ -279,3 +279,11 @@ def test_english_question_for_a_year_the_report_does_not_give_is_refused(reader)
     assert a.refused, a.answer
     a = reader.run("How much did Yunchuan County pool in 2017 for renovating dilapidated rural houses?", yunchuan())
     assert a.refused and "1.25" not in a.answer, a.answer
+
+
+def test_english_count_of_a_qualified_thing_is_not_another_kind_of_it(reader):
+    text = "全县实现了含27个贫困村在内的98个行政村通硬化路，建成村级活动场所98个。"
+    a = reader.run("How many poor villages does Yunchuan County have?", [p(text, "yunchuan.txt", "云川县报告 › 交通", 1, doc_places=["云川县"])])
+    assert short(a) == "27个", (a.answer, a.warnings)
+    a = reader.run("How many administrative villages in Yunchuan County have hardened roads?", [p(text, "yunchuan.txt", "云川县报告 › 交通", 1, doc_places=["云川县"])])
+    assert short(a) == "98个", (a.answer, a.warnings)
