@@ -325,6 +325,11 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
+    if q.script == "en" and _EN_CHANGE.search(q.text):
+        before, after = s.norm[max(0, c.start - 12) : c.start], s.norm[c.end : c.end + 8]
+        if ("从" in before and _ZH_CHANGE_TO.match(after)) or re.search(r"(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)$", before):
+            # by how much did it grow, over 从3.5亿元增加到39.52亿元: either end is a level, not the change
+            return "the figure found is a level before or after the change, not the change"
     if q.script == "en" and q.counted_zh:
         fig = re.match(r"[\d.,，万亿千百余多近约]+[个名户人家所座项条处类]?", s.norm[c.start : c.end + 6])
         after = re.match(r"[\u4e00-\u9fff]{1,6}", s.norm[c.start + fig.end() : c.start + fig.end() + 6]) if fig else None
@@ -352,6 +357,8 @@ _EN_UNIT_PEOPLE = re.compile(r"people|persons?|residents?|households?|families|w
                              r"teachers?|doctors?|members?|officials?|population|poor|villagers?|farmers?|herders?|times", re.I)
 # nouns for people by their ending (undergraduates, commissioners, residents, children): not a count of things
 _EN_PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ate|ee|man|men|ple|dre|ren|ff)s?$", re.I)
+_EN_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:did|has|have|had|does|do) .*\b(?:grow|increase|rise|fall|drop|decline)\b", re.I)
+_ZH_CHANGE_TO = re.compile(r"[^，。；]{0,2}(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)")
 _EN_YEAR_RANGE = re.compile(r"\b(?:compared (?:with|to)|from|between|since|than)\b", re.I)
 
 

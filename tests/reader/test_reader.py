@@ -287,3 +287,10 @@ def test_english_count_of_a_qualified_thing_is_not_another_kind_of_it(reader):
     assert short(a) == "27个", (a.answer, a.warnings)
     a = reader.run("How many administrative villages in Yunchuan County have hardened roads?", [p(text, "yunchuan.txt", "云川县报告 › 交通", 1, doc_places=["云川县"])])
     assert short(a) == "98个", (a.answer, a.warnings)
+
+
+def test_english_change_question_is_not_answered_by_a_level(reader):
+    text = "全县旅游综合收入从2014年的2.6亿元增加到18.4亿元，增长607.7%。"
+    a = reader.run("By how much did total tourism revenue of Yunchuan County grow from 2014 to 2020?",
+                   [p(text, "yunchuan.txt", "云川县报告 › 旅游", 1, doc_places=["云川县"])])
+    assert short(a) == "607.7%", (a.answer, a.warnings)
