@@ -138,6 +138,8 @@ class Question:
     places: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     strong: list[str] = field(default_factory=list)  # entities sure enough to refuse on when the evidence lacks them
+    counted_en: str | None = None  # the head noun an English "how many" question counts (enterprises, households)
+    counted_zh: str | None = None  # what it counts in report terms (poor villages → 贫困村), from the glossary
     parts: list["Question"] = field(default_factory=list)
 
     @property
@@ -434,6 +436,48 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
     return q
 
 
+_EN_NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could|of|in|at|for|by|on|from|to|under|"
+                        r"with|that|which|who|per|since|during|there|across)\b")
+
+
+def _en_counted(low: str) -> str | None:
+    """The noun phrase an English "how many" question counts, up to its verb or preposition (its last
+    word is the head: registered poor households → households; poor villages in … → villages).
+
+    >>> _en_counted("how many leading agricultural enterprises are there in the city?")
+    'leading agricultural enterprises'
+    >>> _en_counted("how many were trained?") is None
+    True
+    """
+    m = re.search(r"\bhow many\s+(.+)", low)
+    if not m:
+        return None
+    phrase = m.group(1)
+    end = _EN_NP_END.search(" " + phrase)
+    words = re.findall(r"[a-z][a-z\-']*", (" " + phrase)[: end.start()] if end else phrase)
+    verb = next((i for i, w in enumerate(words) if i > 0 and w.endswith("ed")), None)
+    words = words[:verb] if verb else words  # how many people received …: the verb ends the noun phrase
+    return " ".join(words) if words and len(words) <= 6 else None
+
+
+def _en_counted_zh(phrase: str) -> str | None:
+    """The report term for a qualified counted noun phrase (poor villages → 贫困村, administrative
+    households → 贫困户): a glossary term of the phrase that ends with the head noun's term, is longer
+    than it and is not one the head alone gives; None for an unqualified head (villages → 村 行政村) or a
+    phrase the glossary does not cover.
+
+    >>> _en_counted_zh("poor villages"), _en_counted_zh("villages"), _en_counted_zh("poor households")
+    ('贫困村', None, '贫困户')
+    """
+    from ..crosslingual import translate_query
+
+    head = translate_query(phrase.split()[-1]).split()
+    if not head:
+        return None
+    terms = translate_query(phrase).split()
+    return next((t for t in terms if t.endswith(head[0]) and len(t) > len(head[0]) and t not in head), None)
+
+
 def _analyze_en(text: str) -> Question:
     from ..crosslingual import translate_query
 
@@ -452,12 +496,25 @@ def _analyze_en(text: str) -> Question:
             if m2 and pat.search(m2.group(1)):
                 q.unit, q.unit_explicit = unit, True
                 break
-        for pat, unit in _EN_UNIT if q.unit is None else ():
+        phrase = _en_counted(low)
+        q.counted_en = phrase.split()[-1] if phrase else None
+        q.counted_zh = _en_counted_zh(phrase) if phrase else None
+        for pat, unit in _EN_UNIT if q.unit is None and q.counted_en else ():
+            if pat.search(q.counted_en):  # the head noun of what is counted: registered poor households → 户
+                q.unit, q.unit_explicit = unit, True
+                break
+        by_how_much = re.search(r"\bby how much\b", low)  # a change: a percentage or an amount
+        for pat, unit in _EN_UNIT if q.unit is None and not by_how_much else ():
             if pat.search(scope):
                 q.unit = unit
                 break
+        if q.unit is None and not by_how_much and re.search(r"\bhow much\b", low):
+            q.unit = "money"  # how much did … pay / pool / spend, how much insurance: an amount of money
         if q.unit is None and re.search(r"percentage|proportion|share|\brate\b", low):
             q.unit = "%"
+        if (q.unit == "%" and not by_how_much and not re.search(r"\bhow many\b", low)
+                and re.search(r"\b(?:what|which) (?:is|was|were|are|has|have|had)\b.*\b(?:rate|ratio|percentage|proportion|share|incidence)\b", low)):
+            q.unit_explicit = True  # what was the poverty headcount ratio: a percentage, not a count of people
         if q.unit is None and re.search(r"\bhow many\b", low):
             q.unit, q.unit_explicit = "count", True  # how many villages: a count of things
         if "how old" in low:

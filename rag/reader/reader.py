@@ -47,7 +47,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import TRY_NEXT, measure_problem, modifier_problem, type_problem
+from .refusal import TRY_NEXT, contrast_problem, measure_problem, modifier_problem, type_problem
 from .text import Sentence, normalize, sentences
 
 log = logging.getLogger(__name__)
@@ -268,11 +268,12 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
-    if q.script == "en" and q.atype != "date" and q.years and any(y not in near for y in q.years):
-        return f"the passages give no figure for {next(y for y in q.years if y not in near)}"
+    if q.script == "en" and q.atype != "date" and q.years and _years_missing(q, near):
+        return f"the passages give no figure for {_years_missing(q, near)[0]}"
     if q.atype == "number" or q.script == "en":
         # 女性 / 平均 / 增长率 asked, the unqualified figure found: the qualifier is said next to the figure
-        why = measure_problem(q, s.norm[max(0, c.start - 30) : c.end + 15]) or modifier_problem(q, s.norm + pool.ctx_norm[s.passage])
+        why = (measure_problem(q, s.norm[max(0, c.start - 30) : c.end + 15]) or modifier_problem(q, s.norm + pool.ctx_norm[s.passage])
+               or contrast_problem(q, s.norm[: c.start]))
         if why:
             return why
     if q.atype != "number":
@@ -288,7 +289,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
         return f"the passages give no {rate}"
     if q.years:
-        missing = [y for y in q.years if y not in near]
+        missing = _years_missing(q, near)
         if missing:
             return f"the passages give no figure for {missing[0]}"
     places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
@@ -324,6 +325,25 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the figure found is for {others[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
+    if q.script == "en" and _EN_CHANGE.search(q.text):
+        before, after = s.norm[max(0, c.start - 12) : c.start], s.norm[c.end : c.end + 8]
+        if ("从" in before and _ZH_CHANGE_TO.match(after)) or re.search(r"(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)$", before):
+            # by how much did it grow, over 从3.5亿元增加到39.52亿元: either end is a level, not the change
+            return "the figure found is a level before or after the change, not the change"
+    if q.script == "en" and q.counted_zh:
+        fig = re.match(r"[\d.,，万亿千百余多近约]+[个名户人家所座项条处类]?", s.norm[c.start : c.end + 6])
+        after = re.match(r"[\u4e00-\u9fff]{1,6}", s.norm[c.start + fig.end() : c.start + fig.end() + 6]) if fig else None
+        run = after.group(0) if after else ""
+        at = run.find(q.counted_zh[-1])
+        if at >= 1 and q.counted_zh not in run[: at + 1]:
+            # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
+            return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
+    if (q.script == "en" and q.unit == "count" and q.unit_explicit and q.counted_en
+            and not _EN_UNIT_PEOPLE.search(q.counted_en) and not _EN_PERSON_SUFFIX.search(q.counted_en)):
+        figs = find_figures(ev.text(i))
+        if figs and all(f.family in ("人", "户", "人次", "户次") for f in figs):
+            # how many enterprises answered with 10300余户: people or households are not a count of enterprises
+            return f"no figure in the asked unit ({q.counted_en})"
     if (q.unit == "count" and q.wh in ("多少", "几") and q.right.startswith("个") and q.counted
             and _noun_unit([(q.counted, "n")]) not in ("人", "户") and not _PERSON_HEAD.search(q.counted)):
         figs = find_figures(ev.text(i))
@@ -331,6 +351,32 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点
             return f"no figure in the asked unit ({q.counted})"
     return None
+
+
+_EN_UNIT_PEOPLE = re.compile(r"people|persons?|residents?|households?|families|workers?|labou?rers?|cadres?|staff|students?|"
+                             r"teachers?|doctors?|members?|officials?|population|poor|villagers?|farmers?|herders?|times", re.I)
+# nouns for people by their ending (undergraduates, commissioners, residents, children): not a count of things
+_EN_PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ate|ee|man|men|ple|dre|ren|ff)s?$", re.I)
+_EN_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:did|has|have|had|does|do) .*\b(?:grow|increase|rise|fall|drop|decline)\b", re.I)
+_ZH_CHANGE_TO = re.compile(r"[^，。；]{0,2}(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)")
+_EN_YEAR_RANGE = re.compile(r"\b(?:compared (?:with|to)|from|between|since|than)\b", re.I)
+
+
+def _years_missing(q: Question, near: str) -> list[str]:
+    """The years a question names that ``near`` does not say. An English question comparing two years
+    (in 2020 compared with 2014, from 2014 to 2020) is answered by a figure said with either: reports
+    state a change once, with the range in a sentence before it.
+
+    >>> from rag.reader.question import analyze
+    >>> _years_missing(analyze("By how much did income grow in 2020 compared with 2014?"), "预计2020年收入增92.6%")
+    []
+    >>> _years_missing(analyze("How many people were trained in 2019?"), "2018年培训1000人")
+    ['2019']
+    """
+    missing = [y for y in q.years if y not in near]
+    if q.script == "en" and len(q.years) >= 2 and len(missing) < len(q.years) and _EN_YEAR_RANGE.search(q.text):
+        return []
+    return missing
 
 
 _EN_PLACE = re.compile(r"\b((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+(?:County|City|Prefecture|Town|Township|Village|District|Province)\b")

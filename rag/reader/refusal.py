@@ -49,7 +49,8 @@ _EN_QUALIFIERS: list[tuple[re.Pattern, re.Pattern, str]] = [
     (re.compile(r"\bper (?:capita|person|head|student|resident|worker)\b", re.I), _ZH_QUALIFIERS[3][1], "per person"),
     (re.compile(r"\b(?:annual average|per year|annually)\b", re.I), _ZH_QUALIFIERS[5][1], "per year"),
     (re.compile(r"\b(?:per month|monthly)\b", re.I), _ZH_QUALIFIERS[6][1], "per month"),
-    (re.compile(r"\bgrowth rate\b|\byear[- ]on[- ]year\b|\bgrow(?:th|n)? by\b|\bincrease(?:d)? by\b", re.I), _ZH_QUALIFIERS[7][1], "growth"),
+    (re.compile(r"\bgrowth rate\b|\byear[- ]on[- ]year\b|\bgrow(?:th|n)? by\b|\bincrease(?:d)? by\b|"
+                r"\bby how much\b.*\b(?:grow|grew|grown|increase|increased|rise|rose|risen)\b", re.I), _ZH_QUALIFIERS[7][1], "growth"),
 ]
 
 
@@ -71,6 +72,38 @@ def measure_problem(q: Question, near: str) -> str | None:
     for asked, said, name in rules:
         if asked.search(text) and not said.search(near):
             return f"the passages give no figure for {name}"
+    return None
+
+
+# qualifiers that come in opposed pairs in reports (农村居民 … 城镇居民 …): (asked in English, said in
+# Chinese, the opposite said in Chinese, name); the nearer of the two before a figure is the one it is for
+_EN_CONTRASTS: list[tuple[re.Pattern, re.Pattern, re.Pattern, str]] = [
+    (re.compile(r"\brural\b", re.I), re.compile(r"农村|乡村|农民|农牧民"), re.compile(r"城镇|城市|城区|市民"), "rural"),
+    (re.compile(r"\burban\b", re.I), re.compile(r"城镇|城市|城区|市民"), re.compile(r"农村|乡村|农民|农牧民"), "urban"),
+]
+
+
+def contrast_problem(q: Question, before: str) -> str | None:
+    """An English question asks for one of two opposed qualifiers (*rural* residents' income) and the
+    nearest of the pair in ``before`` (the text of the candidate's sentence before it) is the other one
+    (城镇居民 … 41.3%): the figure is the other group's.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("By how much did rural residents' income grow?")
+    >>> contrast_problem(q, "农村居民人均可支配收入增76.4%，城镇居民人均可支配收入增")
+    'the figure found is not for rural'
+    >>> contrast_problem(q, "城镇居民人均可支配收入增41.3%，农村居民人均可支配收入增") is None
+    True
+    """
+    if q.script != "en":
+        return None
+    for asked, said, other, name in _EN_CONTRASTS:
+        if not asked.search(q.text) or other.search(q.text):
+            continue
+        last_said = max((m.end() for m in said.finditer(before)), default=-1)
+        last_other = max((m.end() for m in other.finditer(before)), default=-1)
+        if last_other > last_said:
+            return f"the figure found is not for {name}"
     return None
 
 

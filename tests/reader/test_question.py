@@ -125,3 +125,31 @@ def test_hyphenated_english_compounds_are_looked_up_word_by_word():
 
     assert "低保" in translate_query("How much was spent on minimum-living-allowance subsidies?").split()
     assert "人次" in translate_query("How many person-times were trained?").split()
+
+
+@pytest.mark.parametrize(
+    "question, unit, explicit",
+    [
+        ("How much did the county pool in 2019 for renovating dilapidated houses?", "money", False),  # how much + verb
+        ("How much medical insurance did the county pay on behalf of poor households?", "money", False),
+        ("What was the poverty headcount ratio of the county in 2014?", "%", True),  # a rate asked: a percentage
+        ("How many registered poor households did the tea base benefit?", "户", True),  # the head of the noun phrase
+        ("How many people received temporary assistance in the county?", "人", True),
+        ("How many leading enterprises are there in the county?", "count", True),
+        ("By how much did the per capita disposable income of rural residents grow?", None, False),  # a change
+    ],
+)
+def test_english_unit_from_the_measure_noun_phrase(question, unit, explicit):
+    q = analyze(question)
+    assert (q.atype, q.unit, q.unit_explicit) == ("number", unit, explicit)
+
+
+def test_english_counted_noun_and_report_terms():
+    from rag.crosslingual import translate_query
+
+    assert analyze("How many leading enterprises are there in the county?").counted_en == "enterprises"
+    assert analyze("How many people received temporary assistance?").counted_en == "people"  # the verb ends it
+    terms = translate_query("What was the poverty headcount ratio in 2014?").split()
+    assert "贫困发生率" in terms and "2014" in terms
+    assert {"入户", "排查"} <= set(translate_query("How many person-times of door-to-door screening were done?").split())
+    assert "户均" in translate_query("How much average income increase per household do cooperatives bring?").split()

@@ -241,3 +241,56 @@ def test_a_short_answer_never_cuts_a_figure_in_two(reader):
     for q in ("全县2018年以来累计减贫多少人？", "全县退出贫困村多少个？"):
         a = reader.run(q, [p(text, "qingshui.txt", "清水县 › 一、减贫成效")])
         assert a.refused or check_answer(a.answer, {c.n: c.text for c in a.citations}).ok, a.answer
+
+
+# an invented county report for the questions an English-speaking analyst asks
+YUNCHUAN = [
+    ("云川县脱贫攻坚工作报告 › 一、基本情况", "云川县辖5镇7乡，常住人口12.4万人。2014年全县识别贫困村31个、贫困人口1.36万人，贫困发生率为17.9%。"),
+    ("云川县脱贫攻坚工作报告 › 二、产业扶贫", "全县培育农业产业化龙头企业18家，带动农户5600余户。茶叶基地带动建档立卡贫困户860户3120人，人均增收2100元。"),
+    ("云川县脱贫攻坚工作报告 › 三、住房保障", "2019年统筹整合资金1.25亿元，对全县3120户农村危房进行改造。"),
+    ("云川县脱贫攻坚工作报告 › 四、成效", "全县经济总量明显提升。农村居民人均可支配收入比2014年增76.4%，城镇居民人均可支配收入增41.3%。"),
+]
+
+
+def yunchuan() -> list[Passage]:
+    return [p(t, "yunchuan.txt", s, k + 1, "云川县脱贫攻坚工作报告", doc_places=["云川县"]) for k, (s, t) in enumerate(YUNCHUAN)]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("What was the poverty headcount ratio of Yunchuan County in 2014?", "17.9%"),  # a rate, not 1.36万人
+        ("How much did Yunchuan County pool in 2019 for renovating dilapidated rural houses?", "1.25亿元"),  # money, not 3120户
+        ("How many leading agricultural industrialization enterprises are there in Yunchuan County?", "18家"),  # not 5600余户
+        ("How many registered poor households did the tea bases in Yunchuan County benefit?", "860户"),  # not 3120人
+        # a change between two years, the figure said with one of them
+        ("By how much did the per capita disposable income of rural residents in Yunchuan County grow in 2020 compared with 2014?", "76.4%"),
+    ],
+)
+def test_english_analyst_questions_get_the_figure_and_chinese_evidence(reader, question, expected):
+    a = reader.run(question, yunchuan())
+    assert short(a) == expected, (a.answer, a.warnings)
+    assert expected in a.citations[0].quote  # the cited evidence is the Chinese sentence with the figure
+    assert_verbatim(a)
+
+
+def test_english_question_for_a_year_the_report_does_not_give_is_refused(reader):
+    a = reader.run("What was the poverty headcount ratio of Yunchuan County in 2010?", yunchuan())
+    assert a.refused, a.answer
+    a = reader.run("How much did Yunchuan County pool in 2017 for renovating dilapidated rural houses?", yunchuan())
+    assert a.refused and "1.25" not in a.answer, a.answer
+
+
+def test_english_count_of_a_qualified_thing_is_not_another_kind_of_it(reader):
+    text = "全县实现了含27个贫困村在内的98个行政村通硬化路，建成村级活动场所98个。"
+    a = reader.run("How many poor villages does Yunchuan County have?", [p(text, "yunchuan.txt", "云川县报告 › 交通", 1, doc_places=["云川县"])])
+    assert short(a) == "27个", (a.answer, a.warnings)
+    a = reader.run("How many administrative villages in Yunchuan County have hardened roads?", [p(text, "yunchuan.txt", "云川县报告 › 交通", 1, doc_places=["云川县"])])
+    assert short(a) == "98个", (a.answer, a.warnings)
+
+
+def test_english_change_question_is_not_answered_by_a_level(reader):
+    text = "全县旅游综合收入从2014年的2.6亿元增加到18.4亿元，增长607.7%。"
+    a = reader.run("By how much did total tourism revenue of Yunchuan County grow from 2014 to 2020?",
+                   [p(text, "yunchuan.txt", "云川县报告 › 旅游", 1, doc_places=["云川县"])])
+    assert short(a) == "607.7%", (a.answer, a.warnings)
