@@ -222,3 +222,26 @@ class PausedWriter:
     def __exit__(self, *exc) -> None:
         if self.result is None:
             self.release()
+
+
+def record_turn(question: str, res, answer: str | None = "x"):
+    """The turn the chat layer keeps for the next one, from the resolver's ``res`` and the turn's answer
+    (a turn that was asked back keeps no rewrite and no answer)."""
+    from rag.conversation import Turn
+
+    return Turn(question, resolved=None if res.clarification else res.rewritten, answer=None if res.clarification else answer,
+                clarification=res.clarification, options=res.options)
+
+
+def play(questions, resolver=None, answers=None):
+    """Resolve a dialogue turn by turn (earlier turns as the chat layer records them); returns the resolutions.
+    ``answers`` maps a turn's index to its answer (default ``"x"``)."""
+    from rag.conversation import FollowUpResolver
+
+    r = resolver or FollowUpResolver()
+    history, out = [], []
+    for i, q in enumerate(questions):
+        res = r.run(q, history)
+        out.append(res)
+        history.append(record_turn(q, res, (answers or {}).get(i, "x")))
+    return out

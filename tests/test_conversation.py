@@ -6,20 +6,8 @@ import doctest
 import pytest
 
 import rag.conversation
-from rag.conversation import FollowUpResolver, Turn
-
-
-def play(questions, resolver=None, answers=None):
-    """Resolve a dialogue turn by turn (earlier turns as the chat layer records them); returns the resolutions."""
-    r = resolver or FollowUpResolver()
-    history, out = [], []
-    for i, q in enumerate(questions):
-        res = r.run(q, history)
-        out.append(res)
-        ans = (answers or {}).get(i, "x")
-        history.append(Turn(q, resolved=None if res.clarification else res.rewritten, answer=None if res.clarification else ans,
-                            clarification=res.clarification, options=res.options))
-    return out
+from helpers import play
+from rag.conversation import FollowUpResolver
 
 
 def rewritten(questions, **kw):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import play, record_turn
 from madeup_conversations import dialogues, doc_texts
-from rag.conversation import FollowUpResolver, Turn
+from rag.conversation import FollowUpResolver
 from rag.entities import Lexicon, parse
 from rag.eval_conversations import rewrite_ok
 
@@ -17,18 +18,6 @@ from rag.eval_conversations import rewrite_ok
 @pytest.fixture(scope="module")
 def lexicon():
     return Lexicon.from_texts(doc_texts())
-
-
-def play(questions, resolver=None, answers=None):
-    r = resolver or FollowUpResolver()
-    history, out = [], []
-    for i, q in enumerate(questions):
-        res = r.run(q, history)
-        out.append(res)
-        history.append(Turn(q, resolved=None if res.clarification else res.rewritten,
-                            answer=None if res.clarification else (answers or {}).get(i, "x"),
-                            clarification=res.clarification, options=res.options))
-    return out
 
 
 def test_the_madeup_dialogues_resolve(lexicon):
@@ -48,9 +37,7 @@ def test_the_madeup_dialogues_resolve(lexicon):
                     rewrites.append(ok)
                     if not ok:
                         failures.append(f"{d['id']}#{t['turn']}: {t['question']} → {res.clarification or res.rewritten}")
-            history.append(Turn(t["question"], resolved=None if res.clarification else res.rewritten,
-                                answer=None if res.clarification else (t["answers"] or ["x"])[0],
-                                clarification=res.clarification, options=res.options))
+            history.append(record_turn(t["question"], res, (t["answers"] or ["x"])[0]))
     assert len(rewrites) >= 60 and len(clarified) >= 8
     assert sum(rewrites) / len(rewrites) >= 0.93, failures
     assert all(clarified)
