@@ -340,17 +340,21 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
     if (q.script == "en" and q.unit == "count" and q.unit_explicit and q.counted_en
             and not _EN_UNIT_PEOPLE.search(q.counted_en) and not _EN_PERSON_SUFFIX.search(q.counted_en)):
-        figs = find_figures(ev.text(i))
-        if figs and all(f.family in ("人", "户", "人次", "户次") for f in figs):
+        if _only_counts_of(ev, i, ("人", "户", "人次", "户次")):
             # how many enterprises answered with 10300余户: people or households are not a count of enterprises
             return f"no figure in the asked unit ({q.counted_en})"
     if (q.unit == "count" and q.wh in ("多少", "几") and q.right.startswith("个") and q.counted
             and _noun_unit([(q.counted, "n")]) not in ("人", "户") and not _PERSON_HEAD.search(q.counted)):
-        figs = find_figures(ev.text(i))
-        if figs and all(f.family in ("人", "户") for f in figs):
+        if _only_counts_of(ev, i, ("人", "户")):
             # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点
             return f"no figure in the asked unit ({q.counted})"
     return None
+
+
+def _only_counts_of(ev: Evidence, i: int, families: tuple[str, ...]) -> bool:
+    """Candidate ``i``'s text has figures and every one is in a unit of ``families`` (people, households)."""
+    figs = find_figures(ev.text(i))
+    return bool(figs) and all(f.family in families for f in figs)
 
 
 _EN_UNIT_PEOPLE = re.compile(r"people|persons?|residents?|households?|families|workers?|labou?rers?|cadres?|staff|students?|"
