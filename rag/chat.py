@@ -36,7 +36,7 @@ from typing import Iterator
 
 from .answering import question_script
 from .conversation import FollowUpResolver, Resolution, Turn
-from .entities import Lexicon
+from .entities import PLACE_SUFFIX, Lexicon
 from .types import Answer
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def _names_in(name: str, text: str) -> bool:
     from .normalize import nfkc, to_simplified
 
     n, t = to_simplified(nfkc(name)), to_simplified(nfkc(text))
-    stem = n[:-1] if len(n) >= 3 and n[-1] in "省市县州区乡镇村旗盟" else n
+    stem = n[:-1] if len(n) >= 3 and n[-1] in PLACE_SUFFIX else n
     return n in t or (len(stem) >= 2 and stem in t)
 
 
