@@ -100,6 +100,10 @@ _ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那到|那|要是|如果是|
 _ZH_TAIL = re.compile(r"(?:的话)?(?:的情况|情况|的数据|数据)?(?:呢|怎么样|又如何|如何|又怎样|怎样|又是多少|是多少呢|又有多少|的呢)$")
 _EN_ABOUT = re.compile(r"^(?:and\s+|so\s+|ok\s+|okay\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(.+)$", re.I)
 _PUNCT_END = re.compile(r"[\s？?。.!！～~…]+$")
+# 白玛县呢，同样的指标 / 换成白玛县，一样的问题 / What about Baima, same question?: the same question, said again in words
+_SAME_QUESTION_TAIL = re.compile(r"(?:(?<=呢)|[，,、]\s*)(?:也是|还是|问的是|按)?(?:同样|一样|同一|相同)(?:的|个|一个)?(?:指标|问题|数据|口径|统计|内容)(?:呢)?[\s？?。.!！]*$"
+                                 r"|[,\s]+(?:the\s+)?same\s+(?:question|measure|figure|thing|metric|indicator)s?[\s?.!]*$", re.I)
+_EN_THAT_YEAR = re.compile(r"\b(?:in\s+|for\s+|during\s+)?(?:that|the\s+same)\s+year\b", re.I)
 # words that carry no content: what is left after them is the asked thing (贫困人口), or nothing
 _ZH_FUNCTION = {"是", "有", "为", "在", "的", "了", "呢", "吗", "吧", "啊", "呀", "嘛", "么", "那", "那么", "这", "还", "还有", "又", "也", "再", "都",
                 "多少", "几", "几个", "什么", "哪个", "哪些", "哪", "谁", "何", "是否", "有没有", "怎么", "怎么样", "如何", "怎样", "为什么", "为何",
@@ -388,6 +392,24 @@ class FollowUpResolver:
             res.question = q
             return res
 
+        if ctx:
+            short = _SAME_QUESTION_TAIL.sub("", q)
+            if short != q and short.strip() and len(short) < len(q):
+                res = self.run(short + ("" if lang == "en" else "呢？") if not re.search(r"[呢?？]$", short) else short, history)
+                res.question = q
+                return res
+            m_ty = _EN_THAT_YEAR.search(q) if lang == "en" else None
+            pys = {y.value for y in ctx[-1].q.p.years if not y.is_range}
+            if m_ty and len(pys) == 1 and next(iter(pys)).isdigit():
+                # "that year" after a question about 2020 is 2020
+                res = self.run(q[: m_ty.start()] + f"in {next(iter(pys))}" + q[m_ty.end() :], history)
+                res.question = q
+                return res
+            if m_ty and len(pys) > 1:
+                opts = list(dict.fromkeys(y.text for y in ctx[-1].q.p.years))
+                return Resolution(q, q, "clarify", clarification=f"Which year do you mean by “{m_ty.group(0).strip()}”: {_options_text(opts, 'en')}?",
+                                  options=opts)
+
         if history and history[-1].clarification:
             picked = self._answer_to_clarification(q, p, history, extra)
             if picked is not None:
@@ -585,7 +607,7 @@ class FollowUpResolver:
     @staticmethod
     def _content(p: Parsed) -> list[tuple[str, str]]:
         """The (word, POS) of ``p`` that are neither entity, year, pronoun nor function words: the asked thing."""
-        spans = [(e.start, e.end) for e in p.entities] + [(y.start, y.end) for y in p.years] + [(x.start, x.end) for x in p.pronouns]
+        spans = _entity_spans(p) + [(y.start, y.end) for y in p.years] + [(x.start, x.end) for x in p.pronouns]
         chars = list(p.norm)
         for i, j in spans:
             for k in range(i, min(j, len(chars))):
@@ -923,8 +945,13 @@ class FollowUpResolver:
                 if len({py.value for py in targets}) > 1 and not y.is_range:
                     return self._clarify_year(q, Pn, y)
                 pieces, pos = [], 0
+                # "And in 2020?" after "… since 2019?": the year asked about, not a period from it
+                said_in = Pn.lang == "en" and cur.lang == "en" and re.search(r"\b(?:in|for|during)\s+" + re.escape(y.text), cur.p.norm, re.I)
                 for py in targets:
-                    pieces.append(out[pos : py.start] + self._year_like(py, y, Pn.lang))
+                    head = out[pos : py.start]
+                    if said_in:
+                        head = re.sub(r"\b(?:since|from|after)\s+$", "in ", head, flags=re.I)
+                    pieces.append(head + self._year_like(py, y, Pn.lang))
                     pos = py.end
                 pieces.append(out[pos:])
                 out = "".join(pieces)
@@ -999,8 +1026,8 @@ class FollowUpResolver:
             body = re.sub(r"\b(?:in|for|of|the|a|an|and|about|at|by)\b", " ", body, flags=re.I)
             return re.sub(r"\s+", " ", body).strip(" ,?")
         chars = list(s)
-        for x in list(p.entities) + list(p.years):
-            for k in range(x.start, min(x.end, len(chars))):
+        for a, b in _entity_spans(p) + [(y.start, y.end) for y in p.years]:
+            for k in range(a, min(b, len(chars))):
                 chars[k] = " "
         body = "".join(chars).rstrip()
         body = re.sub(r"(?<=\s)(?:和|与|及|、|以及|跟|同|，|,)(?=\s)", " ", body)  # 格桑县和白玛县的面积: 和 joined the names
@@ -1203,6 +1230,24 @@ def _drop_scope_years(text: str, P: "_Q") -> str:
         if re.search(r"(?:以来|至今)$", y.text) and not y.is_range:
             j = y.end + (1 if out[y.end : y.end + 1] in ("的", "，", ",") else 0)
             out = out[: y.start] + out[j:]
+    return out
+
+
+def _entity_spans(p: Parsed) -> list[tuple[int, int]]:
+    """The spans of ``p``'s names, each with a 全州 / 全县 right after it (雅砻州全州呢？ asks about the prefecture as a whole, nothing else).
+
+    >>> from rag.entities import parse
+    >>> p = parse("那雅砻州全州呢？", extra={"雅砻州": "place"})
+    >>> [p.norm[a:b] for a, b in _entity_spans(p)]
+    ['雅砻州全州']
+    """
+    out = []
+    for e in p.entities:
+        end = e.end
+        m = re.match(r"全([省市县州区乡镇村旗盟])", p.norm[end:])
+        if m and p.lang == "zh":
+            end += m.end()
+        out.append((e.start, end))
     return out
 
 

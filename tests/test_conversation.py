@@ -168,3 +168,27 @@ def test_a_long_history_resolves_in_milliseconds():
     t0 = time.perf_counter()
     play(qs, resolver=r)
     assert (time.perf_counter() - t0) / len(qs) < 0.5  # generous: the benchmark measures it (benchmarks/bench_chat.py)
+
+
+def test_a_swap_that_says_it_wants_the_same_measure():
+    # 白玛县呢，同样的指标 / 一样的问题: the tail says "the same question", it asks nothing of its own
+    q = "格桑县有多少名贫困群众实现转移就业？"
+    assert rewritten([q, "白玛县呢，同样的指标"])[1] == "白玛县有多少名贫困群众实现转移就业？"
+    assert rewritten([q, "换成白玛县，一样的问题"])[1] == "白玛县有多少名贫困群众实现转移就业？"
+    assert rewritten(["How many poor villages does Gesang have?", "What about Baima, same question?"])[1] == \
+        "How many poor villages does Baima have?"
+    # a question that asks whether two things are the same is not that tail
+    assert play([q, "两个县的标准一样吗？"])[1].rewritten.endswith("标准一样吗？")
+
+
+def test_a_swap_to_a_whole_prefecture_keeps_the_question():
+    # 雅砻州全州呢？ after a county: 全州 says "the prefecture as a whole", not a new thing asked about
+    assert rewritten(["格桑县有多少个贫困村？", "那雅砻州全州呢？"])[1] == "雅砻州有多少个贫困村？"
+
+
+def test_english_year_swaps_from_a_period_and_that_year():
+    qs = ["How much did Gesang raise for water projects since 2019?", "And in 2020?", "What tap water coverage rate is targeted that year?"]
+    assert rewritten(qs)[1:] == ["How much did Gesang raise for water projects in 2020?",
+                                 "What tap water coverage rate is targeted in Gesang in 2020?"]
+    # "that year" with two years in sight is not guessed
+    assert play(["What were Gesang's poverty rates in 2014 and 2019?", "How many poor villages were there that year?"])[1].clarification
