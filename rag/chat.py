@@ -37,6 +37,7 @@ from typing import Iterator
 from .answering import question_script
 from .conversation import FollowUpResolver, Resolution, Turn
 from .entities import PLACE_SUFFIX, Lexicon
+from .normalize import nfkc, to_simplified
 from .types import Answer
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,26 @@ class ConversationalQA:
         res = resolution or self.resolve(question, list(history or []), backend)
         if res.clarification:
             return clarification_answer(res, (time.perf_counter() - t0) * 1000)
-        ans = self.assistant.ask(res.rewritten, k, backend)
-        return self._finish(ans, question, res, t0)
+        ans = self._finish(self.assistant.ask(res.rewritten, k, backend), question, res, t0)
+        return self._fall_back(ans, question, res, k, backend, t0)
+
+    def _fall_back(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
+        """A refused swap asked again without the time it borrowed from the history (``Resolution.fallback``); kept when answered."""
+        if not ans.refused or ans.clarification or not res.fallback:
+            return ans
+        from dataclasses import replace
+
+        res2 = replace(res, rewritten=res.fallback, years_replaced=[], years_now=[], fallback=None, notes=res.notes + ["relaxed"])
+        ans2 = self._finish(self.assistant.ask(res2.rewritten, k, backend), question, res2, t0)
+        if ans2.refused:
+            return ans
+        # a figure the reports give for another year is not the one for the year the conversation was about
+        borrowed = set(_YEAR_RX.findall(res.rewritten)) - set(_YEAR_RX.findall(res.fallback))
+        years = [set(_YEAR_RX.findall(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
+        if borrowed and years and all(ys - borrowed and not ys & borrowed for ys in years):
+            return ans
+        ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {res.fallback}"]
+        return ans2
 
     def stream(self, question: str, history: list[Turn] | None = None, k: int | None = None,
                backend: str | None = None) -> Iterator[Resolution | str | Answer]:
@@ -137,13 +156,14 @@ class ConversationalQA:
             yield clarification_answer(res, (time.perf_counter() - t0) * 1000)
             return
         for item in self.assistant.stream(res.rewritten, k, backend):
-            yield self._finish(item, question, res, t0) if isinstance(item, Answer) else item
+            yield self._fall_back(self._finish(item, question, res, t0), question, res, k, backend, t0) if isinstance(item, Answer) else item
 
-    @staticmethod
-    def _finish(ans: Answer, question: str, res: Resolution, t0: float) -> Answer:
+    def _finish(self, ans: Answer, question: str, res: Resolution, t0: float) -> Answer:
+        lexicon = self.lexicon() if res.replacement else None
         ans.question = question
         ans.rewritten_question = res.rewritten
-        ans = about_the_swapped_entity(ans, res)
+        ans = about_the_swapped_entity(ans, res, lexicon, strict="relaxed" in res.notes)
+        ans = about_the_swapped_year(ans, res)
         resolve_ms = next((float(n.split("=")[1]) for n in res.notes if n.startswith("resolve_ms=")), None)
         if resolve_ms is not None:
             ans.timings["resolve_ms"] = resolve_ms
@@ -164,21 +184,32 @@ class ConversationalQA:
 
 
 def _names_in(name: str, text: str) -> bool:
-    from .normalize import nfkc, to_simplified
-
     n, t = to_simplified(nfkc(name)), to_simplified(nfkc(text))
     stem = n[:-1] if len(n) >= 3 and n[-1] in PLACE_SUFFIX else n
     return n in t or (len(stem) >= 2 and stem in t)
 
 
-def about_the_swapped_entity(ans: Answer, res: Resolution) -> Answer:
+def _refused(ans: Answer, res: Resolution, detail_en: str, detail_zh: str, warning: str) -> Answer:
+    from dataclasses import replace
+
+    from .answering import question_script, refusal_text
+
+    script = question_script(res.rewritten)
+    return replace(ans, answer=refusal_text(script, detail_en if script == "en" else detail_zh), refused=True, citations=[],
+                   grounded=False, warnings=ans.warnings + [warning])
+
+
+def about_the_swapped_entity(ans: Answer, res: Resolution, lexicon: Lexicon | None = None, strict: bool = False) -> Answer:
     """After an entity swap (``那白玛县呢？``), an answer whose cited passages name only the place swapped out is about that place.
 
     The same for any follow-up that took its subject from the history: cited passages that name only
     places the conversation has left (``Resolution.replaced``), none it is about now.
 
     Its figure answers the last question again, not this one: the reply becomes a refusal (a real
-    figure that answers a different question is as wrong as an invented one).
+    figure that answers a different question is as wrong as an invented one). With ``lexicon``
+    (the names the index knows, and which documents spell them), a passage from a document that
+    never names the new place is refused too; ``strict`` (a relaxed rewrite, see
+    ``Resolution.fallback``) also refuses a figure whose sentence names only other places.
 
     >>> from rag.types import Answer, Citation
     >>> res = Resolution("那白玛县呢？", "白玛县新建桥梁多少座？", "entity_swap", replaced=["格桑县"], replacement=["白玛县"])
@@ -197,15 +228,83 @@ def about_the_swapped_entity(ans: Answer, res: Resolution) -> Answer:
         return ans
     texts = [c.text or c.quote or "" for c in ans.citations]
     if all(any(_names_in(o, t) for o in old) and not any(_names_in(n, t) for n in new) for t in texts):
-        from dataclasses import replace
-
-        from .answering import question_script, refusal_text
-
         named = [o for o in old if any(_names_in(o, t) for t in texts)]
-        script = question_script(res.rewritten)
-        detail = (f"the cited passage is about {', '.join(named)}" if script == "en" else f"引用的段落说的是{'、'.join(named)}")
-        return replace(ans, answer=refusal_text(script, detail), refused=True, citations=[], grounded=False,
-                       warnings=ans.warnings + [f"follow-up: the cited passage names {', '.join(named)}, not {', '.join(new)}"])
+        return _refused(ans, res, f"the cited passage is about {', '.join(named)}", f"引用的段落说的是{'、'.join(named)}",
+                        f"follow-up: the cited passage names {', '.join(named)}, not {', '.join(new)}")
+    if strict and lexicon is not None and lexicon.names:
+        # the sentence that gives the figure names another place, not this one: it is that place's figure (塔城镇's rate is not 雅砻州's)
+        others = []
+        for c in ans.citations:
+            sent = _sentence_of(c, _FULL_STOP)
+            if any(_names_in(n, sent) for n in new):
+                break
+            norm = to_simplified(nfkc(sent))
+            named = [norm[a:b] for a, b, kind in lexicon.matches(norm) if kind == "place"]
+            named = [n for n in named if not any(_names_in(n, x) or _names_in(x, n) for x in new)]
+            if not named:
+                break
+            others.extend(named)
+        else:
+            others = list(dict.fromkeys(others))
+            return _refused(ans, res, f"the cited sentence is about {', '.join(others)}", f"引用的句子说的是{'、'.join(others)}",
+                            f"follow-up: the cited sentence names {', '.join(others)}, not {', '.join(new)}")
+    if lexicon is not None and not any(_names_in(n, t) for n in new for t in texts):
+        # the documents that name the new place are known: a passage from a document that never names it is not about it
+        naming = [lexicon.documents_naming(n) for n in new]
+        if naming and all(d is not None for d in naming) and not any(c.doc in d for d in naming for c in ans.citations):
+            docs = list(dict.fromkeys(c.doc for c in ans.citations))
+            return _refused(ans, res, f"the cited document does not mention {', '.join(new)}", f"引用的文档没有提到{'、'.join(new)}",
+                            f"follow-up: {', '.join(docs)} never names {', '.join(new)}")
+    return ans
+
+
+_FULL_STOP = "。；;！!？?\n"
+_YEAR_RX = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SENTENCE_END = _FULL_STOP + "，,"
+
+
+def _sentence_of(c, ends: str = _SENTENCE_END, figure: str = "") -> str:
+    """The clause of the cited passage that holds the quote (from the comma or full stop before it to the one after it).
+
+    With ``figure`` (the short answer), the clause of the quote that holds the figure.
+    """
+    text, quote = c.text or "", c.quote or ""
+    i = c.start if c.start is not None and text[c.start : c.start + len(quote)] == quote else text.find(quote)
+    if i < 0 or not quote:
+        return quote or text
+    k = quote.find(figure) if figure else -1
+    if k >= 0:
+        i, quote = i + k, figure
+    a = max(text.rfind(ch, 0, i) for ch in ends) + 1
+    after = [k for k in (text.find(ch, i + len(quote)) for ch in ends) if k >= 0]
+    return text[a : min(after) if after else len(text)]
+
+
+def about_the_swapped_year(ans: Answer, res: Resolution) -> Answer:
+    """After a year swap (``2020年呢？``), an answer whose cited clauses name only the year swapped out is about that year.
+
+    Its figure answers the last question again: the reply becomes a refusal.
+
+    >>> from rag.types import Answer, Citation
+    >>> res = Resolution("2020年呢？", "格桑县2020年新建桥梁多少座？", "year_swap", years_replaced=["2019"], years_now=["2020"])
+    >>> c = Citation(1, "a.txt", "c1", "", "2019年格桑县新建桥梁14座，2020年改造公路8公里。", "新建桥梁14座")
+    >>> about_the_swapped_year(Answer("q", "14座[1]", False, [c]), res).refused
+    True
+    >>> c2 = Citation(1, "a.txt", "c1", "", "格桑县新建桥梁2019年14座、2020年9座。", "2020年9座")
+    >>> about_the_swapped_year(Answer("q", "9座[1]", False, [c2]), res).refused
+    False
+    >>> c3 = Citation(1, "a.txt", "c1", "", "2019年投入2.1亿元,改造危房900户,2020年计划改造危房300户。", "2019年投入2.1亿元,改造危房900户,2020年计划改造危房300户")
+    >>> about_the_swapped_year(Answer("q", "2.1亿元[1]", False, [c3]), res).refused
+    True
+    """
+    if not res.years_replaced or not res.years_now or ans.refused or not ans.citations:
+        return ans
+    figures = [re.sub(r"\[\d+\]", "", part).strip() for part in re.split(r"[；;]", ans.answer or "")]
+    sents = [_sentence_of(c, figure=next((f for f in figures if f and f in (c.quote or "")), "")) for c in ans.citations]
+    if all(any(y in s for y in res.years_replaced) and not any(y in s for y in res.years_now) for s in sents):
+        old = "、".join(res.years_replaced)
+        return _refused(ans, res, f"the cited passage is about {', '.join(res.years_replaced)}", f"引用的段落说的是{old}年",
+                        f"follow-up: the cited sentence names {', '.join(res.years_replaced)}, not {', '.join(res.years_now)}")
     return ans
 
 

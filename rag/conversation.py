@@ -83,6 +83,11 @@ class Resolution:
     # about (an entity swap's old subject first), and the ones it is about; the chat layer checks the answer against them
     replaced: list[str] = field(default_factory=list)
     replacement: list[str] = field(default_factory=list)
+    # a year swap: the years of the last question it no longer asks about, and the ones it asks about now ("2019" → "2020")
+    years_replaced: list[str] = field(default_factory=list)
+    years_now: list[str] = field(default_factory=list)
+    # the rewrite without the time it borrowed from the history (the user named none): asked when the rewrite finds nothing
+    fallback: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -374,7 +379,35 @@ class FollowUpResolver:
                        if e.kind in ("place", "org") and e.text not in res.rewritten and (e.norm or e.text) not in norm]
             if now and earlier:
                 res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
+        if res.clarification is None and res.replacement and history:
+            # the subject changed: a time the user did not name belonged to the question about the last place
+            res.fallback = self._without_borrowed_time(question, res)
         return res
+
+    def _without_borrowed_time(self, question: str, res: Resolution) -> str | None:
+        """The rewrite without the years (and 以来 scopes) it borrowed from the history, when the user named no time at all.
+
+        ``報告中的縣的情况怎么样？`` after ``格桑县2014年的贫困发生率是多少？`` is rewritten with 2014年; another place's report
+        may give its rate for no year, or another: this is what to ask when the first rewrite finds nothing.
+        """
+        typed = parse(question, self.lexicon)
+        if typed.years or re.search("|".join(_SAME_YEAR) + r"|\bthat year\b|\bthe same year\b", typed.norm, re.I):
+            return None
+        rq = _Q(res.rewritten, self.lexicon)
+        out = res.rewritten
+        for y in sorted(rq.p.years, key=lambda y: -y.start):
+            if rq.lang == "en":
+                head = re.search(r"\s*\b(?:in|since|from|during|by|for|as of)\s+$", out[: y.start], re.I)
+                a = head.start() if head else y.start
+                out = out[:a] + out[y.end :]
+            else:
+                j = y.end + (1 if out[y.end : y.end + 1] in ("，", ",") else 0)
+                out = out[: y.start] + out[j:]
+        if rq.lang == "zh" and res.kind == "entity_swap":
+            # 精准扶贫开展以来，格桑县…: the period the last place's report covers
+            out = re.sub(r"^[^，,。？?]{2,12}(?:以来|以來)[，,]", "", out)
+        out = re.sub(r"\s{2,}", " ", out).strip()
+        return out if out and out != res.rewritten else None
 
     def _run(self, question: str, history: list[Turn] | None = None) -> Resolution:
         q = (question or "").strip()
@@ -880,6 +913,8 @@ class FollowUpResolver:
         new_ents = list(p.entities)
         new_years = list(p.years)
         keep = list(keep)
+        years_old: list[str] = []
+        years_new: list[str] = []
         topic = self._fragment_topic(cur) if content else ""
         out = P.text
         done = []
@@ -944,6 +979,8 @@ class FollowUpResolver:
             if targets:
                 if len({py.value for py in targets}) > 1 and not y.is_range:
                     return self._clarify_year(q, Pn, y)
+                years_old = [py.value for py in targets if py.value.isdigit() and py.value != y.value]
+                years_new = [y.value] if y.value.isdigit() and years_old else []
                 pieces, pos = [], 0
                 # "And in 2020?" after "… since 2019?": the year asked about, not a period from it
                 said_in = Pn.lang == "en" and cur.lang == "en" and re.search(r"\b(?:in|for|during)\s+" + re.escape(y.text), cur.p.norm, re.I)
@@ -968,7 +1005,8 @@ class FollowUpResolver:
             return Resolution(q, P.text, kind or "ellipsis", keep=_dedup(keep))
         k = "entity_swap" if "entity_swap" in done else "ellipsis" if "ellipsis" in done else "year_swap"
         return Resolution(q, out, kind or k, keep=_dedup(keep), replaced=swapped_out,
-                          replacement=[e.text for e in new_ents] if swapped_out else [])
+                          replacement=[e.text for e in new_ents] if swapped_out else [],
+                          years_replaced=_dedup(years_old), years_now=years_new)
 
     @staticmethod
     def _pick_ordinal(q: str, frag: str, P: "_Q", name: str | None = None) -> Resolution | None:

@@ -172,6 +172,8 @@ class Lexicon:
 
     def __init__(self, names: dict[str, str] | None = None):
         self.names: dict[str, str] = {}
+        # name → the documents whose text spells it (filled by from_store; empty: not known)
+        self.docs: dict[str, set[str]] = {}
         for n, k in (names or {}).items():
             self.add(n, k)
         self._rx = None
@@ -198,6 +200,7 @@ class Lexicon:
     def copy(self) -> "Lexicon":
         lex = Lexicon()
         lex.names = dict(self.names)
+        lex.docs = {k: set(v) for k, v in self.docs.items()}
         return lex
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
@@ -277,8 +280,29 @@ class Lexicon:
             places.extend(r.get("doc_places") or [])
             texts.append(r.get("text") or "")
         lex = cls.from_texts(texts, sorted(set(places)))
+        from .lexical import normalize_for_match
+
+        for r, t in zip(store.records(), texts):
+            doc = r.get("source") or ""
+            norm = normalize_for_match(t)
+            for a, b, _ in lex.matches(norm):
+                lex.docs.setdefault(norm[a:b], set()).add(doc)
+            for p in r.get("doc_places") or []:
+                lex.docs.setdefault(to_simplified(nfkc(p)), set()).add(doc)
         log.info("lexicon: %d names from %d records", len(lex.names), len(texts))
         return lex
+
+    def documents_naming(self, name: str) -> set[str] | None:
+        """The documents that spell ``name`` (or its stem: 色达 for 色达县); None when the index does not know the name.
+
+        >>> lex = Lexicon({"色达县": "place"}); lex.docs = {"色达": {"a.txt"}}
+        >>> lex.documents_naming("色达县"), lex.documents_naming("白玛县")
+        ({'a.txt'}, None)
+        """
+        n = to_simplified(nfkc(name or "")).strip()
+        keys = [n] + ([n[:-1]] if len(n) >= 3 and n[-1] in PLACE_SUFFIX else [])
+        hits = [self.docs[k] for k in keys if k in self.docs]
+        return set().union(*hits) if hits else None
 
 
 _GENERIC_TAILS = ("地区", "园区", "社区", "景区", "城区", "山区", "牧区", "灾区", "藏区", "小区", "片区", "库区", "矿区", "辖区", "隔离区",
