@@ -953,6 +953,11 @@ class FollowUpResolver:
             new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
             if levels and new_level in "省市县州区乡镇" and new_level and new_level not in levels:
                 out = re.sub(r"全([省市县州区乡镇])", lambda m: "全" + new_level if m.group(1) in levels else m.group(0), out)
+                # 州委书记 of the prefecture is the 镇党委书记 of a town, the 县委书记 of a county
+                party = new_level + ("党委" if new_level in "乡镇" else "委")
+                out = re.sub(r"([省市县州区乡镇])(?:党)?委(?=书记|副书记|常委)", lambda m: party if m.group(1) in levels else m.group(0), out)
+                name = new_ents[0].text
+                out = out.replace(name + ("委书记" if new_level in "乡镇" else "党委书记"), name + party[1:] + "书记")
                 Pn = _Q(out, self.lexicon)
             if not new_years:
                 # 2016年以来 / since 2016 is the period the last place's report covers, not part of the question about another

@@ -192,3 +192,10 @@ def test_english_year_swaps_from_a_period_and_that_year():
                                  "What tap water coverage rate is targeted in Gesang in 2020?"]
     # "that year" with two years in sight is not guessed
     assert play(["What were Gesang's poverty rates in 2014 and 2019?", "How many poor villages were there that year?"])[1].clarification
+
+
+def test_a_swap_across_levels_renames_the_party_committee():
+    # the prefecture's 州委书记 is a town's 镇党委书记, a county's 县委书记
+    assert rewritten(["雅砻州的州委书记叫什么名字？", "如果是卓玛镇呢？"])[1] == "卓玛镇的镇党委书记叫什么名字？"
+    assert rewritten(["卓玛镇党委书记是谁？", "那白玛县呢？"])[1] == "白玛县委书记是谁？"
+    assert rewritten(["白玛县县委书记是谁？", "理塘县呢？"])[1] == "理塘县县委书记是谁？"  # the same level: nothing to rename
