@@ -129,22 +129,25 @@ class ConversationalQA:
         return self._fall_back(ans, question, res, k, backend, t0)
 
     def _fall_back(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
-        """A refused swap asked again without the time it borrowed from the history (``Resolution.fallback``); kept when answered."""
-        if not ans.refused or ans.clarification or not res.fallback:
+        """A refused swap asked again in looser words (``Resolution.fallbacks``, in turn); the first answered one is kept."""
+        if not ans.refused or ans.clarification or not res.fallbacks:
             return ans
         from dataclasses import replace
 
-        res2 = replace(res, rewritten=res.fallback, years_replaced=[], years_now=[], fallback=None, notes=res.notes + ["relaxed"])
-        ans2 = self._finish(self.assistant.ask(res2.rewritten, k, backend), question, res2, t0)
-        if ans2.refused:
-            return ans
-        # a figure the reports give for another year is not the one for the year the conversation was about
-        borrowed = set(_YEAR_RX.findall(res.rewritten)) - set(_YEAR_RX.findall(res.fallback))
-        years = [set(_YEAR_RX.findall(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
-        if borrowed and years and all(ys - borrowed and not ys & borrowed for ys in years):
-            return ans
-        ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {res.fallback}"]
-        return ans2
+        llm = (backend or self.assistant.llm) not in (None, "", "none")
+        for loose in res.fallbacks[:1] if llm else res.fallbacks:  # an LLM answer takes seconds: one more try at most
+            res2 = replace(res, rewritten=loose, years_replaced=[], years_now=[], fallbacks=[], notes=res.notes + ["relaxed"])
+            ans2 = self._finish(self.assistant.ask(loose, k, backend), question, res2, t0)
+            if ans2.refused:
+                continue
+            # a figure the reports give for another year is not the one for the year the conversation was about
+            borrowed = set(_YEAR_RX.findall(res.rewritten)) - set(_YEAR_RX.findall(loose))
+            years = [set(_YEAR_RX.findall(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
+            if borrowed and years and all(ys - borrowed and not ys & borrowed for ys in years):
+                continue
+            ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose}"]
+            return ans2
+        return ans
 
     def stream(self, question: str, history: list[Turn] | None = None, k: int | None = None,
                backend: str | None = None) -> Iterator[Resolution | str | Answer]:
@@ -209,7 +212,7 @@ def about_the_swapped_entity(ans: Answer, res: Resolution, lexicon: Lexicon | No
     figure that answers a different question is as wrong as an invented one). With ``lexicon``
     (the names the index knows, and which documents spell them), a passage from a document that
     never names the new place is refused too; ``strict`` (a relaxed rewrite, see
-    ``Resolution.fallback``) also refuses a figure whose sentence names only other places.
+    ``Resolution.fallbacks``) also refuses a figure whose sentence names only other places.
 
     >>> from rag.types import Answer, Citation
     >>> res = Resolution("那白玛县呢？", "白玛县新建桥梁多少座？", "entity_swap", replaced=["格桑县"], replacement=["白玛县"])

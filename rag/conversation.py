@@ -86,8 +86,9 @@ class Resolution:
     # a year swap: the years of the last question it no longer asks about, and the ones it asks about now ("2019" → "2020")
     years_replaced: list[str] = field(default_factory=list)
     years_now: list[str] = field(default_factory=list)
-    # the rewrite without the time it borrowed from the history (the user named none): asked when the rewrite finds nothing
-    fallback: str | None = None
+    # looser rewrites of a swap, asked in turn when the rewrite finds nothing: without the time it borrowed from the history
+    # (the user named none), then with the asked thing cut to its head noun (农牧业产业化龙头企业 → 龙头企业)
+    fallbacks: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -381,8 +382,47 @@ class FollowUpResolver:
                 res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
         if res.clarification is None and res.replacement and history:
             # the subject changed: a time the user did not name belonged to the question about the last place
-            res.fallback = self._without_borrowed_time(question, res)
+            res.fallbacks = self._looser(question, res)
         return res
+
+    def _looser(self, question: str, res: Resolution) -> list[str]:
+        """Looser rewrites of a swap (see ``Resolution.fallbacks``).
+
+        >>> r = FollowUpResolver()
+        >>> h = [Turn("雅砻州2014年有多少家农牧业产业化龙头企业？", resolved="雅砻州2014年有多少家农牧业产业化龙头企业？")]
+        >>> r.run("卓玛镇那边呢？", h).fallbacks
+        ['卓玛镇有多少家农牧业产业化龙头企业？', '卓玛镇有多少家龙头企业？']
+        """
+        out: list[str] = []
+        base = self._without_borrowed_time(question, res)
+        if base:
+            out.append(base)
+        head = self._head_topic(base or res.rewritten)
+        if head:
+            out.append(head)
+        return _dedup([x for x in out if x != res.rewritten])
+
+    def _head_topic(self, text: str) -> str | None:
+        """``text`` with the thing it asks about cut to its last noun (产业化龙头企业 → 龙头企业), when that says three characters or more.
+
+        >>> FollowUpResolver()._head_topic("卓玛镇建立了多少临时救助基金？") is None
+        True
+        """
+        P = _Q(text, self.lexicon)
+        if P.lang != "zh" or P.topic_span is None:
+            return None
+        i, j = P.topic_span
+        toks = [t for t in P.toks if i <= t[2] and t[3] <= j]
+        if len(toks) < 2:
+            return None
+        k = len(toks) - 1
+        while k > 0 and len(toks[k][0]) == 1:  # 安置 点: a one-character tail stays with the word before it
+            k -= 1
+        w, f, a, _ = toks[k]
+        # a head of two characters (基金, 资金) says too little to ask by itself
+        if len(text[a:j]) < 3 or not f.startswith(_NOUNISH) or a == i or text[a:j] in _GENERIC_NOUNS:
+            return None
+        return text[:i] + text[a:j] + text[j:]
 
     def _without_borrowed_time(self, question: str, res: Resolution) -> str | None:
         """The rewrite without the years (and 以来 scopes) it borrowed from the history, when the user named no time at all.

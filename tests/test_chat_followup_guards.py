@@ -71,10 +71,10 @@ def test_a_swap_that_finds_nothing_for_the_borrowed_year_is_asked_without_it(eng
     assert "18.3" in chat.ask("雅砻州2014年的贫困发生率是多少？").answer.answer
     t = chat.ask("白玛县的情况怎么样？")
     assert t.resolution.rewritten == "白玛县2014年的贫困发生率是多少？"
-    assert t.resolution.fallback == "白玛县的贫困发生率是多少？"
+    assert t.resolution.fallbacks[0] == "白玛县的贫困发生率是多少？"
     assert "21.5" in t.answer.answer and not t.answer.refused
     # 白玛县's report gives its rate for no year: the shown question is the one answered, and says why
-    assert t.answer.rewritten_question == t.resolution.fallback
+    assert t.answer.rewritten_question == t.resolution.fallbacks[0]
     assert any("asked 白玛县的贫困发生率是多少？" in w for w in t.answer.warnings)
 
 

@@ -199,3 +199,15 @@ def test_a_swap_across_levels_renames_the_party_committee():
     assert rewritten(["雅砻州的州委书记叫什么名字？", "如果是卓玛镇呢？"])[1] == "卓玛镇的镇党委书记叫什么名字？"
     assert rewritten(["卓玛镇党委书记是谁？", "那白玛县呢？"])[1] == "白玛县委书记是谁？"
     assert rewritten(["白玛县县委书记是谁？", "理塘县呢？"])[1] == "理塘县县委书记是谁？"  # the same level: nothing to rename
+
+
+def test_a_swap_carries_looser_rewrites_to_try_when_it_finds_nothing():
+    h = ["雅砻州2014年有多少家农牧业产业化龙头企业？", "卓玛镇那边呢？"]
+    r = play(h)[1]
+    assert r.rewritten == "卓玛镇2014年有多少家农牧业产业化龙头企业？"
+    # first without the year it borrowed, then with the thing asked cut to its head noun
+    assert r.fallbacks == ["卓玛镇有多少家农牧业产业化龙头企业？", "卓玛镇有多少家龙头企业？"]
+    # a year the user named is not borrowed, a head of two characters says too little, the same place is no swap
+    assert play(["雅砻州2014年有多少家龙头企业？", "卓玛镇2014年呢？"])[1].fallbacks == []
+    assert play(["雅砻州建立了多少临时救助基金？", "卓玛镇呢？"])[1].fallbacks == []
+    assert play(["雅砻州2014年有多少家龙头企业？", "2015年呢？"])[1].fallbacks == []
