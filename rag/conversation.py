@@ -177,14 +177,29 @@ _ORDINAL = re.compile(r"^(?:那)?(?:第[一二三四五六七八九十\d]+个?|�
 _CHANGE_AFTER = re.compile(r"^(?:的)?(?:又|还|已|已经|共|累计|比上年|同比|较上年)?(?:下降|降低|降|减少|增加|增长|提高|提升|上升|增|减|变化|翻)")
 _UNITS = r"(?:米|公里|千米|平方公里|平方千米|平方米|元|万元|亿元|吨|万吨|公斤|千克|万人|人次|万人次|千瓦|兆瓦|小时)"
 _EN_OTHER = re.compile(r"\b(?:the\s+)?other\s+(?:one|county|city|prefecture|town|township|village|place|district|region)s?\b"
-                       r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b", re.I)
+                       r"|\banother\s+(?:one|county|city|prefecture|town|township|village|place|district)\b|\bthe\s+(?:former|latter)\b"
+                       r"|^(?:and\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?others[\s?.!]*$", re.I)
 _END_POINT = re.compile(r"(?:下降|降低|减少|增加|增长|提高|上升|提升|缩小|扩大|降)(?:到|至)了?(?=多少|几)")
 # what "its" owns, up to a preposition or the end of the question: its poverty incidence rate (in 2014)?
 _EN_POSSESSED = re.compile(r"\s+((?:[A-Za-z][\w-]*\s+){0,4}?[A-Za-z][\w-]*)(?=\s*(?:[?.!,;]|$)|\s+(?:in|of|for|at|by|since|during|from|before|after|until)\b)")
 _EN_AND_QUESTION = re.compile(r"^\s*(?:and|so|also|then)\s*,?\s+((?:how|what|which|who|when|where|why|is|are|was|were|do|does|did|has|have|had)\b(?:\s+\S+){2,}.*)$", re.I)
 _FORMER_LATTER = re.compile(r"前者|后者|\bthe\s+(?:former|latter)\b", re.I)
 _TWO = re.compile(r"两|二|\bboth\b|\btwo\b", re.I)  # a plural pronoun that says how many: 这两个县, both of them
-_OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|其余的?)(?:[\u4e00-\u9fff]{0,4})")
+_OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外一个|另外[两二三四五几]个?|剩下的?[两二三四五几]?个?|其余的?)(?:[\u4e00-\u9fff]{0,4})")
+# "the third one", "the second county": a place in a list the conversation never gave
+_EN_ORDINAL = re.compile(r"^(?:and\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?(?:first|second|third|fourth|fifth|last|next|previous|other)\s+"
+                         r"(?:one|county|city|prefecture|town|township|village|place|district)s?$", re.I)
+# 后来呢？ 之后呢？ 以前呢？: a time said by nothing but its direction
+_VAGUE_TIME = re.compile(r"^(?:那|那么)?(?:后来|之后|以后|此后|然后|以前|之前|此前|早些时候|那时候?|当时|那一年之后|那一年以前|那年之后)(?:呢|的情况呢|怎么样|又如何)?$")
+_EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before\s+that|later|earlier|afterwards|back\s+then|since\s+then)$", re.I)
+# 下面的县呢？ 其中的乡呢？: one of the places under the last one, not named
+_SUB_PLACE = re.compile(r"^(?:那|那么)?(?:下面|下属|下辖|所属|其下|辖区内|里面)的?(?:那个|哪个|某个|一个)?(?:县|市|区|乡|镇|村|州|乡镇)(?:呢)?$")
+# 这个数字是怎么算的？ is that right?: a question about the last answer itself, which the reports do not discuss
+_ABOUT_ANSWER_ZH = re.compile(r"^(?:那|那么)?(?:这个|这一|那个|该|此|上面的?|刚才的?)?(?:数字|数据|数|比例|结果|答案|说法|统计)"
+                              r"(?:是)?(?:怎么|如何|怎样)(?:算|计算|统计|得出|来)的?|(?:数字|数据|数|比例|结果|答案|说法)(?:准确|对|可靠|可信|正确|真实)(?:吗|不|么)")
+_ABOUT_ANSWER_EN = re.compile(r"^(?:is|was)\s+(?:that|this|it)\s+(?:right|correct|accurate|true|reliable)\??$"
+                              r"|^how\s+(?:was|is)\s+(?:that|this|it)\s+(?:number|figure|rate)?\s*(?:calculated|computed|counted|measured|derived)\??$"
+                              r"|^where\s+(?:does|did)\s+(?:that|this)\s+(?:number|figure)\s+come\s+from\??$", re.I)
 
 
 def _zh_frame(prev: str) -> str:
@@ -503,6 +518,11 @@ class FollowUpResolver:
                 what = "、".join([e.text for e in p.entities] + [y.text for y in p.years])
                 text = f"What would you like to know about {what}?" if lang == "en" else f"请问您想了解{what}的什么情况？"
                 return Resolution(q, q, "clarify", clarification=text)
+            if self._elliptic(p) or _FORMER_LATTER.search(p.norm) or (lang == "en" and _EN_ORDINAL.match(_PUNCT_END.sub("", p.norm))):
+                # 后者呢？ 贫困人口呢？ What about the second one? as the first question: nothing before it to follow
+                text = ("This follows up on something not asked yet: please ask the whole question." if lang == "en"
+                        else "这像是接着前面的问题问的，但前面还没有问题：请把问题说完整（地方、年份和要问的内容）。")
+                return Resolution(q, q, "clarify", clarification=text)
             return Resolution(q, q, "first")
 
         prev = ctx[-1]
@@ -520,6 +540,18 @@ class FollowUpResolver:
             res = self.run(q2, history)
             res.question = q
             return res
+        bare_q = _PUNCT_END.sub("", p.norm).strip()
+        if not p.entities and not p.years and (
+                _VAGUE_TIME.match(bare_q) or _SUB_PLACE.match(bare_q)
+                or (lang == "en" and (_EN_VAGUE_TIME.match(bare_q) or (_EN_ORDINAL.match(bare_q) and len(prev.q.subjects) < 2)))):
+            text = ("Which one do you mean? Please name the place or the year." if lang == "en"
+                    else "请问您指的是哪一个（哪个地方或哪一年）？请说出名称或年份。")
+            return Resolution(q, q, "clarify", clarification=text)
+        if _ABOUT_ANSWER_ZH.search(bare_q) or (lang == "en" and _ABOUT_ANSWER_EN.match(bare_q)):
+            text = ("The reports give the figure, not how it was worked out or checked: the cited passage is where it comes from. "
+                    "What would you like to know that the reports say?" if lang == "en"
+                    else "文档只给出了这个数字，没有说明它是怎么得出或核实的；出处见上一条回答引用的段落。请问您还想了解文档中的哪方面内容？")
+            return Resolution(q, q, "clarify", clarification=text)
         rq = self._requantify(q, cur, prev)
         if rq is not None:
             return rq
@@ -1016,6 +1048,11 @@ class FollowUpResolver:
             off = _relative_offset(y.value)
             if off is None and y.value.lower() in _DEICTIC_YEARS and len(nums) == 1:
                 off = _DEICTIC_YEARS[y.value.lower()]  # 2014年 … 去年呢？: the year before the one talked about
+            elif off is None and y.value.lower() in _DEICTIC_YEARS and not targets:
+                # 去年呢？ after a question naming no year: the reports' "now" is not the user's, which year is not said
+                text = (f"Which year do you mean by “{y.text}”? Please give the year." if Pn.lang == "en"
+                        else f"请问“{y.text}”指的是哪一年？请说出具体年份。")
+                return Resolution(q, q, "clarify", clarification=text)
             if off is not None:  # 前一年呢？ 四年前呢？ → counted from the last question's year
                 if len(nums) != 1:
                     return self._clarify_year(q, Pn, y)

@@ -258,10 +258,34 @@ def test_former_and_latter_pick_from_the_two_names():
     ["How high are Gesang County and Baima County?", "What is its area?"],
     ["邓海波和李明今年各准备种几亩？", "他家能增加多少收入？"],
     ["格桑县2014年和2019年的贫困发生率分别是多少？", "那一年的贫困人口有多少？"],
+    ["雅砻州有多少个贫困村？", "那另外两个呢？"],                # other two, of a list never given
+    ["How many poor villages does Yalong have?", "And the third one?"],
+    ["How many poor villages does Yalong have?", "What about the others?"],
+    ["格桑县2019年新建桥梁多少座？", "那后来呢？"],              # a time said by its direction only
+    ["格桑县2019年新建桥梁多少座？", "之后呢？"],
+    ["How many bridges did Gesang build in 2019?", "And after that?"],
+    ["雅砻州有多少个贫困村？", "下面的县呢？"],                  # one of the counties under it, not named
+    ["雅砻州有多少个贫困村？", "这个数字是怎么算的？"],          # about the answer itself
+    ["雅砻州有多少个贫困村？", "这个数据准确吗？"],
+    ["How many poor villages does Yalong have?", "Is that right?"],
+    ["雅砻州有多少个贫困村？", "那去年呢？"],                    # 去年 after a question naming no year
+    ["How many poor villages does Yalong have?", "And last year?"],
+    ["后者呢？"],                                                # a follow-up with nothing before it
+    ["贫困人口呢？"],
+    ["What about the second one?"],
 ])
 def test_unclear_follow_ups_are_asked_back(dialogue):
     res = play(dialogue)[-1]
     assert res.clarification and res.kind == "clarify"
+
+
+def test_clear_ones_near_the_unclear_are_not_asked_back():
+    # the same shapes with what they need said: no clarification
+    assert play(["格桑县2019年新建桥梁多少座？", "去年呢？"])[1].rewritten == "格桑县2018年新建桥梁多少座？"
+    assert play(["格桑县和白玛县的面积分别是多少？", "第二个呢？"])[1].rewritten == "白玛县的面积是多少？"
+    assert play(["格桑县2019年新建桥梁多少座？", "2020年之后呢？"])[1].clarification is None
+    assert play(["格桑县的贫困发生率是多少？", "这个数字比白玛县高吗？"])[1].clarification is None
+    assert play(["雅砻州的贫困人口有多少？"])[0].kind == "first"
 
 
 def test_english_follow_ups_with_its_and_them():
