@@ -111,7 +111,10 @@ class LLMCondenser:
             return _note(rules, f"LLM rewrite “{text}” not used: {why}")
         if match_key(text) == match_key(rules.rewritten):
             return _note(rules, f"LLM rewrite agrees ({ms:.0f} ms)")
-        return Resolution(question, text, rules.kind, by="llm", keep=rules.keep, notes=rules.notes + [f"rules: {rules.rewritten}", f"LLM condense {ms:.0f} ms"])
+        # it keeps the rules' names and years (check_rewrite), so what the rules swapped still says what the answer must be about
+        return Resolution(question, text, rules.kind, by="llm", keep=rules.keep, notes=rules.notes + [f"rules: {rules.rewritten}", f"LLM condense {ms:.0f} ms"],
+                          replaced=rules.replaced, replacement=rules.replacement, years_replaced=rules.years_replaced,
+                          years_now=rules.years_now, fallbacks=rules.fallbacks)
 
 
 def _note(r: Resolution, note: str) -> Resolution:

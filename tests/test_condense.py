@@ -80,6 +80,20 @@ def test_a_rewrite_that_keeps_what_the_rules_found_is_used(llm_server):
     assert kind == "condense" and "用户：格桑县县城海拔多高？" in prompt and "追问：它的面积是多少？" in prompt
 
 
+def test_an_llm_rewrite_of_a_swap_keeps_what_the_answer_is_checked_against(llm_server):
+    # the chat layer checks the answer against the swapped place and year (rag.chat.about_the_swapped_entity / _year)
+    model, s = _model(llm_server)
+    hist = [Turn("格桑县2019年新建桥梁多少座？", resolved="格桑县2019年新建桥梁多少座？", answer="14座[1]")]
+    llm_server.condense_reply = "白玛县2019年一共新建了多少座桥梁？"
+    r = rules("那白玛县呢？", hist)
+    out = LLMCondenser(model, s.prompts_dir).run("那白玛县呢？", hist, r)
+    assert out.by == "llm" and (out.replaced, out.replacement) == (["格桑县"], ["白玛县"]) and out.fallbacks == r.fallbacks
+    llm_server.condense_reply = "格桑县2020年一共新建了多少座桥梁？"
+    r = rules("2020年呢？", hist)
+    out = LLMCondenser(model, s.prompts_dir).run("2020年呢？", hist, r)
+    assert out.by == "llm" and (out.years_replaced, out.years_now) == (["2019"], ["2020"])
+
+
 @pytest.mark.parametrize("reply, why", [
     ("它的面积是多少？", "drops 格桑县"),          # lost the entity the rules found
     ("白玛县的面积是多少？", "drops 格桑县"),        # swapped it
