@@ -140,6 +140,8 @@ _ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|�
 _QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
 _MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
 _REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
+# a question that opens on what something did to people (覆盖了多少户？ 带动了多少人？): the doer is the last question's thing
+_EFFECT_VERB = re.compile(r"^(?:共|累计|一共|总共|还|又|已|已经)?(?:覆盖|带动|惠及|辐射|吸纳|帮扶|受益)(?:了)?(?:多少|几)")
 _SAME_YEAR = ("当年", "同年", "该年", "这一年", "那一年")
 _RELATIVE_YEARS = {"前一年": -1, "上一年": -1, "头一年": -1, "后一年": 1, "下一年": 1, "次年": 1, "第二年": 1}
 # said from now, in a conversation about a year the documents name: 2014年 … 去年呢？ means 2013
@@ -628,7 +630,9 @@ class FollowUpResolver:
             subj = srcq.subject_text()
             lead = subj
             keep = keep + [e.text for e in srcq.p.entities]
-            if self._thin(content) and not kind and srcq.topic:
+            effect = lang == "zh" and not kind and srcq is prev.q and _EFFECT_VERB.match(_ZH_LEAD.sub("", p.norm))
+            if (self._thin(content) or effect) and not kind and srcq.topic:
+                # 安排了多少钱？ / 覆盖了多少户？ after …项目累计分红多少？: what was paid for, or what covered them, is the last topic
                 lead = subj + srcq.topic
                 keep.append(srcq.topic)
             text = self._prepend(text, cur, lead)

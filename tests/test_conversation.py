@@ -211,3 +211,12 @@ def test_a_swap_carries_looser_rewrites_to_try_when_it_finds_nothing():
     assert play(["雅砻州2014年有多少家龙头企业？", "卓玛镇2014年呢？"])[1].fallbacks == []
     assert play(["雅砻州建立了多少临时救助基金？", "卓玛镇呢？"])[1].fallbacks == []
     assert play(["雅砻州2014年有多少家龙头企业？", "2015年呢？"])[1].fallbacks == []
+
+
+def test_a_question_opening_on_what_was_done_to_people_borrows_the_last_thing_as_its_doer():
+    # 覆盖了多少户？ after a question about projects: the projects covered them
+    assert rewritten(["格桑县已完成多少个利益联结机制建设项目？", "覆盖了多少建档立卡贫困户？"])[1] == \
+        "格桑县利益联结机制建设项目覆盖了多少建档立卡贫困户？"
+    assert rewritten(["格桑县有多少家龙头企业？", "带动了多少农户？"])[1] == "格桑县龙头企业带动了多少农户？"
+    # a question with a thing of its own only borrows the place
+    assert rewritten(["格桑县有多少家龙头企业？", "有多少名公职人员？"])[1] == "格桑县有多少名公职人员？"
