@@ -106,3 +106,45 @@ def test_an_english_question_for_a_year_the_passages_do_not_give_is_refused(read
     assert ans.refused and any("2016" in w for w in ans.warnings), ans.warnings
     ans = reader.run("What was the rural per capita disposable income of Hexi County in 2023?", county(HEXI, "禾溪县"))
     assert not ans.refused and "15200" in short(ans), ans.warnings
+
+
+# an invented county report for the questions a user asks about what a report does not say: an office
+# named without its holder, a year that dates something else, a quoted label, a total without its parts,
+# a count of another kind of thing, one side of a comparison
+LANXI = {
+    "一、基本情况": "2016年以来，岚溪县坚持把脱贫攻坚作为头等大事，累计减贫2.1万户8.4万人，确保12个贫困乡镇全部摘帽。",
+    "二、组织领导": "成立以县委书记、县长为双组长的脱贫攻坚领导小组，县委书记刘青山主持召开推进会议。",
+    "三、产业发展": "全面推行“246”工作法，全县建成标准化卫生院9个，农村居民人均收入达到12800元，全县人均GDP增长85.2%。",
+}
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("岚溪县县长叫什么名字？", "name"),                        # the office is named, its holder is not
+    ("岚溪县脱贫攻坚领导小组是哪一年成立的？", "成立"),        # 2016年 dates something else
+    ("岚溪县“246”工作法一共办了多少件事？", ""),             # “246” is a label, not a quantity (by a check or the score)
+    ("岚溪县减贫的8.4万人里有多少是儿童？", "states|count in 人"),  # the total the question states, not its part
+    ("岚溪县一共有多少家医院？", "count"),                    # 12个贫困乡镇 / 9个卫生院 count other things
+    ("岚溪县和青岭县哪个县减贫人数更多？", "青岭县"),          # one side of the comparison is not in the report
+    ("岚溪县的人均GDP是多少元？", "GDP|money"),              # 人均收入 is not 人均GDP, a growth rate no sum
+    ("墨澜市建成了多少个标准化卫生院？", "墨澜市"),          # a city the report never names
+])
+def test_what_the_report_does_not_say_is_refused(reader, question, reason):
+    ans = reader.run(question, county(LANXI, "岚溪县"))
+    assert ans.refused, (question, ans.answer)
+    assert any(re.search(reason, w) for w in ans.warnings), ans.warnings
+    if reason:
+        assert not any("do not seem to answer" in w for w in ans.warnings)  # refused by a check, not by a low score
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("岚溪县县委书记是谁？", "刘青山"),
+    ("岚溪县累计减贫多少户？", "2.1万户"),
+    ("岚溪县建成了多少个标准化卫生院？", "9个"),
+    ("岚溪县推行的是什么工作法？", "246"),
+    ("岚溪县农村居民人均收入是多少元？", "12800元"),
+    ("岚溪县人均GDP增长了多少？", "85.2%"),
+])
+def test_the_twins_the_report_states_are_still_answered(reader, question, expected):
+    ans = reader.run(question, county(LANXI, "岚溪县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
