@@ -47,7 +47,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, contrast_problem, event_problem, label_problem, measure_problem, modifier_problem,
+from .refusal import (choice_problem, contrast_problem, criterion_problem, event_problem, label_problem, measure_problem, modifier_problem,
                       person_problem, premise_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -287,7 +287,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}):
         return "no figure where the question's terms are"  # a question for a number is answered by a number
-    why = label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+    why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+           or criterion_problem(q, s.norm, c.start, c.end))
     if why:
         return why
     if q.script != "en":
@@ -338,6 +339,13 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
             if others:
                 return f"the figure found is for {others[0]}, not {finest}"
+        named = [o for o in find_places(s.norm[: c.start]) if o[-1] in _LEVEL and o not in _GENERIC_LOCAL]
+        last = max(named, key=lambda o: s.norm.rfind(o, 0, c.start)) if named else None
+        finer = [last] if (last and level is not None and level <= 2 and _LEVEL[last[-1]] >= 3 and not _place_in(last, finest)
+                           and not any(_place_in(last, x) for x in q.places)) else []
+        if finer and not _place_in(finest, s.norm + prev):
+            # a township's figure (塔城镇…贫困发生率降至1.04%) is not the city's or the county's
+            return f"the figure found is for {finer[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
     if q.script == "en" and _EN_CHANGE.search(q.text):
@@ -556,6 +564,7 @@ def _near_miss(entity: str, pool: Pool) -> str | None:
     return None
 
 
+_GENERIC_LOCAL = {"乡镇", "城镇", "村镇", "全乡", "全镇", "各乡", "各镇", "本乡", "本镇", "该镇", "该乡"}
 _LEVEL = {"省": 0, "州": 1, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "村": 4}
 
 

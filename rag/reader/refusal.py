@@ -474,3 +474,40 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
 _WHOLE = re.compile(r"\d[\d.]*\s*(?:万|亿)?\s*(人次|户|人|名|个|家|所)(?:里|中|当中|之中)")
 _SAME_UNIT = {"人": "[人名]", "名": "[人名]"}
 _CALENDAR_YEAR = re.compile(r"(?:1[5-9]|20)\d{2}\s*年(?:以来|底|初|末|前|后|起)?")
+
+
+# a figure that selects (贫困发生率超过1.3%的行政村, 在50人以上的乡镇) is a criterion, not a measured value
+_CRITERION = re.compile(r"(?:超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于|在)\s*$")
+_CRITERION_AFTER = re.compile(r"^[^，,；;。]{0,3}?(?:以上|以下|以内)?的|^[^，,；;。、]{0,3}?、[^，,；;。]{0,24}的(?![^，,；;。]{0,2}[是为])")
+_ASKS_CRITERION = re.compile(r"超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于|以上|以下|以内|门槛|标准|条件")
+
+
+def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """The figure ``sentence[start:end]`` states a selection criterion (对贫困人口超过1000人的进行督战) rather
+    than a value of the thing measured; a question that asks for the criterion (超过多少的…, 门槛) is answered by it.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "对贫困发生率超过1.3%的行政村进行挂牌督战。"
+    >>> criterion_problem(analyze("该市的贫困发生率降到了多少？"), s, s.index("1.3"), s.index("1.3") + 4)
+    'the figure found is a criterion (超过1.3%的), not a value'
+    >>> criterion_problem(analyze("贫困发生率超过多少的行政村要挂牌督战？"), s, s.index("1.3"), s.index("1.3") + 4) is None
+    True
+    >>> s = "对剩余贫困人口超过1000人、安置点超过1000人的进行督战。"
+    >>> criterion_problem(analyze("全州贫困人口总数是多少？"), s, s.index("超过"), s.index("、"))
+    'the figure found is a criterion (超过1000人、), not a value'
+    >>> s = "贫困群众人均收入超过7000元，占总收入的64%。"
+    >>> criterion_problem(analyze("贫困群众人均收入是多少？"), s, s.index("7000"), s.index("7000") + 5) is None
+    True
+    """
+    if q.atype != "number" or q.script == "en" or _ASKS_CRITERION.search(q.norm):
+        return None
+    lead = re.match(r"(?:超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于)", sentence[start:end])
+    m = lead or _CRITERION.search(sentence[max(0, start - 4) : start])
+    if not m:
+        bound = re.match(r"^[^，,；;。、]{0,2}?(?:以上|以下|以内)的", sentence[end:])  # 30户以上的搬迁点
+        return f"the figure found is a criterion ({sentence[start:end]}{bound.group(0)}), not a value" if bound else None
+    after = _CRITERION_AFTER.match(sentence[end:])
+    if not after:
+        return None
+    said = sentence[start:end] if lead else m.group(0).strip() + sentence[start:end]
+    return f"the figure found is a criterion ({said}{after.group(0)[:1]}), not a value"

@@ -148,3 +148,30 @@ def test_the_twins_the_report_states_are_still_answered(reader, question, expect
     ans = reader.run(question, county(LANXI, "岚溪县"))
     assert not ans.refused, (question, ans.warnings)
     assert expected in short(ans)
+
+
+# a prefecture report that gives a criterion and a township's figure, never the county's own
+BAIHE = {
+    "一、挂牌督战": "县级领导对贫困发生率超过2%的行政村、剩余贫困人口在30人以上的乡镇进行挂牌督战。",
+    "二、典型": "经过不懈努力，青石镇已脱贫420户1630人，贫困发生率降至0.8%。",
+}
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("白河县的贫困发生率降到了多少？", "criterion|青石镇"),   # 超过2%的 selects villages; 0.8% is the township's
+    ("白河县剩余贫困人口有多少？", "criterion"),            # 在30人以上的 selects townships
+])
+def test_a_criterion_or_a_townships_figure_is_not_the_countys(reader, question, reason):
+    ans = reader.run(question, county(BAIHE, "白河县"))
+    assert ans.refused, (question, ans.answer)
+    assert any(re.search(reason, w) for w in ans.warnings), ans.warnings
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("白河县青石镇的贫困发生率降至多少？", "0.8%"),
+    ("贫困发生率超过多少的行政村要挂牌督战？", "2%"),
+])
+def test_the_township_and_the_criterion_are_answered_when_asked(reader, question, expected):
+    ans = reader.run(question, county(BAIHE, "白河县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
