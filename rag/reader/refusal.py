@@ -511,3 +511,24 @@ def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str |
         return None
     said = sentence[start:end] if lead else m.group(0).strip() + sentence[start:end]
     return f"the figure found is a criterion ({said}{after.group(0)[:1]}), not a value"
+
+
+def concept_problem(q: Question, window: str) -> str | None:
+    """A number question measures a compound noun (人均可支配收入, 贫困学生, 就业人数); the text around the
+    figure (``window``: the 40 characters before it and a few after) must say its head (收入, 学生, 人数), or
+    the figure measures something else (低保补助标准 … 每人每年4713元).
+
+    >>> from rag.reader.question import analyze
+    >>> concept_problem(analyze("该市农村居民人均可支配收入是多少元？"), "农村低保补助标准已提高到每人每年4713元")
+    'the figure found is not for 人均可支配收入'
+    >>> concept_problem(analyze("该市农村居民人均可支配收入是多少元？"), "农村居民人均可支配收入15200元") is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or not q.concept or len(q.concept) < 4:
+        return None
+    words = [w for w in pos_words(q.concept) if len(w.text) >= 2]
+    if not words or not words[-1].flag.startswith("n"):
+        return None
+    if q.concept[-2:] in window:
+        return None
+    return f"the figure found is not for {q.concept}"

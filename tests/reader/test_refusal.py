@@ -175,3 +175,12 @@ def test_the_township_and_the_criterion_are_answered_when_asked(reader, question
     ans = reader.run(question, county(BAIHE, "白河县"))
     assert not ans.refused, (question, ans.warnings)
     assert expected in short(ans)
+
+
+def test_a_figure_for_another_measure_is_not_the_asked_one(reader):
+    ans = reader.run("松岭县的地区生产总值是多少元？", county(SONGLING, "松岭县"))  # 产业扶持资金 given, 地区生产总值 asked
+    assert ans.refused, ans.answer
+    assert not any("do not seem to answer" in w for w in ans.warnings), ans.warnings  # by a check, not a low score
+    twin = reader.run("松岭县发放的助学资金是多少？", county(SONGLING, "松岭县"))
+    assert not twin.refused, twin.warnings
+    assert "1380万元" in short(twin)
