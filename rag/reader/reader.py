@@ -47,7 +47,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, event_problem, label_problem, measure_problem, modifier_problem,
+from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, event_problem, label_problem, measure_problem, modifier_problem,
                       person_problem, premise_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -272,7 +272,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
-    why = event_problem(q, s.norm + prev)
+    why = event_problem(q, s.norm + prev) or dated_clause_problem(q, s.norm, c.start, c.end)
     if why:
         return why
     if q.script == "en" and q.atype != "date" and q.years and _years_missing(q, near):

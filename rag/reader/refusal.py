@@ -208,7 +208,7 @@ TYPE_PROBLEMS = ("the passages name no person", "the passages give no date")
 #: problems after which the reader tries its next candidate (other problems of a non-number question refuse):
 #: they are about the candidate or its sentence, and another sentence may hold the answer
 TRY_NEXT = TYPE_PROBLEMS[1:] + ("the candidate is no name", "the candidate is what the question is about", "the passages name no ",
-                                "the passages do not date ", "the answer found is none of ",
+                                "the passages do not date ", "the answer found is none of ", "the date found is said of another clause",
                                 "no passage compares ")
 
 
@@ -532,3 +532,45 @@ def concept_problem(q: Question, window: str) -> str | None:
     if q.concept[-2:] in window:
         return None
     return f"the figure found is not for {q.concept}"
+
+
+_CLAUSE_MARKS = "，,；;。、"
+
+
+def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A 哪一年 question about something (县藏医院 in 县藏医院是哪一年评上二甲的) that the candidate date's
+    ``sentence`` names in another clause than the date's: that clause's date is the one said of it
+    (县藏医院于2014年被评为…、县人民医院于2017年通过…).
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("县藏医院是哪一年评上二甲的？")
+    >>> s = "县藏医院于2014年被评为二甲医院、县人民医院于2017年通过二甲评审。"
+    >>> dated_clause_problem(q, s, s.index("2017"), s.index("2017") + 5)
+    'the date found is said of another clause than 藏医院'
+    >>> dated_clause_problem(q, s, s.index("2014"), s.index("2014") + 5) is None
+    True
+    >>> s = "县藏医院始建于1958年，2014年被评为二甲医院。"  # the second clause goes on about the same hospital
+    >>> dated_clause_problem(q, s, s.index("2014"), s.index("2014") + 5) is None
+    True
+    """
+    if q.script == "en" or wanted_type(q) != "day":
+        return None
+    subject = [w.text for w in pos_words(q.norm[: max(0, q.wh_start)]) if len(w.text) >= 2 and w.flag.startswith("n")
+               and w.text not in q.places and not any(w.text in pl for pl in q.places)]
+    if not subject or subject[-1] not in sentence:
+        return None
+    noun = subject[-1]
+    a = max((sentence.rfind(ch, 0, start) for ch in _CLAUSE_MARKS), default=-1) + 1
+    ends = [j for j in (sentence.find(ch, end) for ch in _CLAUSE_MARKS) if j >= 0]
+    clause = sentence[a : min(ends) if ends else len(sentence)]
+    if noun in clause or noun[-1] not in sentence[a:start]:
+        return None  # a clause without a subject of its own (始于1951年，1978年开始改为…) continues the one before
+    # the date's clause is about a sibling of the same kind, named before the date (县人民医院于2017年 for
+    # 县藏医院), and the subject's own
+    # clause carries a date of its own
+    for m in re.finditer(re.escape(noun), sentence):
+        a2 = max((sentence.rfind(ch, 0, m.start()) for ch in _CLAUSE_MARKS), default=-1) + 1
+        e2 = [j for j in (sentence.find(ch, m.end()) for ch in _CLAUSE_MARKS) if j >= 0]
+        if _DATE_SPAN.search(sentence[a2 : min(e2) if e2 else len(sentence)]):
+            return f"the date found is said of another clause than {noun}"
+    return None

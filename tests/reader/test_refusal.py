@@ -184,3 +184,12 @@ def test_a_figure_for_another_measure_is_not_the_asked_one(reader):
     twin = reader.run("松岭县发放的助学资金是多少？", county(SONGLING, "松岭县"))
     assert not twin.refused, twin.warnings
     assert "1380万元" in short(twin)
+
+
+def test_a_date_is_read_from_the_clause_of_what_it_dates(reader):
+    doc = {"一、医疗": "近年来全县医疗条件明显改善，县中医院于2013年被评为二甲医院、县妇幼保健院于2018年通过二甲评审。"}
+    ans = reader.run("县中医院是哪一年评上二甲的？", county(doc, "岚溪县"))
+    assert not ans.refused, ans.warnings
+    assert "2013年" in short(ans) and "2018" not in short(ans)
+    ans = reader.run("县妇幼保健院是哪一年通过二甲评审的？", county(doc, "岚溪县"))
+    assert "2018年" in short(ans), ans.answer
