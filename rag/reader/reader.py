@@ -47,7 +47,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, event_problem, label_problem, measure_problem, modifier_problem,
+from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, measure_problem, modifier_problem,
                       person_problem, premise_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -289,7 +289,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
-           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage]))
+           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage])
+           or listed_problem(q, s.norm))
     if why:
         return why
     if q.script != "en":

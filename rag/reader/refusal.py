@@ -574,3 +574,38 @@ def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> st
         if _DATE_SPAN.search(sentence[a2 : min(e2) if e2 else len(sentence)]):
             return f"the date found is said of another clause than {noun}"
     return None
+
+
+def listed_problem(q: Question, sentence: str) -> str | None:
+    """A place or name the question asks about (珠海市在该县实施了多少个项目) that the figure's ``sentence``
+    names only as one item of a list (争取珠海市、泸州市、省直部门…的帮扶，实施项目52个): the figure is the
+    list's together, not that one's.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "争取东川市、南屏市、省直部门的帮扶，实施项目52个。"
+    >>> listed_problem(analyze("东川市在白溪县实施了多少个项目？"), s)
+    'the figure found is for 东川市 and 2 others together'
+    >>> listed_problem(analyze("东川市和南屏市、省直部门一共实施了多少个项目？"), s) is None
+    True
+    >>> listed_problem(analyze("东川市实施了多少个项目？"), "东川市实施项目52个、投入资金3亿元。") is None
+    True
+    """
+    if q.script == "en" or q.atype != "number":
+        return None
+    for e in q.places + q.entities:
+        if len(e) < 2 or e not in sentence:
+            continue
+        spots = list(re.finditer(re.escape(e), sentence))
+        runs = []
+        for m in spots:
+            if not (sentence[m.end() : m.end() + 1] == "、" or sentence[max(0, m.start() - 1) : m.start()] == "、"):
+                break
+            a = max(sentence.rfind(ch, 0, m.start()) for ch in "，,；;。：:") + 1
+            ends = [j for j in (sentence.find(ch, m.end()) for ch in "，,；;。") if j >= 0]
+            items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
+            others = [x for x in items if x and e not in x and x not in q.norm and x[-3:] not in q.norm]  # not asked about too
+            runs.append(others)
+        else:
+            if runs and all(len(r) >= 2 for r in runs):
+                return f"the figure found is for {e} and {len(runs[0])} others together"
+    return None

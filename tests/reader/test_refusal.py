@@ -193,3 +193,13 @@ def test_a_date_is_read_from_the_clause_of_what_it_dates(reader):
     assert "2013年" in short(ans) and "2018" not in short(ans)
     ans = reader.run("县妇幼保健院是哪一年通过二甲评审的？", county(doc, "岚溪县"))
     assert "2018年" in short(ans), ans.answer
+
+
+def test_one_helper_of_a_list_is_not_credited_with_the_lists_total(reader):
+    doc = {"二、对口帮扶": "积极争取东川市、南屏市、省直定点帮扶部门在产业发展等方面的帮扶，先后投入援建资金3.6亿元，实施项目48个。"}
+    ans = reader.run("东川市在岚溪县实施了多少个援建项目？", county(doc, "岚溪县"))
+    assert ans.refused, ans.answer
+    assert any("others together" in w for w in ans.warnings), ans.warnings
+    total = reader.run("岚溪县争取对口帮扶一共实施了多少个项目？", county(doc, "岚溪县"))
+    assert not total.refused, total.warnings
+    assert "48个" in short(total)
