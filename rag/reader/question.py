@@ -306,6 +306,29 @@ def _strong_entities(norm: str, entities: list[str], quoted: list[str]) -> list[
     return out
 
 
+_ADMIN_SUFFIX = "省市县州区乡镇"
+
+
+def _suffixed_names(norm: str, entities: list[str]) -> list[str]:
+    """Names jieba splits from their administrative suffix (那曲 + 市, 昌都 + 市委): the name and the
+    suffix are a place (那曲市), which the place checks then look for in the passages.
+
+    >>> _suffixed_names("白溪市退出了多少个贫困村？", ["白溪"])
+    ['白溪市']
+    >>> _suffixed_names("白溪集团有多少员工？", ["白溪"])
+    []
+    """
+    out = []
+    for e in entities:
+        if len(e) < 2 or e[-1] in _ADMIN_SUFFIX or not re.fullmatch(r"[\u4e00-\u9fff]+", e):
+            continue
+        at = norm.find(e)
+        nxt = norm[at + len(e) : at + len(e) + 1] if at >= 0 else ""
+        if nxt and nxt in _ADMIN_SUFFIX:
+            out.append(e + nxt)
+    return out
+
+
 def _wh(norm: str) -> tuple[str | None, str | None, int, int]:
     """The question's wh-word: the first one, or a longer one overlapping it (在哪一年 → 哪一年)."""
     first = None
@@ -334,7 +357,7 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
     q.years = list(dict.fromkeys(_YEAR.findall(norm)))
     q.entities, q.quoted = _entities(norm)
     q.strong = _strong_entities(norm, q.entities, q.quoted)
-    q.places = find_places(norm)
+    q.places = list(dict.fromkeys(find_places(norm) + _suffixed_names(norm, q.entities)))
     for pl in q.places:  # 白溪 + 县 → 白溪县
         if not any(pl in e for e in q.entities):
             q.entities = [e for e in q.entities if e not in pl] + [pl]

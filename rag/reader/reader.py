@@ -47,8 +47,9 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import TRY_NEXT, contrast_problem, measure_problem, modifier_problem, type_problem
-from .text import Sentence, normalize, sentences
+from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, measure_problem, modifier_problem,
+                      person_problem, premise_problem, try_next, type_problem)
+from .text import Sentence, normalize, pos_words, sentences
 
 log = logging.getLogger(__name__)
 
@@ -263,11 +264,17 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 return f"the passages are about {sibling}, not {e}"
             if e in q.strong:
                 return f"the passages are about {_about(p)}, not {e}"
-    why = type_problem(q, s.norm, s.norm[c.start : c.end])
+        why = choice_problem(q, s.norm[c.start : c.end], every, s.norm)
+        if why:
+            return why  # 甲县和乙县哪个更多: the answer is one of the two, and the passages speak of both
+    why = type_problem(q, s.norm, s.norm[c.start : c.end]) or person_problem(q, s.norm, c.start, c.end)
     if why:
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
     near = s.norm + prev + pool.ctx_norm[s.passage]
+    why = event_problem(q, s.norm + prev) or dated_clause_problem(q, s.norm, c.start, c.end)
+    if why:
+        return why
     if q.script == "en" and q.atype != "date" and q.years and _years_missing(q, near):
         return f"the passages give no figure for {_years_missing(q, near)[0]}"
     if q.atype == "number" or q.script == "en":
@@ -280,6 +287,17 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}):
         return "no figure where the question's terms are"  # a question for a number is answered by a number
+    why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+           or criterion_problem(q, s.norm, c.start, c.end)
+           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage])
+           or listed_problem(q, s.norm))
+    if why:
+        return why
+    if q.script != "en":
+        latin = [e for e in q.strong if re.fullmatch(r"[a-z][a-z0-9\-]{1,}", e) and e not in q.places]
+        lost = [e for e in latin if e not in s.norm[max(0, c.start - 30) : c.end] and e not in pool.ctx_norm[s.passage]]
+        if lost:
+            return f"the passages give no figure for {lost[0].upper()}"  # 人均GDP asked, 人均收入 found
     if q.counted and q.script != "en" and not any(_present(w, "".join(pool.passage_norm) + "".join(pool.ctx_norm))
                                                  for w in ({q.counted, q.counted[-2:]} if len(q.counted) >= 4 else {q.counted})):
         return f"the passages count no {q.counted}"  # 多少座水库 over passages that name no 水库 (工作岗位: nor 岗位)
@@ -305,11 +323,11 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         level = _LEVEL.get(finest[-1])
         if not _place_in(finest, near):
             here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
-            if level == 2 and not _place_in(finest, here):
+            if level in (1, 2) and not _place_in(finest, here):
                 # a county's figure from a passage that does not name the county and is about another
                 # place of the same or a higher level (a sibling county, a city section of a prefecture report)
                 asked = {_stem(x) for x in q.places}
-                others = sorted((o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= 2 and _stem(o) not in asked
+                others = sorted((o for o in find_places(here) if _LEVEL.get(o[-1], 9) <= level and _stem(o) not in asked
                                  and not _place_in(o, finest)), key=lambda o: -_LEVEL[o[-1]])  # a sibling county first
                 if others:
                     return f"the figure found is for {others[0]}, not {finest}"
@@ -323,6 +341,13 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
             if others:
                 return f"the figure found is for {others[0]}, not {finest}"
+        named = [o for o in find_places(s.norm[: c.start]) if o[-1] in _LEVEL and o not in _GENERIC_LOCAL]
+        last = max(named, key=lambda o: s.norm.rfind(o, 0, c.start)) if named else None
+        finer = [last] if (last and level is not None and level <= 2 and _LEVEL[last[-1]] >= 3 and not _place_in(last, finest)
+                           and not any(_place_in(last, x) for x in q.places)) else []
+        if finer and not _place_in(finest, s.norm + prev):
+            # a township's figure (塔城镇…贫困发生率降至1.04%) is not the city's or the county's
+            return f"the figure found is for {finer[0]}, not {finest}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
     if q.script == "en" and _EN_CHANGE.search(q.text):
@@ -343,12 +368,64 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if _only_counts_of(ev, i, ("人", "户", "人次", "户次")):
             # how many enterprises answered with 10300余户: people or households are not a count of enterprises
             return f"no figure in the asked unit ({q.counted_en})"
-    if (q.unit == "count" and q.wh in ("多少", "几") and q.right.startswith("个") and q.counted
+    if q.script != "en" and q.unit == "count" and q.wh in ("多少", "几") and q.right[:1] in _COUNT_CLASSIFIERS and q.counted:
+        why = counted_problem(q.counted, s.norm, c.start, c.end)
+        if why:
+            return why
+    if (q.unit == "count" and q.wh in ("多少", "几") and q.right[:1] in _COUNT_CLASSIFIERS and q.counted
             and _noun_unit([(q.counted, "n")]) not in ("人", "户") and not _PERSON_HEAD.search(q.counted)):
         if _only_counts_of(ev, i, ("人", "户")):
             # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点
             return f"no figure in the asked unit ({q.counted})"
     return None
+
+
+_COUNT_CLASSIFIERS = "个家所座处项条支台辆间栋"  # 多少家医院, 几所学校: a count of things, not of people
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` holding ``text[start:end]`` (between ，；。、 and the like)."""
+    a = max((text.rfind(ch, 0, start) for ch in _CLAUSE_END + "、"), default=-1) + 1
+    ends = [j for j in (text.find(ch, end) for ch in _CLAUSE_END + "、") if j >= 0]
+    return text[a : min(ends) if ends else len(text)]
+
+
+_COUNT_FIG = re.compile(r"[\d.,，]+(?:万|亿)?[余多]?|[一二三四五六七八九十百千两]+")
+
+
+def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None:
+    """A 多少个 / 几家 question counting ``counted`` (乡镇卫生院) answered by the figure ``sent[start:end]``:
+    when the figure is a count followed by the noun it counts (18个贫困县) that noun shares nothing with
+    ``counted``, or the figure is no count at all (一级, 三年), it counts something else.
+
+    >>> s = "确保18个贫困县全部摘帽，建成卫生院42个。"
+    >>> counted_problem("乡镇卫生院", s, s.index("18"), s.index("18") + 3)
+    'the figure found counts 贫困县, not 乡镇卫生院'
+    >>> counted_problem("乡镇卫生院", s, s.index("42"), s.index("42") + 3) is None
+    True
+    >>> counted_problem("医院", "定点医院作为一级医学隔离点。", 6, 8)
+    'the figure found is no count of 医院'
+    >>> counted_problem("家庭医生队伍", "组建485个家庭医生服务团队。", 2, 6) is None
+    True
+    """
+    m = _COUNT_FIG.match(sent, start)
+    if not m:
+        return None
+    after = sent[m.end() : m.end() + 8]
+    if not after:
+        return None
+    cls = after[0]
+    if re.match(r"[\u4e00-\u9fff]", cls) and cls not in _COUNT_CLASSIFIERS + "户人名位次种类批" and cls not in counted:
+        return f"the figure found is no count of {counted}"
+    if cls not in _COUNT_CLASSIFIERS:
+        return None
+    words = [w for w in pos_words(after[1:]) if w.text.strip()]
+    if not words or not words[0].flag.startswith("n") or len(words[0].text) < 2:
+        return None
+    noun = words[0].text
+    if set(noun) & set(counted):
+        return None
+    return f"the figure found counts {noun}, not {counted}"
 
 
 def _only_counts_of(ev: Evidence, i: int, families: tuple[str, ...]) -> bool:
@@ -489,6 +566,7 @@ def _near_miss(entity: str, pool: Pool) -> str | None:
     return None
 
 
+_GENERIC_LOCAL = {"乡镇", "城镇", "村镇", "全乡", "全镇", "各乡", "各镇", "本乡", "本镇", "该镇", "该乡"}
 _LEVEL = {"省": 0, "州": 1, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "村": 4}
 
 
@@ -571,7 +649,7 @@ class OfflineReader:
                     choice = int(i)
                     break
                 problem = problem or why
-                if part.atype != "number" and why not in TRY_NEXT:
+                if part.atype != "number" and not try_next(why):
                     break  # a name or year the evidence lacks: the next candidate lacks it too
             if choice is not None:
                 choice = _with_unit(ev, choice)

@@ -168,6 +168,8 @@ def wanted_type(q: Question) -> str | None:
         return None
     if q.head in ("名字", "姓名") or (_PERSON_Q.search(text) and q.atype in ("person", "entity", "other")):
         return "person"
+    if re.search(r"叫什么$|叫什么[?？]?$", text.rstrip("？?。 ")) and _TITLE.search(re.sub(r"(?:是|叫)+$", "", text[: text.rfind("叫")])):
+        return "person"  # 某市委书记叫什么
     if q.atype == "date" and _WANTS_DAY.search(text):
         return "day"
     return None
@@ -203,8 +205,20 @@ def _role_word(answer: str) -> bool:
 
 
 TYPE_PROBLEMS = ("the passages name no person", "the passages give no date")
-#: problems after which the reader tries its next candidate (other problems of a non-number question refuse)
-TRY_NEXT = TYPE_PROBLEMS[1:]
+#: problems after which the reader tries its next candidate (other problems of a non-number question refuse):
+#: they are about the candidate or its sentence, and another sentence may hold the answer
+TRY_NEXT = TYPE_PROBLEMS[1:] + ("the candidate is no name", "the candidate is what the question is about", "the passages name no ",
+                                "the passages do not date ", "the answer found is none of ", "the date found is said of another clause",
+                                "no passage compares ")
+
+
+def try_next(problem: str) -> bool:
+    """The reader may try its next candidate after ``problem`` (see :data:`TRY_NEXT`).
+
+    >>> try_next("the passages give no date"), try_next("the passages name no 县长"), try_next("the passages name no person")
+    (True, True, False)
+    """
+    return problem != TYPE_PROBLEMS[0] and any(problem.startswith(t) for t in TRY_NEXT)
 
 
 def type_problem(q: Question, sentence: str, answer: str) -> str | None:
@@ -227,4 +241,371 @@ def type_problem(q: Question, sentence: str, answer: str) -> str | None:
         return TYPE_PROBLEMS[0]
     if kind == "day" and not holds_type(kind, answer):
         return TYPE_PROBLEMS[1]
+    return None
+
+
+# ---------------------------------------------------------------- what the answer itself must be
+
+# a comparison between named options (甲县和乙县哪个县更多, A还是B): the answer is one of the options
+_CHOICE_WH = re.compile(r"哪个|哪一个|哪一|哪家|哪座|哪位|谁")
+_CHOICE_JOIN = re.compile(r"和|与|跟|同|还是|或|比")
+_COMPARATIVE = re.compile(r"更|最|较|比|还是")
+
+
+def choice_options(q: Question) -> list[str]:
+    """The options a comparison question chooses between: two or more names joined by 和/与/还是 before a
+    哪个 … 更 (or …还是…), in question order; empty for any other question.
+
+    >>> from rag.reader.question import analyze
+    >>> choice_options(analyze("白溪县和青岭县哪个县的贫困村更多？"))
+    ['白溪县', '青岭县']
+    >>> choice_options(analyze("白溪县有多少个贫困村？"))
+    []
+    """
+    if q.script == "en" or not q.wh or not _CHOICE_WH.search(q.wh):
+        return []
+    if not _COMPARATIVE.search(q.norm):
+        return []
+    names = [e for e in dict.fromkeys(q.places + q.entities) if len(e) >= 2 and e in q.norm[: q.wh_start]]
+    names = [e for e in names if not any(e != o and e in o for o in names)]
+    if len(names) < 2:
+        return []
+    names.sort(key=q.norm.find)
+    between = q.norm[q.norm.find(names[0]) + len(names[0]) : q.norm.find(names[1])]
+    return names if _CHOICE_JOIN.search(between) else []
+
+
+def _stem_of(name: str) -> str:
+    return name[:-1] if len(name) >= 3 and name[-1] in "省市县州区乡镇村" else name
+
+
+def choice_problem(q: Question, answer: str, passages_text: str, sentence: str | None = None) -> str | None:
+    """A comparison question is answered by one of its options, and only when the passages speak of every
+    option: otherwise the comparison cannot be made from them. An extractive reader does no arithmetic:
+    the answer's ``sentence`` (when given) must itself speak of every option.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("白溪县和青岭县哪个县的贫困村更多？")
+    >>> choice_problem(q, "白溪县", "白溪县有贫困村12个。")
+    'the passages say nothing of 青岭县'
+    >>> choice_problem(q, "全县", "白溪县有贫困村12个，青岭县有贫困村9个。")
+    'the answer found is none of 白溪县, 青岭县'
+    >>> choice_problem(q, "白溪县", "白溪县有贫困村12个，青岭县有贫困村9个。") is None
+    True
+    >>> choice_problem(q, "白溪县", "白溪县有贫困村12个。青岭县有贫困村9个。", sentence="白溪县有贫困村12个。")
+    'no passage compares 白溪县 and 青岭县'
+    >>> choice_problem(q, "白溪县", "白溪县的贫困村比青岭县多。", sentence="白溪县的贫困村比青岭县多。") is None
+    True
+    """
+    options = choice_options(q)
+    if not options:
+        return None
+    for o in options:
+        if _stem_of(o) not in passages_text:
+            return f"the passages say nothing of {o}"
+    if not any(_stem_of(o) in answer for o in options):
+        return f"the answer found is none of {', '.join(options)}"
+    if sentence is not None and not all(_stem_of(o) in sentence for o in options):
+        return f"no passage compares {' and '.join(options)}"
+    return None
+
+
+# office titles (general Chinese wording): a 谁 question about an office holder is answered by the name said
+# with the title (州委书记王某); a sentence without the title names someone else
+_TITLE = re.compile(r"(?:书记|主任|主席|县长|市长|州长|省长|区长|乡长|镇长|村长|局长|厅长|处长|科长|部长|院长|校长|所长|站长|组长|队长|"
+                    r"董事长|总经理|经理|总裁|秘书长|会长|社长|馆长|行长|指挥长)$")
+
+
+def asked_title(q: Question) -> str | None:
+    """The office a 谁 / 叫什么名字 question asks the holder of (县长 in 白溪县县长是谁), or ``None``.
+
+    >>> from rag.reader.question import analyze
+    >>> asked_title(analyze("白溪县县长是谁？")), asked_title(analyze("白溪市委书记叫什么名字？"))
+    ('县长', '书记')
+    >>> asked_title(analyze("这部小说的作者是谁？")) is None
+    True
+    """
+    if q.script == "en" or wanted_type(q) != "person":
+        return None
+    left = q.norm[: q.wh_start] if q.wh_start > 0 else q.left
+    left = re.sub(r"(?:是|叫|的|名字|姓名|叫做)+$", "", left)
+    m = _TITLE.search(left)
+    return m.group(0) if m else None
+
+
+def person_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A question for a person's name answered by the candidate ``sentence[start:end]``: the candidate is a
+    short name (not a clause, not the place or name the question itself is about), and when the question
+    asks for an office holder (县长, 书记) the sentence says that office right next to the candidate.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("白溪县县长是谁？")
+    >>> s = "白溪县县长张明主持会议。"
+    >>> person_problem(q, s, s.index("张明"), s.index("张明") + 2) is None
+    True
+    >>> s = "成立以县长为组长的领导小组，记者李红报道。"
+    >>> person_problem(q, s, s.index("李红"), s.index("李红") + 2)
+    'the passages name no 县长'
+    >>> person_problem(q, "白溪县开展了会议。", 0, 3)
+    'the candidate is what the question is about'
+    """
+    if q.script == "en" or wanted_type(q) != "person":
+        return None
+    answer = sentence[start:end]
+    if len(answer) > 12 and not re.search(r"[A-Za-z]", answer) and not _name_list(answer):
+        return "the candidate is no name"
+    for e in q.places + q.entities:
+        st = _stem_of(e)
+        if len(st) >= 2 and (answer in e or st in answer and answer[-1] in "省市县州区乡镇村"):
+            return "the candidate is what the question is about"  # the place asked about (维西…自治县), not a person
+    title = asked_title(q)
+    if title:
+        if _TITLE.search(answer.strip("“”\"「」")) or not holds_type("person", answer):
+            return "the candidate is no name"  # the office (“双组长”) is not its holder
+        # reports write the holder right after the office (县委书记王某) or the office right after the name
+        near = [m for m in re.finditer(re.escape(title), sentence) if 0 <= start - m.end() <= 1 or m.start() == end]
+        if not near:
+            return f"the passages name no {title}"
+    return None
+
+
+def _name_list(text: str) -> bool:
+    """``text`` is a list of short names (甲某、乙某、丙某等), not a clause."""
+    items = re.split(r"[、和及与]", text.strip().rstrip("等"))
+    return len(items) >= 2 and all(0 < len(x) <= 6 for x in items) and not re.search(r"[，,；;。]", text)
+
+
+def event_problem(q: Question, near: str) -> str | None:
+    """A 哪一年 / 哪一天 question names what happened after the wh-word (…是哪一年成立的, …哪天结束的); a date
+    from text that says none of those words dates something else.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("白溪县领导小组是哪一年成立的？")
+    >>> event_problem(q, "2014年以来，白溪县坚持脱贫攻坚。")
+    'the passages do not date 成立'
+    >>> event_problem(q, "2015年白溪县成立领导小组。") is None
+    True
+    >>> event_problem(analyze("第一条马车线路于何年问世？"), "1828年修建了第一条马车线路。") is None  # its subject, other words
+    True
+    """
+    if q.script == "en" or wanted_type(q) != "day":
+        return None
+    words = [w for w in pos_words(q.norm[q.wh_end :]) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)
+             and w.flag[:1] in ("v", "n", "a") and not _WANTS_DAY.search(w.text)]
+    if not words or any(w.text in near for w in words):
+        return None
+    # what it happened to (the 线路 of …线路于何年问世): a sentence about it dates it in its own words
+    before = [w for w in pos_words(q.norm[: max(0, q.wh_start)]) if len(w.text) >= 2 and w.flag.startswith("n")
+              and w.flag not in ("ns", "nr") and w.text not in q.places and not any(w.text in pl for pl in q.places)]
+    if before and before[-1].text in near:
+        return None
+    return f"the passages do not date {words[0].text}"
+
+
+def label_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A 多少 / 几 question is answered by a quantity; a figure quoted as a name (the “132” practice, the
+    “1356” model) is a label, not a count of anything.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "推行“1356”模式，积分兑换“爱心超市”。"
+    >>> label_problem(analyze("该县爱心超市兑换了多少积分？"), s, s.index("1356"), s.index("1356") + 4)
+    'the figure found is a name, not a quantity'
+    >>> label_problem(analyze("该县有多少个村？"), "全县有89个村。", 3, 6) is None
+    True
+    """
+    if q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    for m in _QUOTED_SPAN.finditer(sentence):
+        if m.start() < start and end < m.end():
+            return "the figure found is a name, not a quantity"
+    return None
+
+
+_QUOTED_SPAN = re.compile(r"“[^”“]{1,20}”|「[^」「]{1,20}」|『[^』『]{1,20}』|‘[^’‘]{1,20}’")
+
+
+_FIG = re.compile(r"\d+(?:[.,]\d+)*\s*(?:万|亿)?")
+
+
+def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
+    """A figure the question itself states (…减贫的19.46万人里有多少是儿童) is its premise, not its answer,
+    nor is a figure said in one breath with it (``clause``: 减贫3.84万户19.46万人 — the same people counted
+    another way).
+
+    >>> from rag.reader.question import analyze
+    >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "19.46万人")
+    'the figure found is the one the question states'
+    >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.2万人") is None
+    True
+    >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.84万户", "全市累计减贫3.84万户19.46万人")
+    'the figure found is said with the one the question states'
+    >>> premise_problem(analyze("2016年以来减贫的人里有多少是儿童？"), "2016年以来")
+    'the figure found is the year the question states'
+    >>> premise_problem(analyze("2016年以来减贫多少人？"), "2.9万人") is None
+    True
+    >>> premise_problem(analyze("减贫的人里有多少是儿童？"), "2016年")
+    'the figure found is a year, not a quantity'
+    >>> premise_problem(analyze("该工程建了多少年？"), "2016年") is None
+    True
+    >>> premise_problem(analyze("减贫的8.4万人里有多少是儿童？"), "12个")
+    'the figure found is not a count in 人'
+    >>> premise_problem(analyze("减贫的8.4万人里有多少是儿童？"), "1.2万名") is None
+    True
+    """
+    figs = [m.group(0).strip() for m in _FIG.finditer(answer)]
+    if not figs or q.atype != "number":
+        return None
+    if any(f in q.norm and not re.fullmatch(r"\d{4}", f) for f in figs):
+        return "the figure found is the one the question states"
+    stated = [m.group(0).strip() for m in _FIG.finditer(q.norm) if not re.fullmatch(r"\d{4}", m.group(0).strip())]
+    if any(len(f) >= 2 and f in clause for f in stated):
+        return "the figure found is said with the one the question states"
+    if all(re.fullmatch(r"\d{4}", f) and f in q.years for f in figs):
+        return "the figure found is the year the question states"  # 2016年以来 for …2016年以来减贫的人里有多少
+    whole = _WHOLE.search(q.norm)
+    if whole and not re.search(rf"[\d.万亿余多]\s*{_SAME_UNIT.get(whole.group(1), whole.group(1))}", answer):
+        return f"the figure found is not a count in {whole.group(1)}"  # 8.4万人里有多少是儿童: a number of 人
+    if _CALENDAR_YEAR.fullmatch(answer.strip()) and q.unit not in ("duration", "date", "age") and "年" not in q.norm[q.wh_end : q.wh_end + 2]:
+        return "the figure found is a year, not a quantity"  # 多少 asks how many, 2016年 says when
+    return None
+
+
+# a question that states a whole (减贫的8.4万人里 / 中) asks for a part of it, in the whole's unit
+_WHOLE = re.compile(r"\d[\d.]*\s*(?:万|亿)?\s*(人次|户|人|名|个|家|所)(?:里|中|当中|之中)")
+_SAME_UNIT = {"人": "[人名]", "名": "[人名]"}
+_CALENDAR_YEAR = re.compile(r"(?:1[5-9]|20)\d{2}\s*年(?:以来|底|初|末|前|后|起)?")
+
+
+# a figure that selects (贫困发生率超过1.3%的行政村, 在50人以上的乡镇) is a criterion, not a measured value
+_CRITERION = re.compile(r"(?:超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于|在)\s*$")
+_CRITERION_AFTER = re.compile(r"^[^，,；;。]{0,3}?(?:以上|以下|以内)?的|^[^，,；;。、]{0,3}?、[^，,；;。]{0,24}的(?![^，,；;。]{0,2}[是为])")
+_ASKS_CRITERION = re.compile(r"超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于|以上|以下|以内|门槛|标准|条件")
+
+
+def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """The figure ``sentence[start:end]`` states a selection criterion (对贫困人口超过1000人的进行督战) rather
+    than a value of the thing measured; a question that asks for the criterion (超过多少的…, 门槛) is answered by it.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "对贫困发生率超过1.3%的行政村进行挂牌督战。"
+    >>> criterion_problem(analyze("该市的贫困发生率降到了多少？"), s, s.index("1.3"), s.index("1.3") + 4)
+    'the figure found is a criterion (超过1.3%的), not a value'
+    >>> criterion_problem(analyze("贫困发生率超过多少的行政村要挂牌督战？"), s, s.index("1.3"), s.index("1.3") + 4) is None
+    True
+    >>> s = "对剩余贫困人口超过1000人、安置点超过1000人的进行督战。"
+    >>> criterion_problem(analyze("全州贫困人口总数是多少？"), s, s.index("超过"), s.index("、"))
+    'the figure found is a criterion (超过1000人、), not a value'
+    >>> s = "贫困群众人均收入超过7000元，占总收入的64%。"
+    >>> criterion_problem(analyze("贫困群众人均收入是多少？"), s, s.index("7000"), s.index("7000") + 5) is None
+    True
+    """
+    if q.atype != "number" or q.script == "en" or _ASKS_CRITERION.search(q.norm):
+        return None
+    lead = re.match(r"(?:超过|高于|低于|不足|大于|小于|不低于|不高于|多于|少于)", sentence[start:end])
+    m = lead or _CRITERION.search(sentence[max(0, start - 4) : start])
+    if not m:
+        bound = re.match(r"^[^，,；;。、]{0,2}?(?:以上|以下|以内)的", sentence[end:])  # 30户以上的搬迁点
+        return f"the figure found is a criterion ({sentence[start:end]}{bound.group(0)}), not a value" if bound else None
+    after = _CRITERION_AFTER.match(sentence[end:])
+    if not after:
+        return None
+    said = sentence[start:end] if lead else m.group(0).strip() + sentence[start:end]
+    return f"the figure found is a criterion ({said}{after.group(0)[:1]}), not a value"
+
+
+def concept_problem(q: Question, window: str) -> str | None:
+    """A number question measures a compound noun (人均可支配收入, 贫困学生, 就业人数); the text around the
+    figure (``window``: the 40 characters before it and a few after) must say its head (收入, 学生, 人数), or
+    the figure measures something else (低保补助标准 … 每人每年4713元).
+
+    >>> from rag.reader.question import analyze
+    >>> concept_problem(analyze("该市农村居民人均可支配收入是多少元？"), "农村低保补助标准已提高到每人每年4713元")
+    'the figure found is not for 人均可支配收入'
+    >>> concept_problem(analyze("该市农村居民人均可支配收入是多少元？"), "农村居民人均可支配收入15200元") is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or not q.concept or len(q.concept) < 4:
+        return None
+    words = [w for w in pos_words(q.concept) if len(w.text) >= 2]
+    if not words or not words[-1].flag.startswith("n"):
+        return None
+    if q.concept[-2:] in window:
+        return None
+    return f"the figure found is not for {q.concept}"
+
+
+_CLAUSE_MARKS = "，,；;。、"
+
+
+def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A 哪一年 question about something (县藏医院 in 县藏医院是哪一年评上二甲的) that the candidate date's
+    ``sentence`` names in another clause than the date's: that clause's date is the one said of it
+    (县藏医院于2014年被评为…、县人民医院于2017年通过…).
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("县藏医院是哪一年评上二甲的？")
+    >>> s = "县藏医院于2014年被评为二甲医院、县人民医院于2017年通过二甲评审。"
+    >>> dated_clause_problem(q, s, s.index("2017"), s.index("2017") + 5)
+    'the date found is said of another clause than 藏医院'
+    >>> dated_clause_problem(q, s, s.index("2014"), s.index("2014") + 5) is None
+    True
+    >>> s = "县藏医院始建于1958年，2014年被评为二甲医院。"  # the second clause goes on about the same hospital
+    >>> dated_clause_problem(q, s, s.index("2014"), s.index("2014") + 5) is None
+    True
+    """
+    if q.script == "en" or wanted_type(q) != "day":
+        return None
+    subject = [w.text for w in pos_words(q.norm[: max(0, q.wh_start)]) if len(w.text) >= 2 and w.flag.startswith("n")
+               and w.text not in q.places and not any(w.text in pl for pl in q.places)]
+    if not subject or subject[-1] not in sentence:
+        return None
+    noun = subject[-1]
+    a = max((sentence.rfind(ch, 0, start) for ch in _CLAUSE_MARKS), default=-1) + 1
+    ends = [j for j in (sentence.find(ch, end) for ch in _CLAUSE_MARKS) if j >= 0]
+    clause = sentence[a : min(ends) if ends else len(sentence)]
+    if noun in clause or noun[-1] not in sentence[a:start]:
+        return None  # a clause without a subject of its own (始于1951年，1978年开始改为…) continues the one before
+    # the date's clause is about a sibling of the same kind, named before the date (县人民医院于2017年 for
+    # 县藏医院), and the subject's own
+    # clause carries a date of its own
+    for m in re.finditer(re.escape(noun), sentence):
+        a2 = max((sentence.rfind(ch, 0, m.start()) for ch in _CLAUSE_MARKS), default=-1) + 1
+        e2 = [j for j in (sentence.find(ch, m.end()) for ch in _CLAUSE_MARKS) if j >= 0]
+        if _DATE_SPAN.search(sentence[a2 : min(e2) if e2 else len(sentence)]):
+            return f"the date found is said of another clause than {noun}"
+    return None
+
+
+def listed_problem(q: Question, sentence: str) -> str | None:
+    """A place or name the question asks about (珠海市在该县实施了多少个项目) that the figure's ``sentence``
+    names only as one item of a list (争取珠海市、泸州市、省直部门…的帮扶，实施项目52个): the figure is the
+    list's together, not that one's.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "争取东川市、南屏市、省直部门的帮扶，实施项目52个。"
+    >>> listed_problem(analyze("东川市在白溪县实施了多少个项目？"), s)
+    'the figure found is for 东川市 and 2 others together'
+    >>> listed_problem(analyze("东川市和南屏市、省直部门一共实施了多少个项目？"), s) is None
+    True
+    >>> listed_problem(analyze("东川市实施了多少个项目？"), "东川市实施项目52个、投入资金3亿元。") is None
+    True
+    """
+    if q.script == "en" or q.atype != "number":
+        return None
+    for e in q.places + q.entities:
+        if len(e) < 2 or e not in sentence:
+            continue
+        spots = list(re.finditer(re.escape(e), sentence))
+        runs = []
+        for m in spots:
+            if not (sentence[m.end() : m.end() + 1] == "、" or sentence[max(0, m.start() - 1) : m.start()] == "、"):
+                break
+            a = max(sentence.rfind(ch, 0, m.start()) for ch in "，,；;。：:") + 1
+            ends = [j for j in (sentence.find(ch, m.end()) for ch in "，,；;。") if j >= 0]
+            items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
+            others = [x for x in items if x and e not in x and x not in q.norm and x[-3:] not in q.norm]  # not asked about too
+            runs.append(others)
+        else:
+            if runs and all(len(r) >= 2 for r in runs):
+                return f"the figure found is for {e} and {len(runs[0])} others together"
     return None

@@ -106,3 +106,100 @@ def test_an_english_question_for_a_year_the_passages_do_not_give_is_refused(read
     assert ans.refused and any("2016" in w for w in ans.warnings), ans.warnings
     ans = reader.run("What was the rural per capita disposable income of Hexi County in 2023?", county(HEXI, "禾溪县"))
     assert not ans.refused and "15200" in short(ans), ans.warnings
+
+
+# an invented county report for the questions a user asks about what a report does not say: an office
+# named without its holder, a year that dates something else, a quoted label, a total without its parts,
+# a count of another kind of thing, one side of a comparison
+LANXI = {
+    "一、基本情况": "2016年以来，岚溪县坚持把脱贫攻坚作为头等大事，累计减贫2.1万户8.4万人，确保12个贫困乡镇全部摘帽。",
+    "二、组织领导": "成立以县委书记、县长为双组长的脱贫攻坚领导小组，县委书记刘青山主持召开推进会议。",
+    "三、产业发展": "全面推行“246”工作法，全县建成标准化卫生院9个，农村居民人均收入达到12800元，全县人均GDP增长85.2%。",
+}
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("岚溪县县长叫什么名字？", "name"),                        # the office is named, its holder is not
+    ("岚溪县脱贫攻坚领导小组是哪一年成立的？", "成立"),        # 2016年 dates something else
+    ("岚溪县“246”工作法一共办了多少件事？", ""),             # “246” is a label, not a quantity (by a check or the score)
+    ("岚溪县减贫的8.4万人里有多少是儿童？", "states|count in 人"),  # the total the question states, not its part
+    ("岚溪县一共有多少家医院？", "count"),                    # 12个贫困乡镇 / 9个卫生院 count other things
+    ("岚溪县和青岭县哪个县减贫人数更多？", "青岭县"),          # one side of the comparison is not in the report
+    ("岚溪县的人均GDP是多少元？", "GDP|money"),              # 人均收入 is not 人均GDP, a growth rate no sum
+    ("墨澜市建成了多少个标准化卫生院？", "墨澜市"),          # a city the report never names
+])
+def test_what_the_report_does_not_say_is_refused(reader, question, reason):
+    ans = reader.run(question, county(LANXI, "岚溪县"))
+    assert ans.refused, (question, ans.answer)
+    assert any(re.search(reason, w) for w in ans.warnings), ans.warnings
+    if reason:
+        assert not any("do not seem to answer" in w for w in ans.warnings)  # refused by a check, not by a low score
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("岚溪县县委书记是谁？", "刘青山"),
+    ("岚溪县累计减贫多少户？", "2.1万户"),
+    ("岚溪县建成了多少个标准化卫生院？", "9个"),
+    ("岚溪县推行的是什么工作法？", "246"),
+    ("岚溪县农村居民人均收入是多少元？", "12800元"),
+    ("岚溪县人均GDP增长了多少？", "85.2%"),
+])
+def test_the_twins_the_report_states_are_still_answered(reader, question, expected):
+    ans = reader.run(question, county(LANXI, "岚溪县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
+
+
+# a prefecture report that gives a criterion and a township's figure, never the county's own
+BAIHE = {
+    "一、挂牌督战": "县级领导对贫困发生率超过2%的行政村、剩余贫困人口在30人以上的乡镇进行挂牌督战。",
+    "二、典型": "经过不懈努力，青石镇已脱贫420户1630人，贫困发生率降至0.8%。",
+}
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("白河县的贫困发生率降到了多少？", "criterion|青石镇"),   # 超过2%的 selects villages; 0.8% is the township's
+    ("白河县剩余贫困人口有多少？", "criterion"),            # 在30人以上的 selects townships
+])
+def test_a_criterion_or_a_townships_figure_is_not_the_countys(reader, question, reason):
+    ans = reader.run(question, county(BAIHE, "白河县"))
+    assert ans.refused, (question, ans.answer)
+    assert any(re.search(reason, w) for w in ans.warnings), ans.warnings
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("白河县青石镇的贫困发生率降至多少？", "0.8%"),
+    ("贫困发生率超过多少的行政村要挂牌督战？", "2%"),
+])
+def test_the_township_and_the_criterion_are_answered_when_asked(reader, question, expected):
+    ans = reader.run(question, county(BAIHE, "白河县"))
+    assert not ans.refused, (question, ans.warnings)
+    assert expected in short(ans)
+
+
+def test_a_figure_for_another_measure_is_not_the_asked_one(reader):
+    ans = reader.run("松岭县的地区生产总值是多少元？", county(SONGLING, "松岭县"))  # 产业扶持资金 given, 地区生产总值 asked
+    assert ans.refused, ans.answer
+    assert not any("do not seem to answer" in w for w in ans.warnings), ans.warnings  # by a check, not a low score
+    twin = reader.run("松岭县发放的助学资金是多少？", county(SONGLING, "松岭县"))
+    assert not twin.refused, twin.warnings
+    assert "1380万元" in short(twin)
+
+
+def test_a_date_is_read_from_the_clause_of_what_it_dates(reader):
+    doc = {"一、医疗": "近年来全县医疗条件明显改善，县中医院于2013年被评为二甲医院、县妇幼保健院于2018年通过二甲评审。"}
+    ans = reader.run("县中医院是哪一年评上二甲的？", county(doc, "岚溪县"))
+    assert not ans.refused, ans.warnings
+    assert "2013年" in short(ans) and "2018" not in short(ans)
+    ans = reader.run("县妇幼保健院是哪一年通过二甲评审的？", county(doc, "岚溪县"))
+    assert "2018年" in short(ans), ans.answer
+
+
+def test_one_helper_of_a_list_is_not_credited_with_the_lists_total(reader):
+    doc = {"二、对口帮扶": "积极争取东川市、南屏市、省直定点帮扶部门在产业发展等方面的帮扶，先后投入援建资金3.6亿元，实施项目48个。"}
+    ans = reader.run("东川市在岚溪县实施了多少个援建项目？", county(doc, "岚溪县"))
+    assert ans.refused, ans.answer
+    assert any("others together" in w for w in ans.warnings), ans.warnings
+    total = reader.run("岚溪县争取对口帮扶一共实施了多少个项目？", county(doc, "岚溪县"))
+    assert not total.refused, total.warnings
+    assert "48个" in short(total)
