@@ -310,7 +310,7 @@ _ADMIN_SUFFIX = "省市县州区乡镇"
 
 
 def _suffixed_names(norm: str, entities: list[str]) -> list[str]:
-    """Names jieba splits from their administrative suffix (那曲 + 市, 昌都 + 市委): the name and the
+    """Names jieba splits from their administrative suffix (那曲 + 市, 岚溪 + 县委): the name and the
     suffix are a place (那曲市), which the place checks then look for in the passages.
 
     >>> _suffixed_names("白溪市退出了多少个贫困村？", ["白溪"])
