@@ -26,7 +26,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .crosslingual import build_place_index, translate_query
+from .crosslingual import build_place_index, learned_places, translate_query
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import tokenize
 from .normalize import is_english, split_sentences
@@ -211,7 +211,7 @@ class HybridRetriever(BaseRetriever):
     def _place_names(self) -> dict[str, str]:
         key = getattr(self.store, "version", None) or id(self.store)
         if self._places is None or self._places[0] != key:
-            self._places = (key, build_place_index(self.store.vocabulary()))
+            self._places = (key, build_place_index(self.store.vocabulary(), learned_places(self.store.records())))
         return self._places[1]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
