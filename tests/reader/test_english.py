@@ -1,0 +1,62 @@
+"""The places an English question names (rag/reader/english.py), on passages written for these tests
+(not the seeds): pinyin matched to the passages' own names, titles of ordinary words and villages
+spelled only in the text are not 'somewhere else', a county the passages do not name still is."""
+from __future__ import annotations
+
+import doctest
+
+import rag.reader.english as english_mod
+from rag.reader import OfflineReader
+from rag.reader.english import english_places, pinyin_index
+from rag.types import Passage
+
+
+def _p(text: str, doc_places=("岗城镇",), chunk_id="c1") -> Passage:
+    return Passage(rank=1, doc="towns.txt", chunk_id=chunk_id, section="岗城镇工作简报", text=text, score=1.0, doc_places=list(doc_places))
+
+
+TOWN = "岗城镇共有行政村9个，农户3120户。和兴村依托温泉发展乡村旅游，村集体经济收入达52万元，带动农户86户。"
+
+
+def test_doctests():
+    assert doctest.testmod(english_mod).failed == 0
+
+
+def test_a_place_the_passages_name_is_matched_by_pinyin():
+    assert english_places("How many households does Gangcheng Town have?", [_p(TOWN)]) == (["岗城镇"], None)
+
+
+def test_a_county_no_passage_names_is_somewhere_else():
+    assert english_places("How many households does Litang County have?", [_p(TOWN)]) == ([], "Litang County")
+    # the reader refuses it and says which place it found
+    ans = OfflineReader().run("How many households does Litang County have?", [_p(TOWN)])
+    assert ans.refused and "Litang County" in ans.answer
+
+
+def test_a_title_of_ordinary_words_is_not_a_place():
+    text = "2020年，岗城镇拉姆村荣获省级文明村称号。"
+    assert english_places("Which village was named a Provincial Civilized Village?", [_p(text)])[1] is None
+    # a proper name before the same word still is one
+    assert english_places("Which village in Litang County was named a civilized village?", [_p(text)])[1] == "Litang County"
+
+
+def test_a_village_spelled_only_in_the_text_is_one_of_the_places_asked_about():
+    places, missing = english_places("How much collective income did Hexing Village earn from tourism?", [_p(TOWN)])
+    assert missing is None and "和兴村" in places
+    ans = OfflineReader().run("How much collective income did Hexing Village earn from tourism?", [_p(TOWN)])
+    assert not ans.refused and "52万元" in ans.answer
+    # a village the text does not spell is still somewhere else
+    assert english_places("How much collective income did Dexing Village earn?", [_p(TOWN)])[1] == "Dexing Village"
+
+
+def test_a_county_named_in_passing_is_not_spelled_into_the_passages():
+    # a road to a neighbouring county: the passage is not about that county
+    text = "岗城镇修通至朗达县的公路18公里，全镇农户3120户。"
+    spelled = english_mod._spelled_places(text)
+    assert "langda县" not in spelled and spelled["gangcheng镇"] == "岗城镇"
+
+
+def test_the_pinyin_index_is_built_once_per_set_of_names():
+    a = pinyin_index(frozenset({"岗城镇", "朗木乡"}))
+    assert pinyin_index(frozenset({"朗木乡", "岗城镇"})) is a
+    assert a["gangcheng"] == "岗城镇" and a["langmu"] == "朗木乡"
