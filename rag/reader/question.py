@@ -97,6 +97,9 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s*年|\b|$)")
 _SPLIT_PARTS = re.compile(r"和|与|以及|及|、|跟")
 _EN_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?", re.I)
 
+# "what <measure of money> does/is …": a number asked without "how much"
+_EN_WHAT_MONEY = re.compile(r"what (?:[a-z\-']+ ){0,3}(?:wage|salary|income|price|cost|fee|rent|subsidy|allowance)s? (?:does|did|do|is|was|were|are|will)\b")
+
 # English questions: the same types from English wh-words and the nouns after "how many/much"
 _EN_UNIT = [
     (re.compile(r"percent|percentage|proportion|share|\brate\b|ratio|incidence|coverage", re.I), "%"),
@@ -487,7 +490,7 @@ def _analyze_en(text: str) -> Question:
     q.years = list(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
     q.entities = [w for w in re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]+(?:[ \-][A-Z][a-z]+)*)", text)
                   if w.lower() not in {"how", "what", "which", "who", "when", "where", "why", "in", "the", "since", "according"}]
-    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|incidence|coverage|ratio|number|amount|total|standard|value|price|cost|level|population)\b|^what (?:has|have|had|did) (?:the )?(?:[a-z\-']+ ){0,6}(?:rate|incidence|coverage|ratio|percentage|proportion|share|income|output|number|total|population)\b.*\b(?:fallen|fell|dropped|declined|risen|rose|grown|grew|increased|reached|gone)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
+    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|incidence|coverage|ratio|number|amount|total|standard|value|price|cost|level|population)\b|^what (?:has|have|had|did) (?:the )?(?:[a-z\-']+ ){0,6}(?:rate|incidence|coverage|ratio|percentage|proportion|share|income|output|number|total|population)\b.*\b(?:fallen|fell|dropped|declined|risen|rose|grown|grew|increased|reached|gone)\b|what (?:percentage|proportion|share|rate|number|amount)|^what (?:[a-z\-']+ ){0,3}(?:wage|salary|income|price|cost|fee|rent|subsidy|allowance)s? (?:does|did|do|is|was|were|are|will)\b|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
         q.atype = "number"
         m = re.search(r"\bhow (?:many|much)\s+(.{0,40})", low) or re.search(r"\bthe ((?:[a-z\-]+ ){0,6}?)(?:per|in|of|for|by|at|on|did|does|was|is)\b", low)
         scope = m.group(1) if m else low
@@ -503,6 +506,8 @@ def _analyze_en(text: str) -> Question:
             if pat.search(q.counted_en):  # the head noun of what is counted: registered poor households → 户
                 q.unit, q.unit_explicit = unit, True
                 break
+        if q.unit is None and _EN_WHAT_MONEY.match(low):
+            q.unit = "money"  # what daily wage does … pay, what subsidy is … given: an amount of money
         by_how_much = re.search(r"\bby how much\b", low)  # a change: a percentage or an amount
         for pat, unit in _EN_UNIT if q.unit is None and not by_how_much else ():
             if pat.search(scope):

@@ -4,6 +4,7 @@ spelled only in the text are not 'somewhere else', a county the passages do not 
 from __future__ import annotations
 
 import doctest
+import re
 
 import rag.reader.english as english_mod
 from rag.reader import OfflineReader
@@ -60,3 +61,9 @@ def test_the_pinyin_index_is_built_once_per_set_of_names():
     a = pinyin_index(frozenset({"岗城镇", "朗木乡"}))
     assert pinyin_index(frozenset({"朗木乡", "岗城镇"})) is a
     assert a["gangcheng"] == "岗城镇" and a["langmu"] == "朗木乡"
+
+
+def test_what_wage_is_answered_with_the_amount_of_money():
+    text = "茶叶基地流转土地300亩，每亩租金800元，雇工每人每天120元，带动农户86户。"
+    ans = OfflineReader().run("What daily wage does the tea base pay hired workers?", [_p(text)])
+    assert not ans.refused and re.match(r"120元\[1\]$", ans.answer), ans.answer
