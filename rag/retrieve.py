@@ -73,6 +73,23 @@ class Query:
         return [f"question truncated to its first {self.max_chars} characters"] if self.truncated else []
 
 
+def rerank_head(order: list[str], depth: int, lexical=(), best: int = 3) -> tuple[list[str], list[str]]:
+    """The chunks the reranker re-scores (the fused list's first ``depth``) and the rest, in order.
+
+    With ``lexical`` (an English question's BM25 hits) BM25's ``best`` first hits join the head: the
+    dense leg reads an English question across languages and often misses the chunk its translated
+    terms find, and reciprocal rank fusion alone buries a chunk only one leg ranks.
+
+    >>> rerank_head(["a", "b", "c", "d"], 2)
+    (['a', 'b'], ['c', 'd'])
+    >>> rerank_head(["a", "b", "c", "d"], 2, [("d", 9.1), ("a", 7.0)])
+    (['a', 'b', 'd'], ['c'])
+    """
+    head, tail = order[:depth], order[depth:]
+    extra = [cid for cid, _ in list(lexical)[:best] if cid not in head]
+    return head + extra, [cid for cid in tail if cid not in extra]
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over a :class:`~rag.stores.base.Store`: dense + BM25 fused by weighted RRF."""
 
@@ -142,7 +159,8 @@ class HybridRetriever(BaseRetriever):
         fused, info = self._fuse(dense, lexical, bm25_w)
         order = sorted(fused, key=lambda c: -fused[c])
         if self.rerank_weight > 0 and lexical_query.strip():
-            order = self._rerank(lexical_query, order[: max(k, self.rerank_depth)], fused) + order[max(k, self.rerank_depth):]
+            head, tail = rerank_head(order, max(k, self.rerank_depth), lexical if lexical_query is not q else ())
+            order = self._rerank(lexical_query, head, fused) + tail
         out = [self._passage(rank, cid, fused[cid], info[cid]) for rank, cid in enumerate(order[:k], start=1)]
         self.last_timings = {
             "embed_ms": (t1 - t0) * 1000,
