@@ -611,6 +611,8 @@ def _en_paired(text: str) -> list[str]:
     ['How many poor villages did the county identify?', 'How many poor households did the county identify?']
     >>> _en_paired("How many rural roads and bridges were built?")
     []
+    >>> _en_paired("How many households and people did the tea base benefit?")
+    ['How many households did the tea base benefit?', 'How many people did the tea base benefit?']
     """
     m = re.search(rf"\bhow (?:many|much)\s+(.+?)\s+({_EN_AUX}.*)$", text, re.I)
     if not m or len(re.findall(r"\bhow (?:many|much)\b", text, re.I)) != 1:
@@ -620,8 +622,11 @@ def _en_paired(text: str) -> list[str]:
         return []
     a, b = pieces
     wa, wb = a.split(), b.split()
-    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one count
-    if not (2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
+    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one
+    # count, "households and people" is not: single nouns of two different units (户, 人) are two counts
+    units = [next((u for pat, u in _EN_UNIT if pat.search(x.split()[-1])), None) for x in (a, b)] if wa and wb else [None, None]
+    two_units = None not in units and units[0] != units[1] and len(wa) <= 5 and len(wb) <= 6
+    if not (two_units or 2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
         return []
     if not all(re.search(r"(?:s|people)$", x.strip(), re.I) for x in (a, b)):
         return []  # categories of basic and major programmes: adjectives, not two things

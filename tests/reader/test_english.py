@@ -67,3 +67,13 @@ def test_what_wage_is_answered_with_the_amount_of_money():
     text = "茶叶基地流转土地300亩，每亩租金800元，雇工每人每天120元，带动农户86户。"
     ans = OfflineReader().run("What daily wage does the tea base pay hired workers?", [_p(text)])
     assert not ans.refused and re.match(r"120元\[1\]$", ans.answer), ans.answer
+
+
+def test_households_and_people_are_two_counts():
+    text = "茶叶基地流转土地300亩，带动建档立卡贫困户86户312人，人均增收2100元。"
+    ans = OfflineReader().run("How many households and people did the tea base benefit?", [_p(text)])
+    assert ans.answer == "86户[1]；312人[1]", ans.answer
+    # roads and bridges may be one count: not split
+    from rag.reader.question import analyze
+
+    assert analyze("How many rural roads and bridges were built?").parts == []
