@@ -16,9 +16,12 @@ Example::
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -73,6 +76,17 @@ class Query:
         return [f"question truncated to its first {self.max_chars} characters"] if self.truncated else []
 
 
+@lru_cache(maxsize=1)
+def learned_english_bm25_weight() -> float:
+    """How much more the BM25 leg counts for an English question (its terms translated to Chinese) than
+    for a Chinese one: learned on dev by ``eval/tune_english_fusion.py`` (``rag/data/english_fusion.json``);
+    1.0 without the file."""
+    res = files("rag.data") / "english_fusion.json"
+    if not res.is_file():
+        return 1.0
+    return float(json.loads(res.read_text(encoding="utf-8"))["bm25_weight_en"])
+
+
 def rerank_head(order: list[str], depth: int, lexical=(), best: int = 3) -> tuple[list[str], list[str]]:
     """The chunks the reranker re-scores (the fused list's first ``depth``) and the rest, in order.
 
@@ -105,6 +119,7 @@ class HybridRetriever(BaseRetriever):
     max_query_chars: int = 2000
     rerank_weight: float = 0.5
     rerank_depth: int = 20
+    english_bm25_weight: float | None = None  # None: the learned weight (learned_english_bm25_weight)
     last_timings: dict = {}
     _places: Any = None
 
@@ -153,7 +168,8 @@ class HybridRetriever(BaseRetriever):
         bm25_w = self.bm25_weight
         if is_english(q):
             lexical_query = translate_query(q, self._place_names())
-            bm25_w *= 1.0 if lexical_query.strip() else 0.0
+            w_en = self.english_bm25_weight if self.english_bm25_weight is not None else learned_english_bm25_weight()
+            bm25_w *= w_en if lexical_query.strip() else 0.0
         lexical = self.store.lexical_search(lexical_query, n) if lexical_query.strip() else []
         t3 = time.perf_counter()
         fused, info = self._fuse(dense, lexical, bm25_w)

@@ -59,3 +59,36 @@ def test_english_question_reaches_the_town_it_names_through_bm25(town_index):
     assert "岗城镇" in terms
     top = r.search("How many vegetable greenhouses did Gangcheng Town build in 2020?", k=1)[0]
     assert "岗城镇" in top.text and top.bm25_rank is not None
+
+
+def test_english_questions_weigh_bm25_by_the_learned_weight(town_index):
+    import json
+    from pathlib import Path
+
+    from rag.retrieve import learned_english_bm25_weight
+
+    learned = json.loads((Path(__file__).resolve().parent.parent / "rag" / "data" / "english_fusion.json").read_text(encoding="utf-8"))
+    assert learned["learned_by"] == "eval/tune_english_fusion.py" and learned_english_bm25_weight() == learned["bm25_weight_en"]
+    r = HybridRetriever.from_settings(town_index)
+    for question, w in (("How many vegetable greenhouses did Gangcheng Town build?", learned["bm25_weight_en"]), ("岗城镇新建蔬菜大棚多少个？", 1.0)):
+        for p in r.search(question, k=2):
+            fused = sum(wt / (r.rrf_k + rank) for wt, rank in ((r.dense_weight, p.dense_rank), (r.bm25_weight * w, p.bm25_rank)) if rank)
+            assert p.score == pytest.approx(fused), question
+
+
+def test_the_english_fusion_tuner_runs_on_dev_and_refuses_the_test_split(town_index, tmp_path, capsys):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("tune_english_fusion", Path(__file__).resolve().parent.parent / "eval" / "tune_english_fusion.py")
+    tuner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tuner)
+    gold = tmp_path / "gold_dev.jsonl"
+    gold.write_text(json.dumps({"id": "x1", "question": "How many vegetable greenhouses did Gangcheng Town build in 2020?", "answers": ["46个"],
+                                "must_contain": ["46"], "doc": "towns.txt", "quote": "2020年岗城镇新建蔬菜大棚46个", "type": "english", "lang": "en"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    assert tuner.main(["--gold", str(gold), "--index-dir", str(town_index.index_dir), "--name", town_index.index_name]) == 0
+    out = capsys.readouterr().out
+    assert "1 answerable English dev questions" in out and "(kept)" in out and "| 1.000 |" in out
+    assert tuner.main(["--gold", str(tmp_path / "gold_test.jsonl")]) == 2
