@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..answering import INSTRUCTION_RE, in_script, refusal_text
+from ..crosslingual import translate_query
 from ..grounding import check_answer
 from ..lexical import PLACE_SUFFIX, find_places, tokenize
 from ..types import Answer, Citation, Passage
@@ -339,6 +340,13 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if at >= 1 and q.counted_zh not in run[: at + 1]:
             # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
+    if q.script == "en" and q.unit == "人" and q.counted_en:
+        kinds = [t for t in translate_query(q.counted_en).split() if len(t) >= 2 and t not in ("人次",)]
+        after = s.norm[c.end : c.end + 6]
+        if kinds and not any(t in s.norm or t[0] in after for t in kinds):
+            # how many tourists answered with 贫困人口5610人: the sentence counts other people (the kind may
+            # follow the figure in other words: 1000名合格村医 for village doctors)
+            return f"the figure found does not count {kinds[0]}"
     if (q.script == "en" and q.unit == "count" and q.unit_explicit and q.counted_en
             and not _EN_UNIT_PEOPLE.search(q.counted_en) and not _EN_PERSON_SUFFIX.search(q.counted_en)):
         if _only_counts_of(ev, i, ("人", "户", "人次", "户次")):

@@ -77,3 +77,12 @@ def test_households_and_people_are_two_counts():
     from rag.reader.question import analyze
 
     assert analyze("How many rural roads and bridges were built?").parts == []
+
+
+def test_how_many_tourists_is_not_answered_with_a_count_of_other_people():
+    text = "2020年岗城镇共有农户3120户、贫困人口5610人。全镇接待游客人次比上年增长24%。"
+    ans = OfflineReader().run("How many tourists did Gangcheng Town receive in 2020?", [_p(text)])
+    assert ans.refused, ans.answer
+    # the kind of people may follow the figure in other words (村医 for village doctors)
+    ans = OfflineReader().run("How many qualified village doctors will Gangcheng Town train?", [_p("岗城镇计划培养200名合格村医，落实退出机制。")])
+    assert not ans.refused and ans.answer.startswith("200名"), ans.answer
