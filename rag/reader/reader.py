@@ -340,6 +340,13 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if at >= 1 and q.counted_zh not in run[: at + 1]:
             # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
+        noun = re.match(r"[\u4e00-\u9fff]{2,12}", s.norm[c.start + fig.end() : c.start + fig.end() + 12]) if fig else None
+        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
+            # how many resettlement sites answered with 50个工作目标: the figure counts something else
+            return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
+    if q.script == "en" and q.atype == "number" and not _NUMERAL.search(ev.text(i)):
+        # a unit without its figure (a report's blank 投资资金万元) does not answer how much
+        return "the passages give no figure"
     if q.script == "en" and q.unit == "人" and q.counted_en:
         kinds = [t for t in translate_query(q.counted_en).split() if len(t) >= 2 and t not in ("人次",)]
         after = s.norm[c.end : c.end + 6]
@@ -358,6 +365,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             # 几个安置点 answered with 312户1105人: people or households are not a count of 安置点
             return f"no figure in the asked unit ({q.counted})"
     return None
+
+
+_NUMERAL = re.compile(r"[\d０-９零〇一二两三四五六七八九十百千]")  # 万 or 亿 alone is a unit's magnitude, not a figure
 
 
 def _only_counts_of(ev: Evidence, i: int, families: tuple[str, ...]) -> bool:

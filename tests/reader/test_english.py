@@ -86,3 +86,26 @@ def test_how_many_tourists_is_not_answered_with_a_count_of_other_people():
     # the kind of people may follow the figure in other words (村医 for village doctors)
     ans = OfflineReader().run("How many qualified village doctors will Gangcheng Town train?", [_p("岗城镇计划培养200名合格村医，落实退出机制。")])
     assert not ans.refused and ans.answer.startswith("200名"), ans.answer
+
+
+def test_what_ratio_and_what_investment_are_numbers():
+    text = "县级领导对全县8个乡镇和贫困发生率超过0.95%的27个行政村进行挂牌督战。"
+    ans = OfflineReader().run("Above what poverty headcount ratio were villages put under county-leader supervision, "
+                              "and how many villages was that?", [_p(text)])
+    assert ans.answer == "0.95%[1]；27个[1]", ans.answer
+    ans = OfflineReader().run("How many projects were signed at the conference, and what was their planned investment?",
+                              [_p("收集上会签约项目86项、计划总投资12.5亿元，实行“433”投资模式。")])
+    assert ans.answer == "86项[1]；12.5亿元[1]", ans.answer
+
+
+def test_a_count_of_something_else_after_the_figure_is_not_the_answer():
+    text = "岗城镇围绕“30个工作目标”推进集中安置点后扶工作，全镇农户3120户。"
+    ans = OfflineReader().run("How many centralized resettlement sites does Gangcheng Town have?", [_p(text)])
+    assert ans.refused, ans.answer  # 30个 counts 工作目标, not 安置点
+
+
+def test_a_unit_without_its_figure_is_no_answer():
+    ans = OfflineReader().run("What was the planned investment of the housing projects?", [_p("全镇规划住房安全项目个，投资资金万元。")])
+    assert ans.refused, ans.answer
+    ans = OfflineReader().run("How much did the town invest in housing projects?", [_p("全镇实施住房安全项目12个，投资资金860万元。")])
+    assert ans.answer == "860万元[1]", ans.answer
