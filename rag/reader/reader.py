@@ -325,6 +325,15 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
             if others:
                 return f"the figure found is for {others[0]}, not {finest}"
+    if q.script == "en" and p.doc_places:
+        for place in places:
+            lv = _LEVEL.get(place[-1])
+            if (lv is not None and lv <= 1 and not _place_in(place, s.norm)
+                    and not any(_stem(place) in d or _stem(d) in place for d in p.doc_places)
+                    and any(_LEVEL.get(d[-1], -1) > lv for d in p.doc_places)):
+                # a prefecture's figure asked, from a county's report that mentions the prefecture (稻城位于甘孜州南部)
+                # but not in the figure's sentence: the figure is the county's
+                return f"the figure found is for {p.doc_places[0]}, not {place}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
     if q.script == "en" and _EN_CHANGE.search(q.text):

@@ -109,3 +109,14 @@ def test_a_unit_without_its_figure_is_no_answer():
     assert ans.refused, ans.answer
     ans = OfflineReader().run("How much did the town invest in housing projects?", [_p("全镇实施住房安全项目12个，投资资金860万元。")])
     assert ans.answer == "860万元[1]", ans.answer
+
+
+def test_a_prefectures_figure_is_not_taken_from_a_county_report_that_mentions_it():
+    county = Passage(rank=1, doc="gesang.txt", chunk_id="c1", section="格桑县工作报告 › 一、基本情况",
+                     text="格桑县位于雪原州南部。2014年全县贫困发生率为21.4%，贫困人口5120人。", score=1.0, doc_places=["格桑县"])
+    prefecture = Passage(rank=2, doc="xueyuan.txt", chunk_id="c2", section="雪原州扶贫决定",
+                         text="全州贫困发生率从2010年的35.2%下降到2014年的16.8%。", score=0.9, doc_places=["雪原州"])
+    question = "What was the poverty headcount ratio of Xueyuan Prefecture in 2014?"
+    assert OfflineReader().run(question, [county, prefecture]).answer == "16.8%[1]"
+    ans = OfflineReader().run(question, [county])
+    assert ans.refused and "格桑县" in ans.answer  # the county's 21.4% is not the prefecture's
