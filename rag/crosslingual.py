@@ -5,7 +5,8 @@ Two sources, both offline:
 * a glossary of general report vocabulary (``rag/data/glossary_en_zh.tsv``; one
   ``english<TAB>中文 词`` per line, ``*`` matching any word ending), which users can extend;
 * place names in the index itself, matched by pinyin (``Litang`` → 理塘), built from the index
-  vocabulary with ``pypinyin``.
+  vocabulary and from the places the indexed chunks name (``records[i]["places"]``: 塔城镇,
+  which jieba splits into 塔 + 城镇, is ``Tacheng``) with ``pypinyin``.
 
 Example::
 
@@ -14,6 +15,8 @@ Example::
     '多少 贫困户 县 2014'
     >>> translate_query("How many households did Litang County have?", build_place_index({"理塘县", "农户"}))
     '多少 户 农户 理塘 县'
+    >>> translate_query("How many households did Tacheng Town have?", build_place_index(set(), ["塔城镇"]))
+    '多少 户 农户 塔城镇 镇'
 """
 from __future__ import annotations
 
@@ -57,14 +60,25 @@ def _pinyin_variants(word: str, limit: int = 16) -> list[str]:
     return ["".join(c) for c in combos]
 
 
-def build_place_index(vocab) -> dict[str, str]:
-    """Map pinyin (no tones, no spaces) → Chinese place name, for place-like words in ``vocab``."""
+def build_place_index(vocab, places=()) -> dict[str, str]:
+    """Map pinyin (no tones, no spaces) → Chinese place name, for place-like words in ``vocab`` and for
+    ``places`` the documents name (a name, and its stem without the 县/市/镇… suffix, both map to the
+    whole name as the documents write it; pinyin of fewer than 4 letters is left out: too many English
+    words spell one)."""
     try:
         import pypinyin  # noqa: F401
     except ImportError:
         log.info("pypinyin not installed: English place names are matched only through the glossary")
         return {}
     out: dict[str, str] = {}
+    for pl in sorted(set(places)):
+        if not (2 <= len(pl) <= 8) or not all("\u4e00" <= ch <= "\u9fff" for ch in pl):
+            continue
+        stem = pl[:-1] if len(pl) >= 3 and pl[-1] in _PLACE_SUFFIX else pl
+        for form in dict.fromkeys((pl, stem)):
+            for py in _pinyin_variants(form):
+                if len(py) >= 4:
+                    out.setdefault(py, pl)
     for w in vocab:
         if not (2 <= len(w) <= 6) or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
             continue
@@ -121,7 +135,7 @@ def translate_query_detail(question: str, places: dict[str, str] | None = None) 
         if places:
             # one word or two joined ("shangri la", "dong wang")
             for span in (2, 1):
-                key = "".join(words[i : i + span]).replace("-", "")
+                key = re.sub(r"'s?$", "", "".join(words[i : i + span])).replace("-", "").replace("'", "")
                 if i + span <= len(words) and key in places:
                     out.append(places[key])
                     entities.append(places[key])
@@ -132,3 +146,21 @@ def translate_query_detail(question: str, places: dict[str, str] | None = None) 
             i += 1
     uniq = list(dict.fromkeys(out))
     return " ".join(uniq), [e for e in dict.fromkeys(entities) if len(e) >= 2]
+
+
+def learned_places(records) -> list[str]:
+    """The names of administrative units (…县, …镇, …村) the indexed chunks name (stored with each record
+    at index time; for an index written before records carried them, read from the chunk's text now).
+
+    >>> learned_places([{"places": ["塔城镇"], "doc_places": ["维西县"]}, {"text": "东旺乡种植葡萄50亩。", "doc_places": []}])
+    ['塔城镇', '维西县', '东旺乡']
+    """
+    from .lexical import find_places
+
+    out: dict[str, None] = {}
+    for r in records:
+        own = r["places"] if "places" in r else [pl for para in (r.get("text") or "").split("\n") for pl in find_places(para)]
+        for pl in list(own or []) + list(r.get("doc_places") or []):
+            if len(pl) >= 2 and pl[-1] in _PLACE_SUFFIX:  # 新建 is tagged a place name too: only names of a unit
+                out.setdefault(pl, None)
+    return list(out)

@@ -2,15 +2,17 @@
 
 Example::
 
-    >>> from rag.records import context_text
+    >>> from rag.records import chunk_places, context_text
     >>> context_text({"section": "报告 › 一、概况", "doc_places": ["某某县"]})
     '报告 › 一、概况（某某县）'
+    >>> chunk_places("全县辖5镇。\\n塔城镇建成合作社12个。")
+    ['塔城镇']
 """
 from __future__ import annotations
 
 import hashlib
 
-from .lexical import tokenize
+from .lexical import find_places, tokenize
 
 
 def context_text(rec: dict) -> str:
@@ -18,6 +20,14 @@ def context_text(rec: dict) -> str:
     places = "、".join(rec.get("doc_places") or [])
     head = rec.get("section") or rec.get("title") or ""
     return f"{head}（{places}）" if places else head
+
+
+def chunk_places(text: str) -> list[str]:
+    """The places a chunk names (``find_places`` paragraph by paragraph: the chunker has already read
+    each paragraph for the document's places, so this costs little). Stored with the record, they
+    let an English question's place names (``Tacheng Town``) be matched by pinyin to the names the
+    documents use, whatever jieba's dictionary splits."""
+    return list(dict.fromkeys(pl for para in text.split("\n") for pl in find_places(para)))
 
 
 def embed_text(rec: dict) -> str:
@@ -46,6 +56,7 @@ def record_from_chunk(doc) -> dict:
         "sha256": m.get("sha256"),
         "ordinal": m.get("ordinal"),
         "doc_places": m.get("doc_places") or [],
+        "places": chunk_places(doc.page_content),
         # a table row: {"caption", "header", "row", "label", "spans", ...} (rag.tables.Table.row_dict)
         "table": m.get("table"),
         "ocr": bool(m.get("ocr")),

@@ -16,9 +16,12 @@ Example::
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -26,7 +29,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .crosslingual import build_place_index, translate_query
+from .crosslingual import build_place_index, learned_places, translate_query
 from .embeddings import BaseEmbedder, get_embedder
 from .lexical import tokenize
 from .normalize import is_english, split_sentences
@@ -73,6 +76,34 @@ class Query:
         return [f"question truncated to its first {self.max_chars} characters"] if self.truncated else []
 
 
+@lru_cache(maxsize=1)
+def learned_english_bm25_weight() -> float:
+    """How much more the BM25 leg counts for an English question (its terms translated to Chinese) than
+    for a Chinese one: learned on dev by ``eval/tune_english_fusion.py`` (``rag/data/english_fusion.json``);
+    1.0 without the file."""
+    res = files("rag.data") / "english_fusion.json"
+    if not res.is_file():
+        return 1.0
+    return float(json.loads(res.read_text(encoding="utf-8"))["bm25_weight_en"])
+
+
+def rerank_head(order: list[str], depth: int, lexical=(), best: int = 3) -> tuple[list[str], list[str]]:
+    """The chunks the reranker re-scores (the fused list's first ``depth``) and the rest, in order.
+
+    With ``lexical`` (an English question's BM25 hits) BM25's ``best`` first hits join the head: the
+    dense leg reads an English question across languages and often misses the chunk its translated
+    terms find, and reciprocal rank fusion alone buries a chunk only one leg ranks.
+
+    >>> rerank_head(["a", "b", "c", "d"], 2)
+    (['a', 'b'], ['c', 'd'])
+    >>> rerank_head(["a", "b", "c", "d"], 2, [("d", 9.1), ("a", 7.0)])
+    (['a', 'b', 'd'], ['c'])
+    """
+    head, tail = order[:depth], order[depth:]
+    extra = [cid for cid, _ in list(lexical)[:best] if cid not in head]
+    return head + extra, [cid for cid in tail if cid not in extra]
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over a :class:`~rag.stores.base.Store`: dense + BM25 fused by weighted RRF."""
 
@@ -88,6 +119,7 @@ class HybridRetriever(BaseRetriever):
     max_query_chars: int = 2000
     rerank_weight: float = 0.5
     rerank_depth: int = 20
+    english_bm25_weight: float | None = None  # None: the learned weight (learned_english_bm25_weight)
     last_timings: dict = {}
     _places: Any = None
 
@@ -136,13 +168,15 @@ class HybridRetriever(BaseRetriever):
         bm25_w = self.bm25_weight
         if is_english(q):
             lexical_query = translate_query(q, self._place_names())
-            bm25_w *= 1.0 if lexical_query.strip() else 0.0
+            w_en = self.english_bm25_weight if self.english_bm25_weight is not None else learned_english_bm25_weight()
+            bm25_w *= w_en if lexical_query.strip() else 0.0
         lexical = self.store.lexical_search(lexical_query, n) if lexical_query.strip() else []
         t3 = time.perf_counter()
         fused, info = self._fuse(dense, lexical, bm25_w)
         order = sorted(fused, key=lambda c: -fused[c])
         if self.rerank_weight > 0 and lexical_query.strip():
-            order = self._rerank(lexical_query, order[: max(k, self.rerank_depth)], fused) + order[max(k, self.rerank_depth):]
+            head, tail = rerank_head(order, max(k, self.rerank_depth), lexical if lexical_query is not q else ())
+            order = self._rerank(lexical_query, head, fused) + tail
         out = [self._passage(rank, cid, fused[cid], info[cid]) for rank, cid in enumerate(order[:k], start=1)]
         self.last_timings = {
             "embed_ms": (t1 - t0) * 1000,
@@ -211,7 +245,7 @@ class HybridRetriever(BaseRetriever):
     def _place_names(self) -> dict[str, str]:
         key = getattr(self.store, "version", None) or id(self.store)
         if self._places is None or self._places[0] != key:
-            self._places = (key, build_place_index(self.store.vocabulary()))
+            self._places = (key, build_place_index(self.store.vocabulary(), learned_places(self.store.records())))
         return self._places[1]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

@@ -145,3 +145,15 @@ def test_from_settings_uses_settings(seed_index):
     r = HybridRetriever.from_settings(s)
     assert r.k == 3 and r.rrf_k == 30
     assert len(r.invoke("稻城县贫困村")) == 3
+
+
+def test_rerank_head_takes_bm25s_best_hits_for_english_questions_only():
+    from rag.retrieve import rerank_head
+
+    order = [f"c{i}" for i in range(30)]
+    # a Chinese question: the fused head only
+    assert rerank_head(order, 20) == (order[:20], order[20:])
+    # an English question: BM25's best three join the head however low fusion put them, once each
+    head, tail = rerank_head(order, 20, [("c27", 14.2), ("c3", 10.8), ("c25", 8.5), ("c29", 7.7)])
+    assert head == order[:20] + ["c27", "c25"] and "c29" in tail and not set(head) & set(tail)
+    assert sorted(head + tail) == sorted(order)

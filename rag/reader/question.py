@@ -97,6 +97,9 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s*年|\b|$)")
 _SPLIT_PARTS = re.compile(r"和|与|以及|及|、|跟")
 _EN_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?", re.I)
 
+# "what <measure of money> does/is …": a number asked without "how much"
+_EN_WHAT_MONEY = re.compile(r"what (?:[a-z\-']+ ){0,3}(?:wage|salary|income|price|cost|fee|rent|subsidy|allowance)s? (?:does|did|do|is|was|were|are|will)\b")
+
 # English questions: the same types from English wh-words and the nouns after "how many/much"
 _EN_UNIT = [
     (re.compile(r"percent|percentage|proportion|share|\brate\b|ratio|incidence|coverage", re.I), "%"),
@@ -510,7 +513,7 @@ def _analyze_en(text: str) -> Question:
     q.years = list(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
     q.entities = [w for w in re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]+(?:[ \-][A-Z][a-z]+)*)", text)
                   if w.lower() not in {"how", "what", "which", "who", "when", "where", "why", "in", "the", "since", "according"}]
-    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|incidence|coverage|ratio|number|amount|total|standard|value|price|cost|level|population)\b|^what (?:has|have|had|did) (?:the )?(?:[a-z\-']+ ){0,6}(?:rate|incidence|coverage|ratio|percentage|proportion|share|income|output|number|total|population)\b.*\b(?:fallen|fell|dropped|declined|risen|rose|grown|grew|increased|reached|gone)\b|what (?:percentage|proportion|share|rate|number|amount)|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
+    if re.search(r"\bhow (?:many|much)\b|what (?:is|was|were|are) (?:the )?(?:[a-z\-']+ ){0,5}(?:percentage|proportion|share|rate|incidence|coverage|ratio|number|amount|total|standard|value|price|cost|level|population)\b|^what (?:has|have|had|did) (?:the )?(?:[a-z\-']+ ){0,6}(?:rate|incidence|coverage|ratio|percentage|proportion|share|income|output|number|total|population)\b.*\b(?:fallen|fell|dropped|declined|risen|rose|grown|grew|increased|reached|gone)\b|\bwhat (?:[a-z\-']+ ){0,4}(?:percentage|proportion|share|rate|ratio|incidence|coverage|number|amount)\b|\bwhat (?:is|was|were|are) (?:the |their |its )?(?:[a-z\-']+ ){0,4}(?:investment|funding|revenue|output|budget|spending|expenditure)\b|^what (?:[a-z\-']+ ){0,3}(?:wage|salary|income|price|cost|fee|rent|subsidy|allowance)s? (?:does|did|do|is|was|were|are|will)\b|\bhow (?:long|far|high|tall|deep|big|large|old)\b", low):
         q.atype = "number"
         m = re.search(r"\bhow (?:many|much)\s+(.{0,40})", low) or re.search(r"\bthe ((?:[a-z\-]+ ){0,6}?)(?:per|in|of|for|by|at|on|did|does|was|is)\b", low)
         scope = m.group(1) if m else low
@@ -526,6 +529,8 @@ def _analyze_en(text: str) -> Question:
             if pat.search(q.counted_en):  # the head noun of what is counted: registered poor households → 户
                 q.unit, q.unit_explicit = unit, True
                 break
+        if q.unit is None and _EN_WHAT_MONEY.match(low):
+            q.unit = "money"  # what daily wage does … pay, what subsidy is … given: an amount of money
         by_how_much = re.search(r"\bby how much\b", low)  # a change: a percentage or an amount
         for pat, unit in _EN_UNIT if q.unit is None and not by_how_much else ():
             if pat.search(scope):
@@ -629,6 +634,8 @@ def _en_paired(text: str) -> list[str]:
     ['How many poor villages did the county identify?', 'How many poor households did the county identify?']
     >>> _en_paired("How many rural roads and bridges were built?")
     []
+    >>> _en_paired("How many households and people did the tea base benefit?")
+    ['How many households did the tea base benefit?', 'How many people did the tea base benefit?']
     """
     m = re.search(rf"\bhow (?:many|much)\s+(.+?)\s+({_EN_AUX}.*)$", text, re.I)
     if not m or len(re.findall(r"\bhow (?:many|much)\b", text, re.I)) != 1:
@@ -638,8 +645,11 @@ def _en_paired(text: str) -> list[str]:
         return []
     a, b = pieces
     wa, wb = a.split(), b.split()
-    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one count
-    if not (2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
+    # two noun phrases of two words or more (poor villages / poor households); "roads and bridges" may be one
+    # count, "households and people" is not: single nouns of two different units (户, 人) are two counts
+    units = [next((u for pat, u in _EN_UNIT if pat.search(x.split()[-1])), None) for x in (a, b)] if wa and wb else [None, None]
+    two_units = None not in units and units[0] != units[1] and len(wa) <= 5 and len(wb) <= 6
+    if not (two_units or 2 <= len(wa) <= 5 and 2 <= len(wb) <= 6) or re.search(_EN_AUX, a + " " + b, re.I):
         return []
     if not all(re.search(r"(?:s|people)$", x.strip(), re.I) for x in (a, b)):
         return []  # categories of basic and major programmes: adjectives, not two things

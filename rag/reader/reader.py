@@ -38,10 +38,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..answering import INSTRUCTION_RE, in_script, refusal_text
+from ..crosslingual import translate_query
 from ..grounding import check_answer
 from ..lexical import PLACE_SUFFIX, find_places, tokenize
 from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
+from .english import english_places
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms
@@ -348,6 +350,15 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if finer and not _place_in(finest, s.norm + prev):
             # a township's figure (塔城镇…贫困发生率降至1.04%) is not the city's or the county's
             return f"the figure found is for {finer[0]}, not {finest}"
+    if q.script == "en" and p.doc_places:
+        for place in places:
+            lv = _LEVEL.get(place[-1])
+            if (lv is not None and lv <= 1 and not _place_in(place, s.norm)
+                    and not any(_stem(place) in d or _stem(d) in place for d in p.doc_places)
+                    and any(_LEVEL.get(d[-1], -1) > lv for d in p.doc_places)):
+                # a prefecture's figure asked, from a county's report that mentions the prefecture (稻城位于甘孜州南部)
+                # but not in the figure's sentence: the figure is the county's
+                return f"the figure found is for {p.doc_places[0]}, not {place}"
     if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
         return f"no figure in the asked unit ({q.unit})"
     if q.script == "en" and _EN_CHANGE.search(q.text):
@@ -363,6 +374,20 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if at >= 1 and q.counted_zh not in run[: at + 1]:
             # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
+        noun = re.match(r"[\u4e00-\u9fff]{2,12}", s.norm[c.start + fig.end() : c.start + fig.end() + 12]) if fig else None
+        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
+            # how many resettlement sites answered with 50个工作目标: the figure counts something else
+            return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
+    if q.script == "en" and q.atype == "number" and not _NUMERAL.search(ev.text(i)):
+        # a unit without its figure (a report's blank 投资资金万元) does not answer how much
+        return "the passages give no figure"
+    if q.script == "en" and q.unit == "人" and q.counted_en:
+        kinds = [t for t in translate_query(q.counted_en).split() if len(t) >= 2 and t not in ("人次",)]
+        after = s.norm[c.end : c.end + 6]
+        if kinds and not any(t in s.norm or t[0] in after for t in kinds):
+            # how many tourists answered with 贫困人口5610人: the sentence counts other people (the kind may
+            # follow the figure in other words: 1000名合格村医 for village doctors)
+            return f"the figure found does not count {kinds[0]}"
     if (q.script == "en" and q.unit == "count" and q.unit_explicit and q.counted_en
             and not _EN_UNIT_PEOPLE.search(q.counted_en) and not _EN_PERSON_SUFFIX.search(q.counted_en)):
         if _only_counts_of(ev, i, ("人", "户", "人次", "户次")):
@@ -426,6 +451,7 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
     if set(noun) & set(counted):
         return None
     return f"the figure found counts {noun}, not {counted}"
+_NUMERAL = re.compile(r"[\d０-９零〇一二两三四五六七八九十百千]")  # 万 or 亿 alone is a unit's magnitude, not a figure
 
 
 def _only_counts_of(ev: Evidence, i: int, families: tuple[str, ...]) -> bool:
@@ -458,66 +484,6 @@ def _years_missing(q: Question, near: str) -> list[str]:
     if q.script == "en" and len(q.years) >= 2 and len(missing) < len(q.years) and _EN_YEAR_RANGE.search(q.text):
         return []
     return missing
-
-
-_EN_PLACE = re.compile(r"\b((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+(?:County|City|Prefecture|Town|Township|Village|District|Province)\b")
-_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:'s)?")
-_EN_BARE_PLACE = re.compile(r"\b(?:in|of|at|from)\s+([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)\b(?!\s+(?:[A-Z]|County|City|Prefecture|Town|Township|Village|District|Province))")
-
-
-def english_places(text: str, pool: Pool) -> tuple[list[str], str | None]:
-    """The Chinese places of the passages an English question names, by pinyin (``Weixi County`` → 维西县),
-    and the first place it names as a place (``Litang County``) that no passage names (then the passages
-    are about somewhere else).
-
-    >>> from rag.types import Passage
-    >>> pool = make_pool([Passage(rank=1, doc="a.txt", chunk_id="c", section="", text="维西县建成合作社42个。", score=1.0)])
-    >>> english_places("How many cooperatives has Weixi County built?", pool)
-    (['维西县'], None)
-    >>> english_places("How many cooperatives has Litang County built?", pool)
-    ([], 'Litang County')
-    """
-    from ..crosslingual import _pinyin_variants
-
-    names: set[str] = set()
-    for p, norm, ctx in zip(pool.passages, pool.passage_norm, pool.ctx_norm):
-        names.update(pl for pl in find_places(norm + "\n" + ctx) if pl[-1] in _LEVEL)
-        names.update(pl for pl in (p.doc_places or []) if pl[-1] in _LEVEL)
-    index: dict[str, str] = {}
-    try:
-        for pl in sorted(names):
-            for form in {pl, _stem(pl)}:
-                for py in _pinyin_variants(form):
-                    index.setdefault(py, pl)
-    except ImportError:  # pragma: no cover - pypinyin is a core dependency
-        return [], None
-    key = lambda w: re.sub(r"'s$|[^a-z]", "", w.lower())  # noqa: E731
-    found = [index[key(m.group(0))] for m in _EN_NAME.finditer(text) if m.start() > 0 and key(m.group(0)) in index]
-    missing = None
-    for m in _EN_PLACE.finditer(text):
-        k = key(m.group(1))
-        if k not in index and not any(k == key(w) for w in ("the", "this", "that", "which", "what", "each", "every")):
-            missing = m.group(0).strip()
-            break
-    if missing is None and index:
-        # a bare name after in/of/at/from (in Lhasa): a place the question is about that no passage names
-        for m in _EN_BARE_PLACE.finditer(text):
-            k = key(m.group(1))
-            if k not in index and not any(k.startswith(x) or x.startswith(k) for x in index if len(k) >= 4 and len(x) >= 4):
-                missing = m.group(1)
-                break
-    return list(dict.fromkeys(found)), missing
-
-
-def _with_named_place(text: str, use: list[Passage], rest: list[Passage], extra: int = 2) -> list[Passage]:
-    """An English question reaches Chinese text through the dense leg, which ranks a passage about
-    another county as high as the one about the county asked for: when no passage in use names a place
-    the question names, the next passages that name it are read too."""
-    places, missing = english_places(text, make_pool(use))
-    if not missing:
-        return use
-    more = [p for p in rest if english_places(text, make_pool([p]))[0]]
-    return use + more[:extra]
 
 
 _RATE = re.compile(r"[\u4e00-\u9fff]{2}率")
@@ -597,9 +563,17 @@ class OfflineReader:
         q = analyze(question)
         # a multi-part question may draw on more passages: one more per extra part
         use = passages[: self.max_passages + max(0, len(q.parts) - 1) * 2]
-        if q.script == "en" and len(passages) > len(use):
-            use = _with_named_place(q.text, use, passages[len(use):])
-        ans = self._answer(q, use)
+        en = None
+        if q.script == "en":
+            # the places it names, once per question; when no passage in use names the place asked about,
+            # the next passages that name it are read too (the dense leg ranks a sibling county as high)
+            en = english_places(q.text, use)
+            if en[1] and len(passages) > len(use):
+                more = [p for p in passages[len(use):] if english_places(q.text, [p])[0]][:2]
+                if more:
+                    use = use + more
+                    en = english_places(q.text, use)
+        ans = self._answer(q, use, en)
         ans.passages = passages
         ans.timings["read_ms"] = (time.perf_counter() - t0) * 1000
         return ans
@@ -614,7 +588,7 @@ class OfflineReader:
         a.warnings.append(f"refused: {reason}")
         return a
 
-    def _answer(self, q: Question, passages: list[Passage]) -> Answer:
+    def _answer(self, q: Question, passages: list[Passage], en: tuple[list[str], str | None] | None = None) -> Answer:
         if not passages:
             return self._refuse(q, "no passage retrieved")
         pool = make_pool(passages)
@@ -622,7 +596,7 @@ class OfflineReader:
             return self._refuse(q, "no text in the retrieved passages")
         parts = q.parts or [q]
         if q.script == "en":
-            places, missing = english_places(q.text, pool)
+            places, missing = en if en is not None else english_places(q.text, passages)
             if missing:
                 return self._refuse(q, f"the passages are about {_about(passages[0])}, not {missing}",
                                     _detail(f"the passages are about {_about(passages[0])}, not {missing}", "en"))

@@ -137,6 +137,8 @@ def test_hyphenated_english_compounds_are_looked_up_word_by_word():
         ("How many people received temporary assistance in the county?", "人", True),
         ("How many leading enterprises are there in the county?", "count", True),
         ("By how much did the per capita disposable income of rural residents grow?", None, False),  # a change
+        ("What daily wage does the tea base pay hired workers?", "money", False),  # what <money noun> does …
+        ("What subsidy is each household given?", "money", False),  # not a count of households
     ],
 )
 def test_english_unit_from_the_measure_noun_phrase(question, unit, explicit):
