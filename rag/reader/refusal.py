@@ -316,17 +316,30 @@ _TITLE = re.compile(r"(?:书记|主任|主席|县长|市长|州长|省长|区长
                     r"董事长|总经理|经理|总裁|秘书长|会长|社长|馆长|行长|指挥长)$")
 
 
+# English office words and the Chinese titles a report writes them with (general vocabulary)
+_EN_TITLES = ((r"mayor", "市长|县长|州长|区长"), (r"governor", "州长|省长"), (r"secretar(?:y|ies)", "书记"),
+              (r"director", "主任|局长|处长|所长|站长|院长|馆长"), (r"chair(?:man|woman|person)?", "主席|董事长|主任"),
+              (r"president", "主席|总裁|院长|校长|行长|会长|社长"), (r"principal", "校长"),
+              (r"(?:county|township|town|village) (?:head|chief)|magistrate", "县长|乡长|镇长|村长"),
+              (r"(?:general )?manager", "经理"), (r"commander", "指挥长|队长"))
+
+
 def asked_title(q: Question) -> str | None:
-    """The office a 谁 / 叫什么名字 question asks the holder of (县长 in 白溪县县长是谁), or ``None``.
+    """The office a 谁 / 叫什么名字 / *who is the …* question asks the holder of (县长 in 白溪县县长是谁), or
+    ``None``; for an English office, the Chinese titles that write it (a regular-expression alternation).
 
     >>> from rag.reader.question import analyze
     >>> asked_title(analyze("白溪县县长是谁？")), asked_title(analyze("白溪市委书记叫什么名字？"))
     ('县长', '书记')
     >>> asked_title(analyze("这部小说的作者是谁？")) is None
     True
+    >>> asked_title(analyze("Who is the mayor of Baixi?")), asked_title(analyze("Who wrote the report?")) is None
+    ('市长|县长|州长|区长', True)
     """
-    if q.script == "en" or wanted_type(q) != "person":
+    if wanted_type(q) != "person":
         return None
+    if q.script == "en":
+        return next((zh for en, zh in _EN_TITLES if re.search(rf"\b{en}\b", q.text, re.I)), None)
     left = q.norm[: q.wh_start] if q.wh_start > 0 else q.left
     left = re.sub(r"(?:是|叫|的|名字|姓名|叫做)+$", "", left)
     m = _TITLE.search(left)
@@ -349,9 +362,19 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
     >>> person_problem(q, "白溪县开展了会议。", 0, 3)
     'the candidate is what the question is about'
     """
-    if q.script == "en" or wanted_type(q) != "person":
+    if wanted_type(q) != "person":
         return None
     answer = sentence[start:end]
+    if q.script == "en":
+        title = asked_title(q)
+        # who is the mayor of …: the name is written next to the office (白溪市市长张明), not a place or another office
+        if title and not any(0 <= start - m.end() <= 1 or m.start() == end for m in re.finditer(title, sentence)):
+            return "the passages name no holder of the office asked"
+        if title and (_TITLE.search(answer) or not holds_type("person", answer)
+                      or len(answer) > 6 and not re.search(r"[A-Za-z·•・]", answer)
+                      or any(w.flag.startswith("v") or w.flag == "ns" for w in pos_words(answer))):
+            return "the candidate is no name"  # a clause after the office (书记考察…精神) is not its holder
+        return None
     if len(answer) > 12 and not re.search(r"[A-Za-z]", answer) and not _name_list(answer):
         return "the candidate is no name"
     for e in q.places + q.entities:

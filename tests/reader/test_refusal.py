@@ -203,3 +203,16 @@ def test_one_helper_of_a_list_is_not_credited_with_the_lists_total(reader):
     total = reader.run("岚溪县争取对口帮扶一共实施了多少个项目？", county(doc, "岚溪县"))
     assert not total.refused, total.warnings
     assert "48个" in short(total)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Who is the party secretary of Lanxi County?", "刘青山"),  # the name written next to the office
+    ("Who is the county magistrate of Lanxi?", None),          # 县长 is named only as an office, no holder
+    ("Who is the mayor of Molan?", None),                      # no mayor in the report: not the place, not a clause
+])
+def test_an_english_office_holder_is_the_name_next_to_the_office(reader, question, expected):
+    ans = reader.run(question, county(LANXI, "岚溪县"))
+    if expected is None:
+        assert ans.refused, (question, ans.answer)
+    else:
+        assert not ans.refused and short(ans) == expected, (question, ans.answer, ans.warnings)
