@@ -125,19 +125,26 @@ class ConversationalQA:
         res = resolution or self.resolve(question, list(history or []), backend)
         if res.clarification:
             return clarification_answer(res, (time.perf_counter() - t0) * 1000)
-        ans = self._finish(self.assistant.ask(res.rewritten, k, backend), question, res, t0)
-        return self._fall_back(ans, question, res, k, backend, t0)
+        ans = not_the_last_figure_again(self._finish(self.assistant.ask(res.rewritten, k, backend), question, res, t0), res, history, self.lexicon() if res.replacement else None)
+        return self._fall_back(ans, question, res, k, backend, t0, history)
 
-    def _fall_back(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
-        """A refused swap asked again in looser words (``Resolution.fallbacks``, in turn); the first answered one is kept."""
-        if not ans.refused or ans.clarification or not res.fallbacks:
+    def _fall_back(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float, history: list[Turn] | None = None) -> Answer:
+        """A refused swap asked again in looser words (``Resolution.fallbacks``, in turn); the first answered one is kept.
+
+        The looser words are worked out here, only for a swap that was refused (``FollowUpResolver.looser``).
+        """
+        if not ans.refused or ans.clarification or not res.replacement:
+            return ans
+        if not res.fallbacks:
+            res.fallbacks = self.resolver().looser(question, res)
+        if not res.fallbacks:
             return ans
         from dataclasses import replace
 
         llm = (backend or self.assistant.llm) not in (None, "", "none")
         for loose in res.fallbacks[:1] if llm else res.fallbacks:  # an LLM answer takes seconds: one more try at most
             res2 = replace(res, rewritten=loose, years_replaced=[], years_now=[], fallbacks=[], notes=res.notes + ["relaxed"])
-            ans2 = self._finish(self.assistant.ask(loose, k, backend), question, res2, t0)
+            ans2 = not_the_last_figure_again(self._finish(self.assistant.ask(loose, k, backend), question, res2, t0), res2, history, self.lexicon() if res.replacement else None)
             if ans2.refused:
                 continue
             # a figure the reports give for another year is not the one for the year the conversation was about
@@ -158,8 +165,13 @@ class ConversationalQA:
         if res.clarification:
             yield clarification_answer(res, (time.perf_counter() - t0) * 1000)
             return
+        hist = list(history or [])
         for item in self.assistant.stream(res.rewritten, k, backend):
-            yield self._fall_back(self._finish(item, question, res, t0), question, res, k, backend, t0) if isinstance(item, Answer) else item
+            if isinstance(item, Answer):
+                item = not_the_last_figure_again(self._finish(item, question, res, t0), res, hist, self.lexicon() if res.replacement else None)
+                yield self._fall_back(item, question, res, k, backend, t0, hist)
+            else:
+                yield item
 
     def _finish(self, ans: Answer, question: str, res: Resolution, t0: float) -> Answer:
         lexicon = self.lexicon() if res.replacement else None
@@ -225,10 +237,11 @@ def about_the_swapped_entity(ans: Answer, res: Resolution, lexicon: Lexicon | No
     """
     if not res.replaced or not res.replacement or ans.refused or not ans.citations:
         return ans
-    new = [n for n in res.replacement if re.search(r"[\u4e00-\u9fff]{2,}", n)]
-    old = [n for n in res.replaced if re.search(r"[\u4e00-\u9fff]{2,}", n)]
-    if not old or not new:
+    new = [n for n in chinese_names(res.replacement, lexicon) if re.search(r"[\u4e00-\u9fff]{2,}", n)]
+    old = [n for n in chinese_names(res.replaced, lexicon) if re.search(r"[\u4e00-\u9fff]{2,}", n)]
+    if not old:
         return ans
+    # a new place the documents cannot spell (an English description: the county in the second report) still is not the old one
     texts = [c.text or c.quote or "" for c in ans.citations]
     if all(any(_names_in(o, t) for o in old) and not any(_names_in(n, t) for n in new) for t in texts):
         named = [o for o in old if any(_names_in(o, t) for t in texts)]
@@ -259,6 +272,76 @@ def about_the_swapped_entity(ans: Answer, res: Resolution, lexicon: Lexicon | No
             return _refused(ans, res, f"the cited document does not mention {', '.join(new)}", f"引用的文档没有提到{'、'.join(new)}",
                             f"follow-up: {', '.join(docs)} never names {', '.join(new)}")
     return ans
+
+
+def chinese_names(names: list[str], lexicon: Lexicon | None) -> list[str]:
+    """Names as the documents spell them: an English place name (Ganzi, Baima County) becomes the indexed
+    Chinese names whose pinyin it is; Chinese names stay. Names the index does not know are left out.
+
+    >>> chinese_names(["Baima County", "格桑县"], Lexicon({"白玛县": "place", "格桑县": "place"}))
+    ['白玛县', '格桑县']
+    """
+    out: list[str] = []
+    for n in names:
+        if re.search(r"[\u4e00-\u9fff]", n):
+            out.append(n)
+            continue
+        if lexicon is None or not lexicon.names:
+            continue
+        key = re.sub(r"[\s'’-]+", "", re.sub(r"\b(?:Autonomous|County|City|Prefecture|Township|Town|Village|District|Province|Region)\b", "", n, flags=re.I)).lower()
+        if len(key) < 3:
+            continue
+        table = _pinyin_table(lexicon)
+        out.extend(table.get(key, []))
+    return list(dict.fromkeys(out))
+
+
+_PINYIN_CACHE: dict[int, tuple[object, dict[str, list[str]]]] = {}
+
+
+def _pinyin_table(lexicon: Lexicon) -> dict[str, list[str]]:
+    """pinyin of a place's stem → the lexicon's full place names (built once per lexicon)."""
+    hit = _PINYIN_CACHE.get(id(lexicon))
+    if hit is not None and hit[0] is lexicon:
+        return hit[1]
+    from .entities import english_name
+
+    table: dict[str, list[str]] = {}
+    for name, kind in lexicon.names.items():
+        if kind != "place" or len(name) < 3 or name[-1] not in PLACE_SUFFIX:
+            continue
+        key = english_name(name[:-1]).lower()
+        if key != name[:-1]:
+            table.setdefault(key, []).append(name)
+    _PINYIN_CACHE.clear()
+    _PINYIN_CACHE[id(lexicon)] = (lexicon, table)
+    return table
+
+
+def _figure(text: str | None) -> str:
+    return re.sub(r"\s+", "", re.sub(r"\[\d+\]", "", text or ""))
+
+
+def not_the_last_figure_again(ans: Answer, res: Resolution, history: list[Turn] | None, lexicon: Lexicon | None = None) -> Answer:
+    """After a swap to another place, the very figure just given for the last place, from a sentence that does not name the new one,
+    answers the last question again: it is refused (and the looser rewrites are tried).
+
+    >>> from rag.types import Answer, Citation
+    >>> res = Resolution("白玛县呢？", "白玛县有多少个贫困村？", "entity_swap", replaced=["格桑县"], replacement=["白玛县"])
+    >>> c = Citation(1, "a.txt", "c1", "", "格桑县位于雅砻州南部。审定贫困村55个。", "审定贫困村55个")
+    >>> h = [Turn("格桑县有多少个贫困村？", resolved="格桑县有多少个贫困村？", answer="55个[1]")]
+    >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res, h).refused
+    True
+    """
+    if not history or not res.replacement or ans.refused or not ans.citations or not history[-1].answer:
+        return ans
+    if _figure(ans.answer) != _figure(history[-1].answer):
+        return ans
+    new = chinese_names(res.replacement, lexicon)
+    if new and any(_names_in(n, _sentence_of(c, _FULL_STOP)) for n in new for c in ans.citations):
+        return ans  # the new place's own sentence says the same figure
+    return _refused(ans, res, "the figure found is the one just given for the place before", "找到的数字是上一个地方的",
+                    f"follow-up: {ans.answer} is the last answer again, from a sentence that does not name {', '.join(res.replacement)}")
 
 
 _FULL_STOP = "。；;！!？?\n"

@@ -109,11 +109,23 @@ _PUNCT_END = re.compile(r"[\s？?。.!！～~…]+$")
 # 白玛县呢，同样的指标 / 换成白玛县，一样的问题 / What about Baima, same question?: the same question, said again in words
 _SAME_QUESTION_TAIL = re.compile(r"(?:(?<=呢)|[，,、]\s*)(?:也是|还是|问的是|按)?(?:同样|一样|同一|相同)(?:的|个|一个)?(?:指标|问题|数据|口径|统计|内容)(?:呢)?[\s？?。.!！]*$"
                                  r"|[,\s]+(?:the\s+)?same\s+(?:question|measure|figure|thing|metric|indicator)s?[\s?.!]*$", re.I)
+# Same question for Baima. / 同样的问题问白玛县 / Baima's figure? / the number for Baima: a swap said in other words
+_SAME_QUESTION_FOR = re.compile(r"^(?:ok(?:ay)?|and|now|so|then)?[,\s]*(?:(?:ask\s+)?(?:the\s+)?same\s+(?:question|thing|one)|(?:do|ask)\s+(?:the\s+same|that|it))\s+"
+                                r"(?:for|about|in|of|on)\s+(?P<en>.+?)[\s?.!]*$"
+                                r"|^(?:ok(?:ay)?|and|now|so|then)?[,\s]*(?P<en2>.+?)(?:'s|’s)\s+(?:figure|number|numbers|figures|data|value|count|total|one)[\s?.!]*$"
+                                r"|^(?:ok(?:ay)?|and|now|so|then)?[,\s]*(?:what\s+is\s+|what's\s+)?(?:the\s+)?(?:figure|number|data|value|count|total)\s+(?:for|of|in)\s+(?P<en3>.+?)[\s?.!]*$"
+                                r"|^(?:那么?|好的?|再)?[，,\s]*(?:同样的|一样的|同一个|相同的)问题[，,\s]*(?:问一下|问问|问|换成|换作|对于|对)?(?P<zh>[^，,。？?]+?)(?:呢|是多少|怎么样)?[\s？?。!！]*$",
+                                re.I)
+# 2020年动态管理后呢？ 2018年脱贫摘帽以后呢？: a year with the event it is counted from is still a year swap
+_YEAR_QUALIFIED = re.compile(r"^(?:那么|那在|那|到了|到)?((?:19|20)\d{2}年(?:底|末|初)?)((?:[\u4e00-\u9fff]{2,8}?)(?:后|以后|之后|以前|之前|期间|时))"
+                             r"(?:的情况|的数据|的数字)?(?:呢|的呢|怎么样|又如何)?[\s？?。!！]*$")
+# How many such projects…? / those households: the thing of the last question said by its head noun
+_EN_DEMONSTRATIVE_NP = re.compile(r"\b(?:such|these|those|that|this|the\s+same)\s+([A-Za-z][\w-]*)\b", re.I)
 _EN_THAT_YEAR = re.compile(r"\b(?:in\s+|for\s+|during\s+)?(?:that|the\s+same)\s+year\b", re.I)
 # words that carry no content: what is left after them is the asked thing (贫困人口), or nothing
 _ZH_FUNCTION = {"是", "有", "为", "在", "的", "了", "呢", "吗", "吧", "啊", "呀", "嘛", "么", "那", "那么", "这", "还", "还有", "又", "也", "再", "都",
                 "多少", "几", "几个", "什么", "哪个", "哪些", "哪", "谁", "何", "是否", "有没有", "怎么", "怎么样", "如何", "怎样", "为什么", "为何",
-                "情况", "方面", "数据", "的话", "换成", "改成", "然后", "接着", "那个", "这个", "一下", "请问", "问", "说说", "讲讲", "看看",
+                "情况", "方面", "数据", "数字", "的话", "换成", "改成", "然后", "接着", "那个", "这个", "一下", "请问", "问", "说说", "讲讲", "看看",
                 "详细", "具体", "其他", "其它", "其余", "另外", "另一个", "别的", "还是", "分别", "一共", "总共", "共", "多", "大", "高", "长", "远",
                 "上面", "刚才", "之前", "前面", "说", "提到", "讲", "问", "那些", "这些", "到", "截至", "截止"}
 _ZH_FUNCTION_FLAGS = ("y", "u", "x", "c", "p", "q", "r", "e", "o")
@@ -197,6 +209,19 @@ _EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before
 # 下面的县呢？ 其中的乡呢？: one of the places under the last one, not named
 _SUB_PLACE = re.compile(r"^(?:那|那么)?(?:下面|下属|下辖|所属|其下|辖区内|里面)的?(?:那个|哪个|某个|一个)?(?:县|市|区|乡|镇|村|州|乡镇)(?:呢)?$")
 # 这个数字是怎么算的？ is that right?: a question about the last answer itself, which the reports do not discuss
+# 隔壁县呢？ 邻近的乡镇呢？ What about its neighbour?: a place said by where it lies, not by name
+_RELATIVE_PLACE = re.compile(r"(?:隔壁|邻近|相邻|临近|周边|附近|旁边|周围)的?(?:那个|一个|几个|这个)?(?:县|市|区|乡|镇|村|州|乡镇|地区|地方|省)"
+                             r"|(?<![\u4e00-\u9fff])邻(?:县|市|州|乡|镇|村|省)")
+_EN_RELATIVE_PLACE = re.compile(r"\b(?:neighbou?r(?:ing)?|nearby|adjacent|next[- ]door|surrounding)\b"
+                                r"|\bnext\s+(?:county|city|town|township|village|prefecture|district)\b", re.I)
+# 换一个市呢？ 换个县问问 / a different county, another one: which one is not said
+_CHANGE_TO_SOME = re.compile(r"(?:换|换成|改成|再换)(?:一)?(?:个|家|座|所)(?:别的)?(?:县|市|区|乡|镇|村|州|乡镇|地方|单位|企业|地区)?")
+_EN_CHANGE_TO_SOME = re.compile(r"\b(?:another|a\s+different|some\s+other|a\s+new)\s+(?:one|county|city|town|township|village|prefecture|place|district|region)\b", re.I)
+# 它们各自呢？ each of them?: parts the history must have listed
+_EACH = re.compile(r"各自|\beach\b|\brespectively\b|\bindividually\b", re.I)
+# 哪个更高？ which one is larger?: a comparison needs two things
+_WHICH_MORE = re.compile(r"(?:哪个|哪一个|哪边|哪里|谁|哪家|哪年|哪一年)(?:的)?(?:更|比较|最)?(?:高|低|多|少|大|小|快|慢|好|强|重|长)"
+                         r"|\bwhich\s+(?:one\s+|of\s+(?:them|the\s+two)\s+)?(?:is|was|has|had)\s+(?:the\s+)?(?:higher|lower|larger|bigger|smaller|more|less|fewer|greater)", re.I)
 _ABOUT_ANSWER_ZH = re.compile(r"^(?:那|那么)?(?:这个|这一|那个|该|此|上面的?|刚才的?)?(?:数字|数据|数|比例|结果|答案|说法|统计)"
                               r"(?:是)?(?:怎么|如何|怎样)(?:算|计算|统计|得出|来)的?|(?:数字|数据|数|比例|结果|答案|说法)(?:准确|对|可靠|可信|正确|真实)(?:吗|不|么)")
 _ABOUT_ANSWER_EN = re.compile(r"^(?:is|was)\s+(?:that|this|it)\s+(?:right|correct|accurate|true|reliable)\??$"
@@ -397,17 +422,30 @@ class FollowUpResolver:
                        if e.kind in ("place", "org") and e.text not in res.rewritten and (e.norm or e.text) not in norm]
             if now and earlier:
                 res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
-        if res.clarification is None and res.replacement and history:
-            # the subject changed: a time the user did not name belonged to the question about the last place
-            res.fallbacks = self._looser(question, res)
         return res
+
+    def looser(self, question: str, res: Resolution) -> list[str]:
+        """The looser rewrites of a swap (``Resolution.fallbacks``), worked out only when the chat needs them (the swap was refused).
+
+        The subject changed: a time the user did not name belonged to the question about the last place.
+        An LLM rewrite is loosened from the rules' rewrite it agreed with (``rules: …`` in its notes).
+        """
+        if res.clarification is not None or not res.replacement:
+            return []
+        if res.by == "llm":
+            rules = next((n[7:] for n in res.notes if n.startswith("rules: ")), None)
+            if rules:
+                from dataclasses import replace
+
+                return self._looser(question, replace(res, rewritten=rules))
+        return self._looser(question, res)
 
     def _looser(self, question: str, res: Resolution) -> list[str]:
         """Looser rewrites of a swap (see ``Resolution.fallbacks``).
 
         >>> r = FollowUpResolver()
         >>> h = [Turn("雅砻州2014年有多少家农牧业产业化龙头企业？", resolved="雅砻州2014年有多少家农牧业产业化龙头企业？")]
-        >>> r.run("卓玛镇那边呢？", h).fallbacks
+        >>> r.looser("卓玛镇那边呢？", r.run("卓玛镇那边呢？", h))
         ['卓玛镇有多少家农牧业产业化龙头企业？', '卓玛镇有多少家龙头企业？']
         """
         out: list[str] = []
@@ -488,6 +526,29 @@ class FollowUpResolver:
                 res = self.run(short + ("" if lang == "en" else "呢？") if not re.search(r"[呢?？]$", short) else short, history)
                 res.question = q
                 return res
+            if lang == "en":
+                full = self._en_demonstratives(q, ctx[-1].q.text)
+                if full != q:
+                    res = self.run(full, history)
+                    res.question = q
+                    return res
+            m_yq = _YEAR_QUALIFIED.match(p.norm) if lang == "zh" else None
+            if m_yq:
+                year, qual = q[m_yq.start(1) : m_yq.end(1)], q[m_yq.start(2) : m_yq.end(2)]
+                res = self.run(year + "呢？", history)
+                if res.clarification is None and res.rewritten.count(year) == 1:
+                    res.rewritten = res.rewritten.replace(year, year + qual)
+                    res.question = q
+                    res.keep = _dedup(res.keep + [year + qual])
+                    return res
+            m_same = _SAME_QUESTION_FOR.match(q)
+            if m_same:
+                name = next(g for g in m_same.groups() if g)
+                asked = f"What about {name}?" if m_same.group("zh") is None else f"{name}呢？"
+                if parse(asked, self.lexicon, extra).entities:  # only when what follows is a name
+                    res = self.run(asked, history)
+                    res.question = q
+                    return res
             m_ty = _EN_THAT_YEAR.search(q) if lang == "en" else None
             pys = {y.value for y in ctx[-1].q.p.years if not y.is_range}
             if m_ty and len(pys) == 1 and next(iter(pys)).isdigit():
@@ -549,6 +610,9 @@ class FollowUpResolver:
             text = ("Which one do you mean? Please name the place or the year." if lang == "en"
                     else "请问您指的是哪一个（哪个地方或哪一年）？请说出名称或年份。")
             return Resolution(q, q, "clarify", clarification=text)
+        unsaid = self._unsaid_reference(q, p, prev, ctx, lang)
+        if unsaid is not None:
+            return unsaid
         if _ABOUT_ANSWER_ZH.search(bare_q) or (lang == "en" and _ABOUT_ANSWER_EN.match(bare_q)):
             text = ("The reports give the figure, not how it was worked out or checked: the cited passage is where it comes from. "
                     "What would you like to know that the reports say?" if lang == "en"
@@ -649,6 +713,68 @@ class FollowUpResolver:
             # 扎西镇种了多少？ after 卓玛乡种植青稞多少亩？: a new name and how much, nothing of its own asked → the last question about it
             return self._earlier_names(self._ellipsis(q, cur, [], prev, keep, "entity_swap"), ctx)
         return Resolution(q, text, "topic_change")
+
+    @staticmethod
+    def _en_demonstratives(q: str, prev: str) -> str:
+        """``such projects`` → the noun phrase of the last question that ends in that head (poverty-relief consolidation projects).
+
+        >>> FollowUpResolver._en_demonstratives("How many such projects were built?", "How much did Gesang spend on road repair projects?")
+        'How many road repair projects were built?'
+        """
+        def repl(m: re.Match) -> str:
+            head = m.group(1).lower()
+            if head in _EN_FUNCTION or head in ("year", "years", "one", "ones", "time", "place", "county", "city", "town", "village", "prefecture"):
+                return m.group(0)
+            stem = re.sub(r"(?:es|s)$", "", head)
+            words = re.findall(r"[A-Za-z][\w-]*", prev)
+            for k, w in enumerate(words):
+                if re.sub(r"(?:es|s)$", "", w.lower()) == stem and len(stem) >= 3:
+                    a = k
+                    while a > 0 and k - a < 3 and words[a - 1].lower() not in _EN_FUNCTION and words[a - 1].lower() not in _EN_NP_STOP \
+                            and not words[a - 1][:1].isupper():
+                        a -= 1
+                    if a < k:
+                        return " ".join(words[a:k]) + " " + m.group(1)
+                    return m.group(0)
+            return m.group(0)
+
+        return _EN_DEMONSTRATIVE_NP.sub(repl, q)
+
+    @staticmethod
+    def _unsaid_reference(q: str, p: Parsed, prev: _Ctx, ctx: list[_Ctx], lang: str) -> Resolution | None:
+        """A follow-up pointing at something the history never names is asked back, not guessed.
+
+        A place by where it lies (隔壁县呢？, its neighbour), "another one" with no name (换一个市呢？),
+        each of several things after one (它们各自呢？), or a comparison with one thing in sight (哪个更高？).
+
+        >>> r = FollowUpResolver()
+        >>> h = [Turn("格桑县的面积是多少？", resolved="格桑县的面积是多少？", answer="812平方千米[1]")]
+        >>> r.run("隔壁县呢？", h).kind, r.run("换一个县呢？", h).kind, r.run("哪个更大？", h).kind
+        ('clarify', 'clarify', 'clarify')
+        >>> r.run("白玛县呢？", h).kind
+        'entity_swap'
+        """
+        if p.entities:
+            return None
+        norm = p.norm
+        if _RELATIVE_PLACE.search(norm) or (lang == "en" and _EN_RELATIVE_PLACE.search(norm)):
+            text = ("Which place do you mean? The reports name places, not what lies next to them: please name it." if lang == "en"
+                    else "请问您指的是哪个地方？文档按名称记述各地，请说出它的名称。")
+            return Resolution(q, q, "clarify", clarification=text)
+        if _CHANGE_TO_SOME.search(norm) or (lang == "en" and _EN_CHANGE_TO_SOME.search(norm)):
+            text = "Which one do you mean? Please name it." if lang == "en" else "请问换成哪一个？请说出名称。"
+            return Resolution(q, q, "clarify", clarification=text)
+        names = {e.text for c in ctx[-2:] for e in c.q.subjects} | {e.text for c in ctx[-1:] for e in c.answer_entities}
+        years = {y.value for y in prev.q.p.years}
+        if _EACH.search(norm) and len(names) < 2 and len(years) < 2:
+            text = ("Each of which? The last question was about one thing only: please name them." if lang == "en"
+                    else "请问“各自”指的是哪几个？上一个问题只问了一个，请说出名称。")
+            return Resolution(q, q, "clarify", clarification=text)
+        if _WHICH_MORE.search(norm) and len(names) < 2 and len(years) < 2:
+            text = ("Which two do you want compared? Please name them (places or years)." if lang == "en"
+                    else "请问要比较哪两个？上一个问题只涉及一个，请说出要比较的地方或年份。")
+            return Resolution(q, q, "clarify", clarification=text)
+        return None
 
     # ------------------------------------------------------------ context
     def _earlier_names(self, res: Resolution, ctx: list[_Ctx]) -> Resolution:
@@ -798,7 +924,9 @@ class FollowUpResolver:
                             break
                 # 这一比例, 这个数字: the thing the last question asked about
                 if not hit and nxt[1].startswith(("n", "vn")) and nxt[2] == j and len(nxt[0]) >= 2:
-                    out.append((i, nxt[3], "topic"))
+                    # 这个数字 / 这一比例 stand for what was asked; 那个项目 with no project asked about is not said
+                    general = nxt[0] in _GENERIC_NOUNS or nxt[0] in _MEASURE_NOUNS or nxt[0].endswith(("率", "数", "额", "量"))
+                    out.append((i, nxt[3], "topic" if general else f"unsaid:{nxt[0]}"))
         return sorted(out)
 
     # ------------------------------------------------------------ pronouns
@@ -842,6 +970,14 @@ class FollowUpResolver:
         items = [(x.start, x.end, x) for x in prons] + [(a, b, how) for a, b, how in trefs]
         out, pos, keep, src = [], 0, [], None
         for start, end, x in sorted(items, key=lambda t: t[0]):
+            if isinstance(x, str) and x.startswith("unsaid:"):
+                noun = x[7:]
+                said = any(noun in c.q.p.norm or noun in to_norm(c.turn.answer or "") for c in ctx[-self.max_back :])
+                if not said:  # 那个项目投入了多少钱？ after a question about relief: which project is not said
+                    text = (f"Which {noun} do you mean? Please name it." if p.lang == "en"
+                            else f"请问“{q[start:end]}”指的是哪一个？前面没有提到，请说出名称。")
+                    return Resolution(q, q, "clarify", clarification=text)
+                x = "topic"
             if isinstance(x, str):  # the last question's topic
                 rep, words = self._topic_text(prev.q, x, p.lang, with_years=not _own_years(p))
                 keep.extend(words)
@@ -1274,6 +1410,13 @@ class FollowUpResolver:
         between = [text[a.end : b.start] for a, b in zip(subs, subs[1:])]
         if all(re.fullmatch(r"\s*(?:和|与|及|、|以及|跟|同|的|,|，|and|,\s*and)\s*", g) for g in between):
             return text[: subs[0].start] + new + text[subs[-1].end :]
+        if len(subs) == 2 and new_ent is not None and new_ent.kind == "place" and all(e.kind == "place" for e in subs) \
+                and re.fullmatch(r"\s*(?:in|of|within|under|,)\s*", between[0], re.I):
+            # Heping Village in Xiaozhongdian Town + Tacheng Town → Tacheng Town; + Yangdu Village → Yangdu Village in Xiaozhongdian Town
+            inner, outer = subs
+            if _level(new_ent) and _level(new_ent) == _level(inner) and _level(inner) != _level(outer):
+                return text[: inner.start] + new + text[inner.end :]
+            return text[: inner.start] + new + text[outer.end :]
         return None
 
     @staticmethod
@@ -1378,6 +1521,15 @@ def _entity_spans(p: Parsed) -> list[tuple[int, int]]:
 def _own_years(p: Parsed) -> list:
     """The years a question asks about; not one it compares with (这比2019年少了多少？ still asks about the last year)."""
     return [y for y in p.years if not _BASELINE.search(p.norm[max(0, y.start - 3) : y.start])]
+
+
+def _level(e: Entity) -> str:
+    """The level word a place name ends in: Town, County (English), 镇, 县 (Chinese); "" when it has none."""
+    t = (e.norm or e.text).strip()
+    m = re.search(r"\b(County|City|Prefecture|Township|Town|Village|District|Province|Region)$", t)
+    if m:
+        return m.group(1)
+    return t[-1:] if t[-1:] in "省市县州区乡镇村" else ""
 
 
 def _has_level(e: Entity) -> bool:

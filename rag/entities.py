@@ -333,6 +333,17 @@ def _good_place(name: str) -> bool:
     return _good_stem(name[:-1])
 
 
+def _good_place_word(word: str) -> bool:
+    """One word jieba keeps whole that ends in a place suffix (和平村): a 和 inside it is the name's, not a conjunction."""
+    stem = word[:-1]
+    return (word[-1] in PLACE_SUFFIX and len(stem) >= 2 and word not in _GENERIC_WORDS and not word.endswith(_GENERIC_TAILS)
+            and stem not in _GENERIC_STEMS and not any(ch in "的了是在" for ch in stem) and not all(ch in _QUANT_CHARS for ch in stem))
+
+
+# 县委书记, 州委, 镇党委, 县政府 right after a name (not 县长: 张某县长 is a person with a title): the name is the place the office belongs to
+_OFFICE_OF_PLACE = re.compile(r"^[省市县州区乡镇](?:委|党委|政府|人民政府)")
+
+
 def _good_stem(stem: str) -> bool:
     return (len(stem) >= 1 and stem not in _GENERIC_STEMS and not all(ch in _QUANT_CHARS for ch in stem)
             and stem[0] not in _FUNCTION_CHARS and not any(ch in "的了是在和与及或" for ch in stem) and not (len(stem) == 1 and stem in _QUANT_CHARS))
@@ -516,8 +527,12 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
                 ent, k = Entity(cand, "place", i, nxt[3]), k + 1
             elif nxt[0] in FACILITY_SUFFIXES and f[:1] in ("n", "j", "x") and _good_facility(cand):
                 ent, k = Entity(cand, "name", i, nxt[3]), k + 1
+        if ent is None and nxt and _CJK.match(w) and 2 <= len(w) <= 4 and f[:1] in ("n", "j", "x") and nxt[2] == j \
+                and _OFFICE_OF_PLACE.match(nxt[0]) and w[-1] not in PLACE_SUFFIX and _good_stem(w) and w not in _GENERIC_WORDS:
+            # 格桑 + 县委书记 / 县政府: the office is the place's, so the name is a place's (格桑县), not a person's
+            ent = Entity(w + nxt[0][0], "place", i, j + 1)
         if ent is None and _CJK.match(w):
-            if len(w) >= 3 and (w[-1] in PLACE_SUFFIX or w.endswith(AUTONOMOUS)) and _good_place(w):
+            if len(w) >= 3 and (w[-1] in PLACE_SUFFIX or w.endswith(AUTONOMOUS)) and (_good_place(w) or _good_place_word(w)):
                 ent = Entity(w, "place", i, j)
             elif f == "nt" and len(w) >= 2:
                 ent = Entity(w, "org", i, j)
@@ -553,9 +568,16 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
     return _compounds(sorted(found, key=lambda e: e.start), text)
 
 
+# the county in the traditional-Chinese report, the city described in the document: a definite description stands for a place
+_EN_DESCRIPTION = re.compile(r"\bthe\s+(?:county|city|prefecture|town|township|village|district|province)\s+(?:described\s+in|covered\s+by|in|of|from)\s+"
+                             r"the\s+(?:[\w-]+\s+){0,3}?(?:report|document|file|article|text|paper)\b", re.I)
+
+
 def _en_entities(text: str, lexicon: Lexicon | None, extra: dict[str, str] | None = None) -> list[Entity]:
-    found: list[Entity] = []
+    found: list[Entity] = [Entity(m.group(0), "place", m.start(), m.end()) for m in _EN_DESCRIPTION.finditer(text)]
     for m in _EN_NAME.finditer(text):
+        if any(e.start <= m.start(1) < e.end for e in found):
+            continue
         words = re.sub(r"'s$", "", m.group(1)).split()
         start = m.start(1)
         # drop sentence-initial question words and other capitalised function words
@@ -603,6 +625,8 @@ def parse(text: str, lexicon: Lexicon | None = None, extra: dict[str, str] | Non
     lang = detect_lang(s)
     prons = _pronouns(s, lang)
     if lang == "en":
+        descs = [(m.start(), m.end()) for m in _EN_DESCRIPTION.finditer(s)]
+        prons = [p for p in prons if not any(a <= p.start and p.end <= b for a, b in descs)]  # "the county" inside "the county in the … report"
         ents = [e for e in _en_entities(s, lexicon, extra) if not any(e.start < p.end and p.start < e.end for p in prons)]
         years = [_year(m) for m in _YEAR_EN.finditer(s)]
     else:

@@ -124,3 +124,52 @@ def test_the_relaxed_rewrite_does_not_answer_with_another_years_figure(engine):
     chat.ask("雅砻州2014年审定贫困村多少个？")
     t = chat.ask("白玛县呢？")
     assert "30" in t.answer.answer and not t.answer.refused
+
+
+def test_a_swap_answered_with_the_last_places_figure_again_is_refused():
+    from rag.chat import not_the_last_figure_again
+    from rag.conversation import Turn
+
+    res = Resolution("白玛县呢？", "白玛县有多少个贫困村？", "entity_swap", replaced=["格桑县"], replacement=["白玛县"])
+    h = [Turn("格桑县有多少个贫困村？", resolved="格桑县有多少个贫困村？", answer="55个[1]")]
+    # 格桑县's sentence names its prefecture, not 白玛县: the figure is the one just given
+    old = Citation(1, "a.txt", "c1", "", "格桑县位于雅砻州南部。2014年审定贫困村55个。", "审定贫困村55个")
+    assert not_the_last_figure_again(Answer("q", "55个[1]", False, [old]), res, h).refused
+    # the new place's own sentence with the same figure, or another figure, stands
+    own = Citation(1, "b.txt", "c2", "", "白玛县精准识别贫困村55个。", "白玛县精准识别贫困村55个")
+    assert not not_the_last_figure_again(Answer("q", "55个[1]", False, [own]), res, h).refused
+    other = Citation(1, "b.txt", "c3", "", "精准识别贫困村30个。", "精准识别贫困村30个")
+    assert not not_the_last_figure_again(Answer("q", "30个[1]", False, [other]), res, h).refused
+    # no swap: nothing to check
+    same = Resolution("它有多少个贫困村？", "格桑县有多少个贫困村？", "pronoun")
+    assert not not_the_last_figure_again(Answer("q", "55个[1]", False, [old]), same, h).refused
+
+
+def test_english_place_names_are_checked_as_the_documents_spell_them():
+    from rag.chat import chinese_names
+
+    lex = Lexicon({"白玛县": "place", "格桑县": "place", "卓玛镇": "place"})
+    assert chinese_names(["Baima County", "Zhuoma", "格桑县", "Nowhere Town"], lex) == ["白玛县", "卓玛镇", "格桑县"]
+    # so a swap in English gets the check a Chinese one gets: a passage naming only the place swapped out is refused
+    res = Resolution("What about Baima?", "How many poor villages does Baima have?", "entity_swap",
+                     replaced=["Gesang County"], replacement=["Baima"])
+    c = Citation(1, "a.txt", "c1", "", "格桑县审定贫困村55个。", "格桑县审定贫困村55个")
+    assert about_the_swapped_entity(Answer("q", "55个[1]", False, [c]), res, lex).refused
+    assert not about_the_swapped_entity(Answer("q", "55个[1]", False, [c]), res, None).refused  # without names: not known
+
+
+def test_the_looser_rewrites_are_worked_out_only_for_a_refused_swap(engine):
+    from rag.conversation import Turn
+
+    h = [Turn("雅砻州2014年有多少家农牧业产业化龙头企业？", resolved="雅砻州2014年有多少家农牧业产业化龙头企业？", answer="22家[1]")]
+    res = engine.resolve("卓玛镇那边呢？", h)
+    assert res.replacement == ["卓玛镇"] and res.fallbacks == []  # resolution does not pay for them
+    assert engine.resolver().looser("卓玛镇那边呢？", res)[0] == "卓玛镇有多少家农牧业产业化龙头企业？"
+
+
+def test_a_swap_to_a_place_said_in_english_words_is_still_not_the_old_place():
+    lex = Lexicon({"格桑县": "place"})
+    res = Resolution("Same question for the county in the second report.", "How many residents does the county in the second report have?",
+                     "entity_swap", replaced=["Gesang County"], replacement=["the county in the second report"])
+    c = Citation(1, "a.txt", "c1", "", "格桑县常住人口3.64万人。", "常住人口3.64万人")
+    assert about_the_swapped_entity(Answer("q", "3.64万人[1]", False, [c]), res, lex).refused

@@ -205,12 +205,18 @@ def test_a_swap_carries_looser_rewrites_to_try_when_it_finds_nothing():
     h = ["雅砻州2014年有多少家农牧业产业化龙头企业？", "卓玛镇那边呢？"]
     r = play(h)[1]
     assert r.rewritten == "卓玛镇2014年有多少家农牧业产业化龙头企业？"
+    # worked out only when asked for (the chat asks when the swap is refused), not during resolution
+    assert r.fallbacks == []
     # first without the year it borrowed, then with the thing asked cut to its head noun
-    assert r.fallbacks == ["卓玛镇有多少家农牧业产业化龙头企业？", "卓玛镇有多少家龙头企业？"]
+    assert FollowUpResolver().looser(h[1], r) == ["卓玛镇有多少家农牧业产业化龙头企业？", "卓玛镇有多少家龙头企业？"]
+
+    def looser(qs):
+        return FollowUpResolver().looser(qs[-1], play(qs)[-1])
+
     # a year the user named is not borrowed, a head of two characters says too little, the same place is no swap
-    assert play(["雅砻州2014年有多少家龙头企业？", "卓玛镇2014年呢？"])[1].fallbacks == []
-    assert play(["雅砻州建立了多少临时救助基金？", "卓玛镇呢？"])[1].fallbacks == []
-    assert play(["雅砻州2014年有多少家龙头企业？", "2015年呢？"])[1].fallbacks == []
+    assert looser(["雅砻州2014年有多少家龙头企业？", "卓玛镇2014年呢？"]) == []
+    assert looser(["雅砻州建立了多少临时救助基金？", "卓玛镇呢？"]) == []
+    assert looser(["雅砻州2014年有多少家龙头企业？", "2015年呢？"]) == []
 
 
 def test_a_question_opening_on_what_was_done_to_people_borrows_the_last_thing_as_its_doer():
@@ -220,3 +226,53 @@ def test_a_question_opening_on_what_was_done_to_people_borrows_the_last_thing_as
     assert rewritten(["格桑县有多少家龙头企业？", "带动了多少农户？"])[1] == "格桑县龙头企业带动了多少农户？"
     # a question with a thing of its own only borrows the place
     assert rewritten(["格桑县有多少家龙头企业？", "有多少名公职人员？"])[1] == "格桑县有多少名公职人员？"
+
+
+def test_a_follow_up_pointing_at_something_the_history_never_names_is_asked_back():
+    h = ["格桑县县城海拔多少米？"]
+    # a place said by where it lies, "another one" with no name, each of several after one, a comparison with one thing
+    for q in ["隔壁县呢？", "邻县的海拔呢？", "换一个县呢？", "换个乡镇问问", "它们各自呢？", "哪个更高？"]:
+        assert rewritten(h + [q])[1] == "??", q
+    for q in ["What about its neighbour?", "And the neighbouring county?", "What about a different county?", "Which one is higher?"]:
+        assert rewritten(["What is the altitude of Gesang County?", q])[1] == "??", q
+    # …but not when the history has the two things, or the follow-up names the place
+    assert rewritten(["格桑县和白玛县的海拔分别是多少？", "哪个更高？"])[1] != "??"
+    assert rewritten(h + ["换成白玛县呢？"])[1] == "白玛县县城海拔多少米？"
+
+
+def test_a_demonstrative_for_a_thing_never_asked_about_is_asked_back():
+    assert rewritten(["格桑县发放临时救助多少人？", "那个项目投入了多少钱？"])[1] == "??"
+    # a thing the last question named, or a general word for what it asked, resolves
+    assert rewritten(["格桑县2020年实施了多少个巩固项目？", "这些项目投入了多少钱？"])[1] != "??"
+    assert rewritten(["格桑县的贫困发生率是多少？", "这一比例下降了多少？"])[1] != "??"
+
+
+def test_a_swap_said_as_the_same_question_or_the_places_figure():
+    assert rewritten(["格桑县累计资助学生多少人次？", "同样的问题问白玛县"])[1] == "白玛县累计资助学生多少人次？"
+    assert rewritten(["格桑县累计资助学生多少人次？", "白玛县的数字呢？"])[1] == "白玛县累计资助学生多少人次？"
+    en = "How many students did Gesang County support?"
+    for q in ["Same question for Baima County.", "Baima County's figure?", "And the number for Baima County?"]:
+        assert rewritten([en, q])[1] == "How many students did Baima County support?", q
+    assert rewritten([en, "Same question for the county in the first report."])[1] == \
+        "How many students did the county in the first report support?"
+
+
+def test_a_swap_after_a_place_inside_another_replaces_the_level_it_names():
+    q = "Who is the party secretary of Zhaxi Village in Zhuoma Town?"
+    assert rewritten([q, "And for Baima Town?"])[1] == "Who is the party secretary of Baima Town?"
+    assert rewritten([q, "What about Gesang Village?"])[1] == "Who is the party secretary of Gesang Village in Zhuoma Town?"
+
+
+def test_a_year_with_the_event_it_counts_from_is_a_year_swap():
+    r = play(["格桑县2014年审定贫困人口多少人？", "2020年动态管理后呢？"])[1]
+    assert (r.kind, r.rewritten) == ("year_swap", "格桑县2020年动态管理后审定贫困人口多少人？")
+    assert (r.years_replaced, r.years_now) == (["2014"], ["2020"])
+
+
+def test_an_english_demonstrative_stands_for_the_last_questions_thing():
+    q = "How much did Gesang County allocate in 2020 for road repair projects?"
+    assert rewritten([q, "How many such projects did it fund?"])[1] == "How many road repair projects did Gesang County fund in 2020?"
+    assert rewritten([q, "How many households did those projects cover?"])[1] == \
+        "How many households did road repair projects cover in Gesang County in 2020?"
+    # a head the last question does not have is left alone
+    assert "such schools" in rewritten([q, "How many such schools are there?"])[1]

@@ -79,3 +79,25 @@ def test_lexicon_from_a_store(county_index):
 
     lex = Lexicon.from_store(open_store(county_index))
     assert {"格桑县", "白玛县", "格桑", "白玛"} <= set(lex.names)
+
+
+def test_a_name_before_its_place_office_is_a_place_not_a_person():
+    """格桑县委书记 without a lexicon: 格桑 + 县委书记 is the county's secretary (格桑县), not a person called 格桑."""
+    assert names("格桑县委书记是谁？") == [("格桑县", "place")]
+    assert names("白玛州委书记叫什么名字？") == [("白玛州", "place")]
+    assert names("卓玛县政府在哪里？") == [("卓玛县", "place")]
+    assert names("白玛县县委书记是谁？") == [("白玛县", "place")]  # the suffix already there: not 白玛县县
+    assert names("张建华县长说") != [("张建华县", "place")]  # 县长 after a name is a title
+
+
+def test_one_word_ending_in_a_place_suffix_is_a_place_even_with_a_conjunction_char_inside():
+    """和平村 is one word: its 和 is the name's, not 'and' (a surname reading made it a person)."""
+    assert names("那和平村呢") == [("和平村", "place")]
+
+
+def test_an_english_description_of_a_place_is_one_place():
+    assert names("How many townships does the county in the traditional-Chinese report have?") == [
+        ("the county in the traditional-Chinese report", "place")]
+    assert names("What about the city described in the document?") == [("the city described in the document", "place")]
+    # not the pronoun "the county" inside it
+    assert parse("How many townships does the county in the traditional-Chinese report have?").pronouns == []
