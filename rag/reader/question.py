@@ -85,6 +85,8 @@ _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:时间|时长|期限|年限|工期|任期|周期|时限|历时|刑期)$"), "duration"),
     (re.compile(r"(?:倍数)$"), "times"),
 ]
+# "personal / one's own": a modifier of the measured noun, not a count of people
+_PERSONAL = frozenset(("个人", "本人", "私人", "自己"))
 # verbs of earning and spending: 每户多挣了多少 / 花了多少 ask for money
 _MONEY_VERB = re.compile(r"(?:挣|赚|增收|创收|花|花费|耗资|筹集|筹措|拨付|募集|融资|放贷|贷款|捐赠|捐款|出资|补贴|补助)$")
 # a change asked without a unit (涨了多少, 翻了多少, 减少了多少): the answer is as often a percentage as the
@@ -187,6 +189,8 @@ def _noun_unit(words_before: list[tuple[str, str]]) -> str | None:
             return "%"  # 通畅 + 率: a rate jieba cut in two
         if _MONEY_VERB.search(w) and flag.startswith("v"):
             return "money"
+        if w in _PERSONAL:
+            continue  # 个人负担控制在多少: "personal" qualifies what is measured, it does not count people
         for pat, unit in _NOUN_UNIT:
             if pat.search(w):
                 return unit

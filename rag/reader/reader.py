@@ -44,7 +44,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
-from .paraphrase import align_terms
+from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, measure_problem, modifier_problem,
@@ -181,7 +181,8 @@ def answerable_row(ev: Evidence, pool: Pool) -> np.ndarray:
         f["second_score"] = f["top_score"] = -10.0
         tp, ts = 0, None
     f["n_cands"] = len(sc)
-    terms = q.terms
+    # how the asker talks (跟…相比, 来, 那些) is not evidence the passages must hold
+    terms = spoken_terms_dropped(q.terms, pool.vocab) or q.terms
     idf = ev.ctx.idf
     covs = [coverage(terms, idf, t) for t in ev.ctx.sent_tokens] or [0.0]
     f["best_s_cov"] = max(covs)
@@ -306,8 +307,16 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if rate and rate not in near:
         # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
         return f"the passages give no {rate}"
+    base = baseline_years(q)
+    before = s.norm[max(0, c.start - 10) : c.start]
+    if base and re.search(rf"(?:从|由)?(?:{'|'.join(base)})年(?:的|底|末)?(?:为|是)?$", before):
+        return f"the figure found is the {base[0]} baseline, not the change"  # 跟2014年相比涨了多少: not 2014年的2257元
+    start_year = re.search(r"(?:从|由)(\d{4})年(?:的|底|末)?$", before)
+    if start_year and start_year.group(1) not in q.years:
+        return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
     if q.years:
-        missing = _years_missing(q, near)
+        # a baseline year (跟2014年相比) dates the comparison: the passage states it once, often sentences before
+        missing = [y for y in _years_missing(q, near) if y not in base or y not in pool.passage_norm[s.passage]]
         if missing:
             return f"the passages give no figure for {missing[0]}"
     places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
@@ -441,6 +450,23 @@ _EN_PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ate|ee|man|men|ple|dre
 _EN_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:did|has|have|had|does|do) .*\b(?:grow|increase|rise|fall|drop|decline)\b", re.I)
 _ZH_CHANGE_TO = re.compile(r"[^，。；]{0,2}(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)")
 _EN_YEAR_RANGE = re.compile(r"\b(?:compared (?:with|to)|from|between|since|than)\b", re.I)
+
+
+_BASELINE = re.compile(r"(?:跟|和|与|同|较|比|相比于?|相较于?)(\d{4})年(?:底|末)?(?:相比|比|比较|以来)?")
+_CHANGE_ASKED = re.compile(r"涨|增|提高|提升|翻|多了|上升|减少|下降|降低|少了|变化")
+
+
+def baseline_years(q: Question) -> list[str]:
+    """Years a Chinese question compares against (跟2014年相比…涨了多少): the change is asked, not
+    that year's value.
+
+    >>> from rag.reader.question import analyze
+    >>> baseline_years(analyze("跟2010年相比，白溪县的游客人数涨了多少？")), baseline_years(analyze("2010年白溪县有多少游客？"))
+    (['2010'], [])
+    """
+    if q.script == "en" or not _CHANGE_ASKED.search(q.norm):
+        return []
+    return [y for y in dict.fromkeys(_BASELINE.findall(q.norm)) if y in q.years]
 
 
 def _years_missing(q: Question, near: str) -> list[str]:

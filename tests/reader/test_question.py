@@ -153,3 +153,10 @@ def test_english_counted_noun_and_report_terms():
     assert "贫困发生率" in terms and "2014" in terms
     assert {"入户", "排查"} <= set(translate_query("How many person-times of door-to-door screening were done?").split())
     assert "户均" in translate_query("How much average income increase per household do cooperatives bring?").split()
+
+
+def test_personal_is_not_a_count_of_people():
+    from rag.reader.question import analyze
+
+    assert analyze("白溪县患者住院，个人负担控制在多少以内？").unit is None
+    assert analyze("白溪县有多少人？").unit == "人"

@@ -294,3 +294,35 @@ def test_english_change_question_is_not_answered_by_a_level(reader):
     a = reader.run("By how much did total tourism revenue of Yunchuan County grow from 2014 to 2020?",
                    [p(text, "yunchuan.txt", "云川县报告 › 旅游", 1, doc_places=["云川县"])])
     assert short(a) == "607.7%", (a.answer, a.warnings)
+
+
+# an invented town report: a change stated against a base year, sentences after the year is named,
+# and a from-to figure whose first value is the base year's
+QINGHE = (
+    "预计2023年较2018年全镇地区生产总值增86.4%；地方财政收入增52.3%。"
+    "接待游客人次增173.5%，实现旅游收入增160.2%。"
+    "农户人均收入从2018年的3120元增长到9870元，增长2倍。"
+)
+
+
+def qinghe() -> list[Passage]:
+    return [p(QINGHE, "qinghe.txt", "青禾镇工作总结 › 基本情况", 1, "青禾镇工作总结")]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("跟2018年相比，来青禾镇旅游的人次涨了多少？", "173.5%"),  # the base year is named sentences before
+        ("青禾镇的农户现在一年人均能挣多少钱？", "9870元"),  # not 从2018年的3120元, the starting value
+    ],
+)
+def test_change_against_a_base_year_and_the_current_value(reader, question, expected):
+    a = reader.run(question, qinghe())
+    assert not a.refused, a.warnings
+    assert short(a) == expected, a.answer
+    assert_verbatim(a)
+
+
+def test_the_base_years_value_answers_a_question_about_that_year(reader):
+    a = reader.run("青禾镇农户2018年的人均收入是多少？", qinghe())
+    assert short(a) == "3120元", a.answer
