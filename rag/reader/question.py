@@ -89,6 +89,8 @@ _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
 _PERSONAL = frozenset(("个人", "本人", "私人", "自己"))
 # verbs of earning and spending: 每户多挣了多少 / 花了多少 ask for money
 _MONEY_VERB = re.compile(r"(?:挣|赚|增收|创收|花|花费|耗资|筹集|筹措|拨付|募集|融资|放贷|贷款|捐赠|捐款|出资|补贴|补助)$")
+# verbs by which a noun before 多少 earns or spends the amount (the doer, not the measured thing)
+_EARN_SPEND = re.compile(r"挣|赚|增收|创收|花了|花费|耗资")
 # a change asked without a unit (涨了多少, 翻了多少, 减少了多少): the answer is as often a percentage as the
 # measured thing's own unit, so the noun before it does not fix the unit
 _CHANGE = re.compile(r"(?:涨|翻|增长|增加|增|提高|提升|上升|上涨|多|减少|减|下降|降低|少|缩小|扩大)了?$")
@@ -284,9 +286,12 @@ def _concept(q: Question) -> str | None:
         k = len(before) - 1
         while k >= 0 and not before[k].flag.startswith(_CONCEPT_FLAGS):
             k -= 1
+        tail = "".join(w.text for w in before[k + 1 :])
         while k >= 0 and before[k].flag.startswith(_CONCEPT_FLAGS):
             heads.insert(0, before[k])
             k -= 1
+        if heads and _EARN_SPEND.search(tail):
+            return None  # 贫困人口每人多挣了多少: the noun earns the amount, it is not what is measured
     heads = [w for w in heads if w.flag.startswith(_HEAD_FLAGS)]
     if not heads:
         return None
@@ -440,7 +445,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                         continue
                     break
                 q.counted = noun if len(noun) >= 2 else None
-                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not q.right[m.end():].strip("？?。！! "):
+                # (超过多少人的地方: 的 opens a clause about the counted people, it names nothing counted)
+                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not m.group(1).startswith("的") \
+                        and not q.right[m.end():].strip("？?。！! "):
                     q.counted = m.group(1)  # 几个安置点: a short last word jieba tags as a verb (安置) + 点
         if re.match(r"\s*(?:年|年份)(?![代龄级])", q.right) and wh == "几":
             q.atype, q.unit = "date", None

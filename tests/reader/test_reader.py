@@ -326,3 +326,18 @@ def test_change_against_a_base_year_and_the_current_value(reader, question, expe
 def test_the_base_years_value_answers_a_question_about_that_year(reader):
     a = reader.run("青禾镇农户2018年的人均收入是多少？", qinghe())
     assert short(a) == "3120元", a.answer
+
+
+LIUSHUI = (
+    "县委主要领导负责对剩余贫困人口超过500人的乡镇挂牌督战，县直部门负责对贫困发生率超过2%的村督战。"
+    "2019年以来，全县新建核桃林8200亩，带动农户312户1204人，人均增收2100余元。"
+)
+
+
+def test_earners_and_a_criterion_clause_do_not_refuse_the_answer(reader):
+    ps = [p(LIUSHUI, "liushui.txt", "柳水县工作报告 › 督战", 1, "柳水县工作报告")]
+    a = reader.run("柳水县种核桃林带动的农户每人多挣了多少？", ps)
+    assert short(a) == "2100余元", (a.answer, a.warnings)
+    a = reader.run("柳水县县委主要领导亲自督战的，是剩余贫困人口超过多少人的地方？", ps)
+    assert short(a) == "500人", (a.answer, a.warnings)
+    assert_verbatim(a)
