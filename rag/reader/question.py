@@ -621,6 +621,8 @@ def _sub_questions(q: Question) -> list[Question]:
         sq.terms = list(dict.fromkeys(sq.terms + [t for t in q.terms if t not in others]))
         other_text = "".join(p for i, p in enumerate(parts) if i != k)
         sq.years = list(dict.fromkeys(sq.years + [y for y in q.years if y not in other_text or y in parts[k]]))
+        if k and sq.wh and not sq.left.strip("、，,和及与还有 "):
+            sq.years = list(dict.fromkeys(sq.years + subs[k - 1].years))  # 2017年…多少户、多少人: a bare part is dated as the one before
         sq.entities = list(dict.fromkeys(sq.entities + [e for e in q.entities if e not in other_text or e in parts[k]]))
         sq.strong = list(dict.fromkeys(sq.strong + [e for e in q.strong if e not in other_text or e in parts[k]]))
         sq.places = list(dict.fromkeys(sq.places + [e for e in q.places if e not in other_text or e in parts[k]]))

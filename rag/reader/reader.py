@@ -314,6 +314,10 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     start_year = re.search(r"(?:从|由)(\d{4})年(?:的|底|末)?$", before)
     if start_year and start_year.group(1) not in q.years:
         return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
+    if q.years and q.script != "en" and q.atype == "number":
+        dated = _dated_by_another_year(q.years, s.norm, c.start, c.end)
+        if dated:
+            return f"the figure found is dated {dated}, not {q.years[0]}"
     if q.years:
         # a baseline year (跟2014年相比) dates the comparison: the passage states it once, often sentences before
         missing = [y for y in _years_missing(q, near) if y not in base or y not in pool.passage_norm[s.passage]]
@@ -450,6 +454,30 @@ _EN_PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent|ate|ee|man|men|ple|dre
 _EN_CHANGE = re.compile(r"\bby how much\b|\bhow much (?:did|has|have|had|does|do) .*\b(?:grow|increase|rise|fall|drop|decline)\b", re.I)
 _ZH_CHANGE_TO = re.compile(r"[^，。；]{0,2}(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)")
 _EN_YEAR_RANGE = re.compile(r"\b(?:compared (?:with|to)|from|between|since|than)\b", re.I)
+
+
+_YEAR_SAID = re.compile(r"((?:1[89]|20)\d{2})年")
+
+
+def _dated_by_another_year(years: list[str], sent: str, start: int, end: int) -> str | None:
+    """The year a figure is dated by when a sentence lists figures year by year and the asked year
+    comes only after the figure (核定2016年490户、2219人，2017年415户: 490户 is 2016's, not 2017's).
+
+    >>> s = "核定2016年对象490户、2219人，2017年415户、2010人。"
+    >>> _dated_by_another_year(["2017"], s, s.index("490"), s.index("490") + 4)
+    '2016'
+    >>> _dated_by_another_year(["2017"], s, s.index("415"), s.index("415") + 4) is None
+    True
+    >>> s = "预计2020年较2014年地区生产总值增159.9%"
+    >>> _dated_by_another_year(["2020"], s, s.index("159"), s.index("159") + 6) is None
+    True
+    """
+    before, after = sent[:start], sent[end:]
+    said = _YEAR_SAID.findall(before)
+    for y in years:
+        if y not in before and y in after and said and said[-1] != y:
+            return said[-1]
+    return None
 
 
 _BASELINE = re.compile(r"(?:跟|和|与|同|较|比|相比于?|相较于?)(\d{4})年(?:底|末)?(?:相比|比|比较|以来)?")

@@ -341,3 +341,14 @@ def test_earners_and_a_criterion_clause_do_not_refuse_the_answer(reader):
     a = reader.run("柳水县县委主要领导亲自督战的，是剩余贫困人口超过多少人的地方？", ps)
     assert short(a) == "500人", (a.answer, a.warnings)
     assert_verbatim(a)
+
+
+def test_a_figure_listed_under_an_earlier_year_is_not_the_asked_years(reader):
+    text = "全县核定2019年低保对象320户、1106人，2020年298户、1021人，2021年275户、964人。"
+    ps = [p(text, "songlin.txt", "松林县民政工作 › 低保", 1, "松林县民政工作")]
+    a = reader.run("松林县2020年核定的低保对象有多少户？", ps)
+    assert short(a) == "298户", (a.answer, a.warnings)
+    a = reader.run("松林县2021年核定的低保对象有多少户、多少人？", ps)
+    got = short(a).split("；")
+    assert len(got) == 2 and got[0].endswith("275户") and got[1] == "964人", (a.answer, a.warnings)
+    assert_verbatim(a)
