@@ -146,9 +146,27 @@ def gather(q: Question, pool: Pool, max_sentences: int = 8) -> Evidence:
     return Evidence(q, ctx, cands, build(q, ctx, cands))
 
 
+_CN_DIGIT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _label_listed(label: str, text: str) -> bool:
+    """A numbered label (三清, 四好) stands in ``text`` as that many quoted items each saying its word
+    (“户户清”“村村清”“县县清”): reports name the members and leave the label to the reader.
+
+    >>> _label_listed("三清", "以“户户清”“村村清”“县县清”为抓手"), _label_listed("四清", "以“户户清”“村村清”为抓手")
+    (True, False)
+    """
+    m = re.fullmatch(r"([两二三四五六七八九十])([\u4e00-\u9fff]{1,2})", label)
+    if not m:
+        return False
+    word = re.escape(m.group(2))
+    return bool(re.search(rf"(?:“[^”]{{0,8}}{word}[^”]{{0,8}}”[、，,和及与]?){{{_CN_DIGIT[m.group(1)]}}}", text))
+
+
 def _present(entity: str, text: str) -> bool:
-    """``entity`` stands in ``text``, whole or (for a long name) by most of it."""
-    if entity in text:
+    """``entity`` stands in ``text``, whole or (for a long name) by most of it, or (a numbered label)
+    by its listed members."""
+    if entity in text or _label_listed(entity, text):
         return True
     if len(entity) >= 4:
         n = math.ceil(len(entity) * 0.75)

@@ -352,3 +352,16 @@ def test_a_figure_listed_under_an_earlier_year_is_not_the_asked_years(reader):
     got = short(a).split("；")
     assert len(got) == 2 and got[0].endswith("275户") and got[1] == "964人", (a.answer, a.warnings)
     assert_verbatim(a)
+
+
+def test_a_numbered_label_is_answered_by_its_listed_members(reader):
+    text = "全镇以“人人学”“户户比”“村村赛”为载体，开展文明创建活动，评出文明户230户。"
+    ps = [p(text, "yunshan.txt", "云山镇文明创建 › 载体", 1, "云山镇文明创建")]
+    a = reader.run("云山镇开展文明创建以哪“三比”为载体？", ps)
+    assert a.refused, a.answer  # 三比 names one member's word only: not listed three times
+    a = reader.run("云山镇开展文明创建以哪“三学”为载体？", ps)
+    assert a.refused, a.answer
+    text2 = "全镇以“户户清”“村村清”“镇镇清”为抓手，查缺补漏。"
+    a = reader.run("云山镇查缺补漏以哪“三清”为抓手？", [p(text2, "yunshan.txt", "云山镇 › 督战", 1, "云山镇")])
+    assert short(a) == "“户户清”“村村清”“镇镇清”", (a.answer, a.warnings)
+    assert_verbatim(a)
