@@ -286,6 +286,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         why = choice_problem(q, s.norm[c.start : c.end], every, s.norm)
         if why:
             return why  # 甲县和乙县哪个更多: the answer is one of the two, and the passages speak of both
+    rank = re.search(r"第[\d一二三四五六七八九十百千两]+", s.norm[c.start : c.end]) if q.wh == "第几" else None
+    if q.wh == "第几" and not rank:
+        return "the figure found is no rank"  # 排第几: 第一, not the figure beside it (逾期率为0%)
     why = type_problem(q, s.norm, s.norm[c.start : c.end]) or person_problem(q, s.norm, c.start, c.end)
     if why:
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
@@ -304,7 +307,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             return why
     if q.atype != "number":
         return None
-    if not (c.kinds & {"fig", "date"}):
+    if not (c.kinds & {"fig", "date"}) and not rank:
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)

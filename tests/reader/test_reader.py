@@ -365,3 +365,11 @@ def test_a_numbered_label_is_answered_by_its_listed_members(reader):
     a = reader.run("云山镇查缺补漏以哪“三清”为抓手？", [p(text2, "yunshan.txt", "云山镇 › 督战", 1, "云山镇")])
     assert short(a) == "“户户清”“村村清”“镇镇清”", (a.answer, a.warnings)
     assert_verbatim(a)
+
+
+def test_a_rank_question_is_answered_by_the_rank_not_the_figure_beside_it(reader):
+    text = "全县农村自来水普及率达到98.2%，排全市第二，高于全市平均水平6个百分点。"
+    ps = [p(text, "hekou.txt", "河口县民生 › 饮水", 1, "河口县民生")]
+    a = reader.run("河口县的农村自来水普及率在全市排第几？", ps)
+    assert "第二" in short(a) and "98.2" not in short(a), (a.answer, a.warnings)
+    assert_verbatim(a)
