@@ -74,7 +74,7 @@ _DATE_HEAD = re.compile(r"(?:年|年份|时候|时间|时期|朝代|世纪|年�
 _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:比例|比重|占比|百分比|份额|增幅|降幅|增速|涨幅|跌幅|毛利率|比率)$"), "%"),
     (re.compile(r"(?:金额|资金|收入|投资|投入|价格|费用|成本|工资|薪水|薪资|价值|钱|票价|经费|资产|预算|营收|利润|税收|产值|总值|gdp|市值|"
-                r"身价|奖金|补助|补贴|罚款|债务|赔偿|售价|造价|报酬|开支|支出|财政收入|补偿|款|额)$"), "money"),
+                r"身价|奖金|补助|补贴|罚款|债务|赔偿|售价|造价|报酬|开支|支出|财政收入|补偿|分红|红利|款|额)$"), "money"),
     (re.compile(r"(?:人口|人数|人员|员工|职工|学生|群众|居民|游客|观众|会员|党员|干部|教师|医生|士兵|军队|兵力|选民|信徒|人)$"), "人"),
     (re.compile(r"(?:户数|农户|家庭|住户|户)$"), "户"),
     (re.compile(r"(?:面积|占地|幅员)$"), "area"),
@@ -173,6 +173,23 @@ def _whole_word(text: str, unit: str) -> bool:
         return False
     w = words[0].text
     return len(w) <= len(unit) or w in UNITS or unit_family(w) is not None and w.endswith(unit) or words[0].flag in ("q", "m", "mq")
+
+
+# verb-object words a question splits around its wh-word (分了多少红, 捐了多少款, 用了多少电)
+_SPLIT_WORDS = frozenset("分红 捐款 贷款 罚款 纳税 交税 用电 用水 缴费 付款 存款 借款".split())
+
+
+def _split_word(left: str, right: str) -> str | None:
+    """The word a question splits around its wh-word: the verb before it and the object after it.
+
+    >>> _split_word("该社一共分了", "红？"), _split_word("全县捐了", "款？"), _split_word("全县有", "人？")
+    ('分红', '捐款', None)
+    """
+    m, n = re.search(r"([\u4e00-\u9fff])了?$", left), re.match(r"\s*([\u4e00-\u9fff])", right)
+    if not (m and n):
+        return None
+    word = m.group(1) + n.group(1)
+    return word if word in _SPLIT_WORDS else None
 
 
 def _noun_unit(words_before: list[tuple[str, str]]) -> str | None:
@@ -433,6 +450,10 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             q.unit_explicit = q.unit in ("人", "户")  # 多少未脱贫人口 / 多少农户: a count of people, households
         if wh == "第几":
             q.unit = "count"
+        split = _split_word(q.left, q.right)
+        if split:  # 分了多少红: the word is 分红, said around the wh-word
+            q.terms = list(dict.fromkeys(q.terms + [split]))
+            q.unit = q.unit or _noun_unit([(split, "n")])
         q.concept = _concept(q)
         if q.unit_explicit:
             m = re.match(rf"\s*{_MAG}?\s*(?:{_UNIT_ALT})([\u4e00-\u9fff]{{2,8}})", q.right)

@@ -373,3 +373,11 @@ def test_a_rank_question_is_answered_by_the_rank_not_the_figure_beside_it(reader
     a = reader.run("河口县的农村自来水普及率在全市排第几？", ps)
     assert "第二" in short(a) and "98.2" not in short(a), (a.answer, a.warnings)
     assert_verbatim(a)
+
+
+def test_a_word_split_around_the_wh_word_is_asked(reader):
+    text = "全村建成合作社5个，吸纳社员213户，去年累计实现分红48.6万元，户均增收2280元。"
+    ps = [p(text, "shitan.txt", "石滩村集体经济 › 合作社", 1, "石滩村集体经济")]
+    a = reader.run("石滩村的合作社去年一共分了多少红？", ps)
+    assert short(a) == "48.6万元", (a.answer, a.warnings)
+    assert_verbatim(a)
