@@ -714,12 +714,17 @@ class OfflineReader:
             order = np.argsort(-ev.scores)
             taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
             choice, problem = None, None
+            dated_family = None
             for i in order[:40]:
                 kk, c = ev.cands[int(i)]
                 s = ev.ctx.sentences[kk]
                 if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
                     continue  # another part's answer
+                if dated_family and c.family != dated_family:
+                    continue  # the asked year's figure is of the kind the best figure (another year's) was
                 why = subject_problem(part, ev, int(i), pool)
+                if why and why.startswith("the figure found is dated ") and c.family:
+                    dated_family = dated_family or c.family
                 if why is None:
                     choice = int(i)
                     break

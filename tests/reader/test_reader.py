@@ -381,3 +381,11 @@ def test_a_word_split_around_the_wh_word_is_asked(reader):
     a = reader.run("石滩村的合作社去年一共分了多少红？", ps)
     assert short(a) == "48.6万元", (a.answer, a.warnings)
     assert_verbatim(a)
+
+
+def test_another_years_figure_is_not_replaced_by_a_figure_of_another_kind(reader):
+    text = "2021年统筹整合资金1.35亿元，对全县6210户实施危房改造，2022年计划再改造农房820户。"
+    ps = [p(text, "songlin.txt", "松林县住房保障 › 危房改造", 1, "松林县住房保障")]
+    a = reader.run("松林县2022年统筹整合了多少资金进行危房改造？", ps)
+    assert a.refused, a.answer  # 1.35亿元 is 2021's; 820户 is no sum of money
+    assert "1.35" in short(reader.run("松林县2021年统筹整合了多少资金进行危房改造？", ps))
