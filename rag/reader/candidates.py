@@ -153,6 +153,9 @@ def _candidates_cached(norm: str) -> tuple[Candidate, ...]:
                     if nxt is not None and nxt.flag in _NOUNISH and len(nxt.text) <= 4:
                         add(i, nxt.end, kind, strip=False)  # “一领具足”制度
             pos = j + 1 if op != cl else j + 1
+    # a run of quoted terms (“户户清”“村村清”“县县清”): the members of a label, answered together
+    for m in re.finditer(r"“[^“”]{1,20}”(?:[、，,和及与]?“[^“”]{1,20}”)+", norm):
+        add(m.start(), m.end(), "quote", strip=False)
     # clauses, runs of clauses, the sentence
     bounds = [0] + [k + 1 for k, ch in enumerate(norm) if ch in _CLAUSE_PUNCT] + [k for k, ch in enumerate(norm) if ch in "(（"] + [n]
     bounds = sorted(set(b for b in bounds if 0 <= b <= n))

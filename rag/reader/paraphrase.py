@@ -13,11 +13,19 @@ Example::
     ['贫困户', '一年', '收入', '资金']
     >>> align_terms(["挣"], {"挣"}), align_terms(["理塘"], {"稻城"})
     (['挣'], ['理塘'])
+    >>> spoken_terms_dropped(["跟", "2014", "相比", "来", "游客", "增"], {"2014", "游客", "增", "来"})
+    ['2014', '来', '游客', '增']
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+
+# spoken-question grammar words: comparison frames, motion verbs of "coming to" a place, determiners,
+# degree words and time deixis; dropped from a question's terms when the passages do not hold them
+SPOKEN_FUNCTION_WORDS = frozenset(
+    "跟 同 相比 比起 来 去 那些 这些 那个 这个 最 现在 如今 一年 能 能够 可以 大概 大约 到底 究竟".split()
+)
 
 PARAPHRASE_PATH = Path(__file__).resolve().parent.parent / "data" / "paraphrase_zh.tsv"
 
@@ -42,3 +50,8 @@ def align_terms(terms: list[str], vocab: set[str]) -> list[str]:
         alts = [a for a in lex.get(t, ()) if a in vocab] if t not in vocab else []
         out.extend(alts[:2] if alts else [t])
     return list(dict.fromkeys(out))
+
+
+def spoken_terms_dropped(terms: list[str], vocab: set[str]) -> list[str]:
+    """``terms`` without the spoken-question grammar words (:data:`SPOKEN_FUNCTION_WORDS`) ``vocab`` lacks."""
+    return [t for t in terms if t not in SPOKEN_FUNCTION_WORDS or t in vocab]

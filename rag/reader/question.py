@@ -74,7 +74,7 @@ _DATE_HEAD = re.compile(r"(?:年|年份|时候|时间|时期|朝代|世纪|年�
 _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:比例|比重|占比|百分比|份额|增幅|降幅|增速|涨幅|跌幅|毛利率|比率)$"), "%"),
     (re.compile(r"(?:金额|资金|收入|投资|投入|价格|费用|成本|工资|薪水|薪资|价值|钱|票价|经费|资产|预算|营收|利润|税收|产值|总值|gdp|市值|"
-                r"身价|奖金|补助|补贴|罚款|债务|赔偿|售价|造价|报酬|开支|支出|财政收入|补偿|款|额)$"), "money"),
+                r"身价|奖金|补助|补贴|罚款|债务|赔偿|售价|造价|报酬|开支|支出|财政收入|补偿|分红|红利|款|额)$"), "money"),
     (re.compile(r"(?:人口|人数|人员|员工|职工|学生|群众|居民|游客|观众|会员|党员|干部|教师|医生|士兵|军队|兵力|选民|信徒|人)$"), "人"),
     (re.compile(r"(?:户数|农户|家庭|住户|户)$"), "户"),
     (re.compile(r"(?:面积|占地|幅员)$"), "area"),
@@ -85,8 +85,12 @@ _NOUN_UNIT: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:时间|时长|期限|年限|工期|任期|周期|时限|历时|刑期)$"), "duration"),
     (re.compile(r"(?:倍数)$"), "times"),
 ]
+# "personal / one's own": a modifier of the measured noun, not a count of people
+_PERSONAL = frozenset(("个人", "本人", "私人", "自己"))
 # verbs of earning and spending: 每户多挣了多少 / 花了多少 ask for money
 _MONEY_VERB = re.compile(r"(?:挣|赚|增收|创收|花|花费|耗资|筹集|筹措|拨付|募集|融资|放贷|贷款|捐赠|捐款|出资|补贴|补助)$")
+# verbs by which a noun before 多少 earns or spends the amount (the doer, not the measured thing)
+_EARN_SPEND = re.compile(r"挣|赚|增收|创收|花了|花费|耗资")
 # a change asked without a unit (涨了多少, 翻了多少, 减少了多少): the answer is as often a percentage as the
 # measured thing's own unit, so the noun before it does not fix the unit
 _CHANGE = re.compile(r"(?:涨|翻|增长|增加|增|提高|提升|上升|上涨|多|减少|减|下降|降低|少|缩小|扩大)了?$")
@@ -174,6 +178,23 @@ def _whole_word(text: str, unit: str) -> bool:
     return len(w) <= len(unit) or w in UNITS or unit_family(w) is not None and w.endswith(unit) or words[0].flag in ("q", "m", "mq")
 
 
+# verb-object words a question splits around its wh-word (分了多少红, 捐了多少款, 用了多少电)
+_SPLIT_WORDS = frozenset("分红 捐款 贷款 罚款 纳税 交税 用电 用水 缴费 付款 存款 借款".split())
+
+
+def _split_word(left: str, right: str) -> str | None:
+    """The word a question splits around its wh-word: the verb before it and the object after it.
+
+    >>> _split_word("该社一共分了", "红？"), _split_word("全县捐了", "款？"), _split_word("全县有", "人？")
+    ('分红', '捐款', None)
+    """
+    m, n = re.search(r"([\u4e00-\u9fff])了?$", left), re.match(r"\s*([\u4e00-\u9fff])", right)
+    if not (m and n):
+        return None
+    word = m.group(1) + n.group(1)
+    return word if word in _SPLIT_WORDS else None
+
+
 def _noun_unit(words_before: list[tuple[str, str]]) -> str | None:
     """The unit implied by the noun just before 是多少 (发生率 → %, 投资 → money)."""
     words = list(words_before[-5:])
@@ -190,6 +211,8 @@ def _noun_unit(words_before: list[tuple[str, str]]) -> str | None:
             return "%"  # 通畅 + 率: a rate jieba cut in two
         if _MONEY_VERB.search(w) and flag.startswith("v"):
             return "money"
+        if w in _PERSONAL:
+            continue  # 个人负担控制在多少: "personal" qualifies what is measured, it does not count people
         for pat, unit in _NOUN_UNIT:
             if pat.search(w):
                 return unit
@@ -283,9 +306,12 @@ def _concept(q: Question) -> str | None:
         k = len(before) - 1
         while k >= 0 and not before[k].flag.startswith(_CONCEPT_FLAGS):
             k -= 1
+        tail = "".join(w.text for w in before[k + 1 :])
         while k >= 0 and before[k].flag.startswith(_CONCEPT_FLAGS):
             heads.insert(0, before[k])
             k -= 1
+        if heads and _EARN_SPEND.search(tail):
+            return None  # 贫困人口每人多挣了多少: the noun earns the amount, it is not what is measured
     heads = [w for w in heads if w.flag.startswith(_HEAD_FLAGS)]
     if not heads:
         return None
@@ -427,6 +453,10 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             q.unit_explicit = q.unit in ("人", "户")  # 多少未脱贫人口 / 多少农户: a count of people, households
         if wh == "第几":
             q.unit = "count"
+        split = _split_word(q.left, q.right)
+        if split:  # 分了多少红: the word is 分红, said around the wh-word
+            q.terms = list(dict.fromkeys(q.terms + [split]))
+            q.unit = q.unit or _noun_unit([(split, "n")])
         q.concept = _concept(q)
         if q.unit_explicit:
             m = re.match(rf"\s*{_MAG}?\s*(?:{_UNIT_ALT})([\u4e00-\u9fff]{{2,8}})", q.right)
@@ -439,7 +469,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                         continue
                     break
                 q.counted = noun if len(noun) >= 2 else None
-                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not q.right[m.end():].strip("？?。！! "):
+                # (超过多少人的地方: 的 opens a clause about the counted people, it names nothing counted)
+                if q.counted is None and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", m.group(1)) and not m.group(1).startswith("的") \
+                        and not q.right[m.end():].strip("？?。！! "):
                     q.counted = m.group(1)  # 几个安置点: a short last word jieba tags as a verb (安置) + 点
         if re.match(r"\s*(?:年|年份)(?![代龄级])", q.right) and wh == "几":
             q.atype, q.unit = "date", None
@@ -615,6 +647,8 @@ def _sub_questions(q: Question) -> list[Question]:
         sq.terms = list(dict.fromkeys(sq.terms + [t for t in q.terms if t not in others]))
         other_text = "".join(p for i, p in enumerate(parts) if i != k)
         sq.years = list(dict.fromkeys(sq.years + [y for y in q.years if y not in other_text or y in parts[k]]))
+        if k and sq.wh and not sq.left.strip("、，,和及与还有 "):
+            sq.years = list(dict.fromkeys(sq.years + subs[k - 1].years))  # 2017年…多少户、多少人: a bare part is dated as the one before
         sq.entities = list(dict.fromkeys(sq.entities + [e for e in q.entities if e not in other_text or e in parts[k]]))
         sq.strong = list(dict.fromkeys(sq.strong + [e for e in q.strong if e not in other_text or e in parts[k]]))
         sq.places = list(dict.fromkeys(sq.places + [e for e in q.places if e not in other_text or e in parts[k]]))

@@ -46,7 +46,7 @@ from .candidates import Candidate, candidates
 from .english import english_places
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
-from .paraphrase import align_terms
+from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, measure_problem, modifier_problem,
@@ -148,9 +148,27 @@ def gather(q: Question, pool: Pool, max_sentences: int = 8) -> Evidence:
     return Evidence(q, ctx, cands, build(q, ctx, cands))
 
 
+_CN_DIGIT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _label_listed(label: str, text: str) -> bool:
+    """A numbered label (三清, 四好) stands in ``text`` as that many quoted items each saying its word
+    (“户户清”“村村清”“县县清”): reports name the members and leave the label to the reader.
+
+    >>> _label_listed("三清", "以“户户清”“村村清”“县县清”为抓手"), _label_listed("四清", "以“户户清”“村村清”为抓手")
+    (True, False)
+    """
+    m = re.fullmatch(r"([两二三四五六七八九十])([\u4e00-\u9fff]{1,2})", label)
+    if not m:
+        return False
+    word = re.escape(m.group(2))
+    return bool(re.search(rf"(?:“[^”]{{0,8}}{word}[^”]{{0,8}}”[、，,和及与]?){{{_CN_DIGIT[m.group(1)]}}}", text))
+
+
 def _present(entity: str, text: str) -> bool:
-    """``entity`` stands in ``text``, whole or (for a long name) by most of it."""
-    if entity in text:
+    """``entity`` stands in ``text``, whole or (for a long name) by most of it, or (a numbered label)
+    by its listed members."""
+    if entity in text or _label_listed(entity, text):
         return True
     if len(entity) >= 4:
         n = math.ceil(len(entity) * 0.75)
@@ -183,7 +201,8 @@ def answerable_row(ev: Evidence, pool: Pool) -> np.ndarray:
         f["second_score"] = f["top_score"] = -10.0
         tp, ts = 0, None
     f["n_cands"] = len(sc)
-    terms = q.terms
+    # how the asker talks (跟…相比, 来, 那些) is not evidence the passages must hold
+    terms = spoken_terms_dropped(q.terms, pool.vocab) or q.terms
     idf = ev.ctx.idf
     covs = [coverage(terms, idf, t) for t in ev.ctx.sent_tokens] or [0.0]
     f["best_s_cov"] = max(covs)
@@ -269,6 +288,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         why = choice_problem(q, s.norm[c.start : c.end], every, s.norm)
         if why:
             return why  # 甲县和乙县哪个更多: the answer is one of the two, and the passages speak of both
+    rank = re.search(r"第[\d一二三四五六七八九十百千两]+", s.norm[c.start : c.end]) if q.wh == "第几" else None
+    if q.wh == "第几" and not rank:
+        return "the figure found is no rank"  # 排第几: 第一, not the figure beside it (逾期率为0%)
     why = type_problem(q, s.norm, s.norm[c.start : c.end]) or person_problem(q, s.norm, c.start, c.end)
     if why:
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
@@ -287,7 +309,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             return why
     if q.atype != "number":
         return None
-    if not (c.kinds & {"fig", "date"}):
+    if not (c.kinds & {"fig", "date"}) and not rank:
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
@@ -308,8 +330,20 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if rate and rate not in near:
         # a rate the question names (逾期率) that is not said with the figure: the figure is another rate
         return f"the passages give no {rate}"
+    base = baseline_years(q)
+    before = s.norm[max(0, c.start - 10) : c.start]
+    if base and re.search(rf"(?:从|由)?(?:{'|'.join(base)})年(?:的|底|末)?(?:为|是)?$", before):
+        return f"the figure found is the {base[0]} baseline, not the change"  # 跟2014年相比涨了多少: not 2014年的2257元
+    start_year = re.search(r"(?:从|由)(\d{4})年(?:的|底|末)?$", before)
+    if start_year and start_year.group(1) not in q.years:
+        return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
+    if q.years and q.script != "en" and q.atype == "number":
+        dated = _dated_by_another_year(q.years, s.norm, c.start, c.end)
+        if dated:
+            return f"the figure found is dated {dated}, not {q.years[0]}"
     if q.years:
-        missing = _years_missing(q, near)
+        # a baseline year (跟2014年相比) dates the comparison: the passage states it once, often sentences before
+        missing = [y for y in _years_missing(q, near) if y not in base or y not in pool.passage_norm[s.passage]]
         if missing:
             return f"the passages give no figure for {missing[0]}"
     places = sorted(q.places, key=lambda pl: _LEVEL.get(pl[-1], -1))
@@ -469,6 +503,47 @@ _ZH_CHANGE_TO = re.compile(r"[^，。；]{0,2}(?:增加|增长|提高|上升|下
 _EN_YEAR_RANGE = re.compile(r"\b(?:compared (?:with|to)|from|between|since|than)\b", re.I)
 
 
+_YEAR_SAID = re.compile(r"((?:1[89]|20)\d{2})年")
+
+
+def _dated_by_another_year(years: list[str], sent: str, start: int, end: int) -> str | None:
+    """The year a figure is dated by when a sentence lists figures year by year and the asked year
+    comes only after the figure (核定2016年490户、2219人，2017年415户: 490户 is 2016's, not 2017's).
+
+    >>> s = "核定2016年对象490户、2219人，2017年415户、2010人。"
+    >>> _dated_by_another_year(["2017"], s, s.index("490"), s.index("490") + 4)
+    '2016'
+    >>> _dated_by_another_year(["2017"], s, s.index("415"), s.index("415") + 4) is None
+    True
+    >>> s = "预计2020年较2014年地区生产总值增159.9%"
+    >>> _dated_by_another_year(["2020"], s, s.index("159"), s.index("159") + 6) is None
+    True
+    """
+    before, after = sent[:start], sent[end:]
+    said = _YEAR_SAID.findall(before)
+    for y in years:
+        if y not in before and y in after and said and said[-1] != y:
+            return said[-1]
+    return None
+
+
+_BASELINE = re.compile(r"(?:跟|和|与|同|较|比|相比于?|相较于?)(\d{4})年(?:底|末)?(?:相比|比|比较|以来)?")
+_CHANGE_ASKED = re.compile(r"涨|增|提高|提升|翻|多了|上升|减少|下降|降低|少了|变化")
+
+
+def baseline_years(q: Question) -> list[str]:
+    """Years a Chinese question compares against (跟2014年相比…涨了多少): the change is asked, not
+    that year's value.
+
+    >>> from rag.reader.question import analyze
+    >>> baseline_years(analyze("跟2010年相比，白溪县的游客人数涨了多少？")), baseline_years(analyze("2010年白溪县有多少游客？"))
+    (['2010'], [])
+    """
+    if q.script == "en" or not _CHANGE_ASKED.search(q.norm):
+        return []
+    return [y for y in dict.fromkeys(_BASELINE.findall(q.norm)) if y in q.years]
+
+
 def _years_missing(q: Question, near: str) -> list[str]:
     """The years a question names that ``near`` does not say. An English question comparing two years
     (in 2020 compared with 2014, from 2014 to 2020) is answered by a figure said with either: reports
@@ -613,12 +688,17 @@ class OfflineReader:
             order = np.argsort(-ev.scores)
             taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
             choice, problem = None, None
+            dated_family = None
             for i in order[:40]:
                 kk, c = ev.cands[int(i)]
                 s = ev.ctx.sentences[kk]
                 if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
                     continue  # another part's answer
+                if dated_family and c.family != dated_family:
+                    continue  # the asked year's figure is of the kind the best figure (another year's) was
                 why = subject_problem(part, ev, int(i), pool)
+                if why and why.startswith("the figure found is dated ") and c.family:
+                    dated_family = dated_family or c.family
                 if why is None:
                     choice = int(i)
                     break

@@ -44,3 +44,11 @@ def test_sentences_break_at_lines_and_long_runs():
     assert sents[0].raw == "# 標題"
     assert all(len(s.raw) <= 220 for s in sents)
     assert all(text[s.start : s.end] == s.raw and s.passage == 3 for s in sents)
+
+
+def test_a_run_of_quoted_terms_is_one_candidate():
+    from rag.reader.candidates import candidates
+
+    norm = "以“人人学”“户户比”“村村赛”为载体"
+    spans = {norm[c.start : c.end] for c in candidates(norm)}
+    assert "“人人学”“户户比”“村村赛”" in spans and "人人学" in spans

@@ -69,3 +69,11 @@ def test_a_count_of_people_or_an_ordinal_may_be_answered_in_people(reader):
     doc = [Passage(rank=1, doc="chen.txt", chunk_id="c#1", section="陈立新", text=text, score=1.0, title="陈立新")]
     a = reader.run("陈立新有几个孩子？", doc)
     assert not a.refused and "3名" in a.answer, (a.answer, a.warnings)
+
+
+def test_spoken_grammar_words_the_passages_lack_are_dropped_others_kept():
+    from rag.reader.paraphrase import spoken_terms_dropped
+
+    vocab = {"2018", "游客", "人次", "增", "最"}
+    assert spoken_terms_dropped(["跟", "2018", "相比", "来", "游客", "人次", "涨"], vocab) == ["2018", "游客", "人次", "涨"]
+    assert spoken_terms_dropped(["最", "那些", "困难"], vocab) == ["最", "困难"]  # 最 is in the passages: kept

@@ -155,3 +155,25 @@ def test_english_counted_noun_and_report_terms():
     assert "贫困发生率" in terms and "2014" in terms
     assert {"入户", "排查"} <= set(translate_query("How many person-times of door-to-door screening were done?").split())
     assert "户均" in translate_query("How much average income increase per household do cooperatives bring?").split()
+
+
+def test_personal_is_not_a_count_of_people():
+    from rag.reader.question import analyze
+
+    assert analyze("白溪县患者住院，个人负担控制在多少以内？").unit is None
+    assert analyze("白溪县有多少人？").unit == "人"
+
+
+def test_who_earns_is_not_what_is_measured():
+    from rag.reader.question import analyze
+
+    assert analyze("白溪县种茶带动的农户每人多挣了多少？").concept is None  # the households earn; money is measured
+    assert analyze("白溪县农村居民人均可支配收入是多少元？").concept == "人均可支配收入"
+
+
+def test_a_clause_after_the_counted_unit_names_nothing_counted():
+    from rag.reader.question import analyze
+
+
+    assert analyze("白溪县督战的是剩余人口超过多少人的地方？").counted is None
+    assert analyze("白溪县建了几个安置点？").counted == "安置点"

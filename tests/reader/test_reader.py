@@ -294,3 +294,98 @@ def test_english_change_question_is_not_answered_by_a_level(reader):
     a = reader.run("By how much did total tourism revenue of Yunchuan County grow from 2014 to 2020?",
                    [p(text, "yunchuan.txt", "云川县报告 › 旅游", 1, doc_places=["云川县"])])
     assert short(a) == "607.7%", (a.answer, a.warnings)
+
+
+# an invented town report: a change stated against a base year, sentences after the year is named,
+# and a from-to figure whose first value is the base year's
+QINGHE = (
+    "预计2023年较2018年全镇地区生产总值增86.4%；地方财政收入增52.3%。"
+    "接待游客人次增173.5%，实现旅游收入增160.2%。"
+    "农户人均收入从2018年的3120元增长到9870元，增长2倍。"
+)
+
+
+def qinghe() -> list[Passage]:
+    return [p(QINGHE, "qinghe.txt", "青禾镇工作总结 › 基本情况", 1, "青禾镇工作总结")]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("跟2018年相比，来青禾镇旅游的人次涨了多少？", "173.5%"),  # the base year is named sentences before
+        ("青禾镇的农户现在一年人均能挣多少钱？", "9870元"),  # not 从2018年的3120元, the starting value
+    ],
+)
+def test_change_against_a_base_year_and_the_current_value(reader, question, expected):
+    a = reader.run(question, qinghe())
+    assert not a.refused, a.warnings
+    assert short(a) == expected, a.answer
+    assert_verbatim(a)
+
+
+def test_the_base_years_value_answers_a_question_about_that_year(reader):
+    a = reader.run("青禾镇农户2018年的人均收入是多少？", qinghe())
+    assert short(a) == "3120元", a.answer
+
+
+LIUSHUI = (
+    "县委主要领导负责对剩余贫困人口超过500人的乡镇挂牌督战，县直部门负责对贫困发生率超过2%的村督战。"
+    "2019年以来，全县新建核桃林8200亩，带动农户312户1204人，人均增收2100余元。"
+)
+
+
+def test_earners_and_a_criterion_clause_do_not_refuse_the_answer(reader):
+    ps = [p(LIUSHUI, "liushui.txt", "柳水县工作报告 › 督战", 1, "柳水县工作报告")]
+    a = reader.run("柳水县种核桃林带动的农户每人多挣了多少？", ps)
+    assert short(a) == "2100余元", (a.answer, a.warnings)
+    a = reader.run("柳水县县委主要领导亲自督战的，是剩余贫困人口超过多少人的地方？", ps)
+    assert short(a) == "500人", (a.answer, a.warnings)
+    assert_verbatim(a)
+
+
+def test_a_figure_listed_under_an_earlier_year_is_not_the_asked_years(reader):
+    text = "全县核定2019年低保对象320户、1106人，2020年298户、1021人，2021年275户、964人。"
+    ps = [p(text, "songlin.txt", "松林县民政工作 › 低保", 1, "松林县民政工作")]
+    a = reader.run("松林县2020年核定的低保对象有多少户？", ps)
+    assert short(a) == "298户", (a.answer, a.warnings)
+    a = reader.run("松林县2021年核定的低保对象有多少户、多少人？", ps)
+    got = short(a).split("；")
+    assert len(got) == 2 and got[0].endswith("275户") and got[1] == "964人", (a.answer, a.warnings)
+    assert_verbatim(a)
+
+
+def test_a_numbered_label_is_answered_by_its_listed_members(reader):
+    text = "全镇以“人人学”“户户比”“村村赛”为载体，开展文明创建活动，评出文明户230户。"
+    ps = [p(text, "yunshan.txt", "云山镇文明创建 › 载体", 1, "云山镇文明创建")]
+    a = reader.run("云山镇开展文明创建以哪“三比”为载体？", ps)
+    assert a.refused, a.answer  # 三比 names one member's word only: not listed three times
+    a = reader.run("云山镇开展文明创建以哪“三学”为载体？", ps)
+    assert a.refused, a.answer
+    text2 = "全镇以“户户清”“村村清”“镇镇清”为抓手，查缺补漏。"
+    a = reader.run("云山镇查缺补漏以哪“三清”为抓手？", [p(text2, "yunshan.txt", "云山镇 › 督战", 1, "云山镇")])
+    assert short(a) == "“户户清”“村村清”“镇镇清”", (a.answer, a.warnings)
+    assert_verbatim(a)
+
+
+def test_a_rank_question_is_answered_by_the_rank_not_the_figure_beside_it(reader):
+    text = "全县农村自来水普及率达到98.2%，排全市第二，高于全市平均水平6个百分点。"
+    ps = [p(text, "hekou.txt", "河口县民生 › 饮水", 1, "河口县民生")]
+    a = reader.run("河口县的农村自来水普及率在全市排第几？", ps)
+    assert "第二" in short(a) and "98.2" not in short(a), (a.answer, a.warnings)
+    assert_verbatim(a)
+
+
+def test_a_word_split_around_the_wh_word_is_asked(reader):
+    text = "全村建成合作社5个，吸纳社员213户，去年累计实现分红48.6万元，户均增收2280元。"
+    ps = [p(text, "shitan.txt", "石滩村集体经济 › 合作社", 1, "石滩村集体经济")]
+    a = reader.run("石滩村的合作社去年一共分了多少红？", ps)
+    assert short(a) == "48.6万元", (a.answer, a.warnings)
+    assert_verbatim(a)
+
+
+def test_another_years_figure_is_not_replaced_by_a_figure_of_another_kind(reader):
+    text = "2021年统筹整合资金1.35亿元，对全县6210户实施危房改造，2022年计划再改造农房820户。"
+    ps = [p(text, "songlin.txt", "松林县住房保障 › 危房改造", 1, "松林县住房保障")]
+    a = reader.run("松林县2022年统筹整合了多少资金进行危房改造？", ps)
+    assert a.refused, a.answer  # 1.35亿元 is 2021's; 820户 is no sum of money
+    assert "1.35" in short(reader.run("松林县2021年统筹整合了多少资金进行危房改造？", ps))
