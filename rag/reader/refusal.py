@@ -460,6 +460,8 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     'the figure found is the one the question states'
     >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.2万人") is None
     True
+    >>> premise_problem(analyze("2023年新建供水工程多少处？"), "23处") is None  # 23 is not the 23 of 2023
+    True
     >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.84万户", "全市累计减贫3.84万户19.46万人")
     'the figure found is said with the one the question states'
     >>> premise_problem(analyze("2016年以来减贫的人里有多少是儿童？"), "2016年以来")
@@ -478,7 +480,7 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     figs = [m.group(0).strip() for m in _FIG.finditer(answer)]
     if not figs or q.atype != "number":
         return None
-    if any(f in q.norm and not re.fullmatch(r"\d{4}", f) for f in figs):
+    if any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", q.norm) and not re.fullmatch(r"\d{4}", f) for f in figs):
         return "the figure found is the one the question states"
     stated = [m.group(0).strip() for m in _FIG.finditer(q.norm) if not re.fullmatch(r"\d{4}", m.group(0).strip())]
     if any(len(f) >= 2 and f in clause for f in stated):

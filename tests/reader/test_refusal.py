@@ -216,3 +216,10 @@ def test_an_english_office_holder_is_the_name_next_to_the_office(reader, questio
         assert ans.refused, (question, ans.answer)
     else:
         assert not ans.refused and short(ans) == expected, (question, ans.answer, ans.warnings)
+
+
+def test_a_figure_inside_the_questions_year_is_not_the_questions_own_figure(reader):
+    # 23处 is not the "23" of 2023年: the premise check matches whole figures only
+    passages = county({"一、供水": "2023年，白溪县新建集中供水工程23处，新增受益人口1.8万人。"}, "白溪县")
+    ans = reader.run("白溪县2023年新建集中供水工程多少处？", passages)
+    assert not ans.refused and short(ans) == "23处", (ans.answer, ans.warnings)
