@@ -377,7 +377,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
             others = [o for o in find_places(s.norm) if level is not None and _LEVEL.get(o[-1]) == level and _stem(o) != stem]
             if others:
                 return f"the figure found is for {others[0]}, not {finest}"
-        named = [o for o in find_places(s.norm[: c.start]) if o[-1] in _LEVEL and o not in _GENERIC_LOCAL]
+        named = [o for o in find_places(s.norm[: c.start]) if o[-1] in _LEVEL and o not in _GENERIC_LOCAL
+                 and not _duty_phrase(o)]
         last = max(named, key=lambda o: s.norm.rfind(o, 0, c.start)) if named else None
         finer = [last] if (last and level is not None and level <= 2 and _LEVEL[last[-1]] >= 3 and not _place_in(last, finest)
                            and not any(_place_in(last, x) for x in q.places)) else []
@@ -486,6 +487,18 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
         return None
     return f"the figure found counts {noun}, not {counted}"
 _NUMERAL = re.compile(r"[\d０-９零〇一二两三四五六七八九十百千]")  # 万 or 亿 alone is a unit's magnitude, not a figure
+
+
+def _duty_phrase(name: str) -> bool:
+    """``name`` looks like a place by its suffix but is a noun and a verb (县领导包乡: 领导 + 包 + 乡, who is
+    responsible for which level), not a township's name.
+
+    >>> _duty_phrase("领导包乡"), _duty_phrase("塔城镇"), _duty_phrase("攀天阁乡"), _duty_phrase("保和镇")
+    (True, False, False, False)
+    """
+    words = [w for w in pos_words(name[:-1]) if w.text.strip()]
+    return any(a.flag == "n" and len(a.text) >= 2 and b.flag.startswith("v") and len(b.text) == 1
+               for a, b in zip(words, words[1:]))
 
 
 def _only_counts_of(ev: Evidence, i: int, families: tuple[str, ...]) -> bool:

@@ -223,3 +223,10 @@ def test_a_figure_inside_the_questions_year_is_not_the_questions_own_figure(read
     passages = county({"一、供水": "2023年，白溪县新建集中供水工程23处，新增受益人口1.8万人。"}, "白溪县")
     ans = reader.run("白溪县2023年新建集中供水工程多少处？", passages)
     assert not ans.refused and short(ans) == "23处", (ans.answer, ans.warnings)
+
+
+def test_a_duty_phrase_ending_in_a_township_suffix_is_not_a_township(reader):
+    # 县领导包乡 says who is responsible for which level: the 6 groups are the city's, not a township's
+    passages = county({"一、帮扶": "按照“市领导包县、县领导包乡、乡干部包村”的原则，成立6个帮扶集团。"}, "白溪市")
+    ans = reader.run("白溪市成立了几个帮扶集团？", passages)
+    assert not ans.refused and short(ans) == "6个", (ans.answer, ans.warnings)
