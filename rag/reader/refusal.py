@@ -368,7 +368,7 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
     if q.script == "en":
         title = asked_title(q)
         # who is the mayor of …: the name is written next to the office (白溪市市长张明), not a place or another office
-        if title and not any(0 <= start - m.end() <= 1 or m.start() == end for m in re.finditer(title, sentence)):
+        if title and not _office_beside(title, sentence, start, end):
             return "the passages name no holder of the office asked"
         if title and (_TITLE.search(answer) or not holds_type("person", answer)
                       or len(answer) > 6 and not re.search(r"[A-Za-z·•・]", answer)
@@ -386,10 +386,19 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
         if _TITLE.search(answer.strip("“”\"「」")) or not holds_type("person", answer):
             return "the candidate is no name"  # the office (“双组长”) is not its holder
         # reports write the holder right after the office (县委书记王某) or the office right after the name
-        near = [m for m in re.finditer(re.escape(title), sentence) if 0 <= start - m.end() <= 1 or m.start() == end]
-        if not near:
+        if not _office_beside(re.escape(title), sentence, start, end):
             return f"the passages name no {title}"
     return None
+
+
+def _office_beside(title: str, sentence: str, start: int, end: int) -> bool:
+    """An office (``title``, a regular expression) is written right before the name ``sentence[start:end]``
+    (县委书记王某, one character between at most) or right after it (王某书记).
+
+    >>> _office_beside("县长", "县长张明主持会议。", 2, 4), _office_beside("县长", "县长主持会议，张明讲话。", 7, 9)
+    (True, False)
+    """
+    return any(0 <= start - m.end() <= 1 or m.start() == end for m in re.finditer(title, sentence))
 
 
 def _name_list(text: str) -> bool:
