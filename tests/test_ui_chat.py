@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import LiveServer
-from test_ui import _stamp, _wait_new, browser, shot  # noqa: F401  (browser is a fixture)
+from test_ui import _stamp, browser, click_ask, shot  # noqa: F401  (browser is a fixture)
 
 Q1 = "格桑县县城海拔多高？"
 
@@ -33,8 +33,7 @@ def page(browser, chat_ui):  # noqa: F811
 def say(pg, text: str) -> str:
     old = _stamp(pg, "#rag-answer")
     pg.fill("#rag-question textarea", text)
-    pg.click("#rag-ask-btn")
-    _wait_new(pg, "#rag-answer", old)
+    click_ask(pg, old)
     return pg.inner_text("#rag-answer")
 
 

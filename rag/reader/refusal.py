@@ -473,6 +473,8 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     True
     >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.84万户", "全市累计减贫3.84万户19.46万人")
     'the figure found is said with the one the question states'
+    >>> premise_problem(analyze("减贫的8.4万人里有多少是儿童？"), "2.1万人", "全县减贫18.4万人，其中儿童2.1万人") is None  # 8.4万 is not the one of 18.4万
+    True
     >>> premise_problem(analyze("2016年以来减贫的人里有多少是儿童？"), "2016年以来")
     'the figure found is the year the question states'
     >>> premise_problem(analyze("2016年以来减贫多少人？"), "2.9万人") is None
@@ -492,7 +494,7 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     if any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", q.norm) and not re.fullmatch(r"\d{4}", f) for f in figs):
         return "the figure found is the one the question states"
     stated = [m.group(0).strip() for m in _FIG.finditer(q.norm) if not re.fullmatch(r"\d{4}", m.group(0).strip())]
-    if any(len(f) >= 2 and f in clause for f in stated):
+    if any(len(f) >= 2 and re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", clause) for f in stated):
         return "the figure found is said with the one the question states"
     if all(re.fullmatch(r"\d{4}", f) and f in q.years for f in figs):
         return "the figure found is the year the question states"  # 2016年以来 for …2016年以来减贫的人里有多少
