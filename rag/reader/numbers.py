@@ -121,7 +121,11 @@ class Figure:
 
 @lru_cache(maxsize=65536)
 def find_figures(norm: str) -> tuple[Figure, ...]:
-    """Figures and dates in normalised text, longest first where they overlap (dates win over counts)."""
+    """Figures and dates in normalised text, longest first where they overlap (dates win over counts).
+
+    >>> [f.text for f in find_figures("制定一户一方案，帮扶一户3人")]
+    ['一户', '3人']
+    """
     out: list[Figure] = []
     taken = [False] * len(norm)
     for m in _DATE_RE.finditer(norm):
@@ -139,6 +143,8 @@ def find_figures(norm: str) -> tuple[Figure, ...]:
             unit = unit or "%"
         if chinese and not unit:
             continue  # 一些, 一般, 统一: Chinese numerals are a figure only with a measure word
+        if num == "一" and (norm[m.end("unit") : m.end("unit") + 1] == "一" or norm[max(0, m.start("num") - 2) : m.start("num") - 1] == "一"):
+            continue  # 一户一方案, 一村一品, 一对一: a pattern of one thing each, not a count
         fam = unit_family(unit)
         if num.startswith(("百分之", "千分之")):
             fam = "%"

@@ -641,7 +641,8 @@ def _sub_questions(q: Question) -> list[Question]:
             sq.unit = subs[k - 1].unit
     # the thing each part asks about (the words next to its wh-word) is that part's alone;
     # the rest of the question (稻城县, 2014年, “十三五”…) counts for every part
-    focus = [set(tokenize(sq.left[-6:])) | set(tokenize(sq.right[:6])) if sq.wh else set(sq.terms) for sq in subs]
+    # (after the wh-word: all of the part, 多少册到户政策解读明白卡 asks about the 明白卡)
+    focus = [set(tokenize(sq.left[-6:])) | set(tokenize(sq.right)) if sq.wh else set(sq.terms) for sq in subs]
     for k, sq in enumerate(subs):
         others = set().union(*(f for i, f in enumerate(focus) if i != k)) - set(sq.terms)
         sq.terms = list(dict.fromkeys(sq.terms + [t for t in q.terms if t not in others]))

@@ -49,8 +49,8 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, measure_problem, modifier_problem,
-                      person_problem, premise_problem, try_next, type_problem)
+from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
+                      person_problem, premise_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
-           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage])
+           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage], s.norm[c.start : c.end])
            or listed_problem(q, s.norm))
     if why:
         return why
@@ -337,6 +337,10 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     start_year = re.search(r"(?:从|由)(\d{4})年(?:的|底|末)?$", before)
     if start_year and start_year.group(1) not in q.years:
         return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
+    why = (relative_year_problem(q, s.norm, c.start) or measure_word_problem(q, s.norm[c.start : c.end])
+           or listed_item_problem(q, s.norm, c.start))
+    if why:
+        return why
     if q.years and q.script != "en" and q.atype == "number":
         dated = _dated_by_another_year(q.years, s.norm, c.start, c.end)
         if dated:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from .numbers import find_figures, unit_family
 from .question import Question
 from .text import pos_words
 
@@ -444,15 +445,25 @@ def label_problem(q: Question, sentence: str, start: int, end: int) -> str | Non
     'the figure found is a name, not a quantity'
     >>> label_problem(analyze("该县有多少个村？"), "全县有89个村。", 3, 6) is None
     True
+
+    Quoted words said by someone (“我今年准备种5亩，至少有1万多元的收入。”) are speech, not a name:
+    a name has no clause punctuation in it.
+
+    >>> s = "“我今年种5亩，至少有1万多元的收入。”"
+    >>> label_problem(analyze("他今年能收入多少？"), s, s.index("1万"), s.index("1万") + 5) is None
+    True
     """
     if q.atype != "number" or q.wh not in ("多少", "几"):
         return None
     for m in _QUOTED_SPAN.finditer(sentence):
+        if _SPEECH_MARKS.search(m.group(0)):
+            continue
         if m.start() < start and end < m.end():
             return "the figure found is a name, not a quantity"
     return None
 
 
+_SPEECH_MARKS = re.compile(r"[，,。！？!?；;：:]")
 _QUOTED_SPAN = re.compile(r"“[^”“]{1,20}”|「[^」「]{1,20}」|『[^』『]{1,20}』|‘[^’‘]{1,20}’")
 
 
@@ -473,6 +484,8 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     True
     >>> premise_problem(analyze("减贫的19.46万人里有多少是儿童？"), "3.84万户", "全市累计减贫3.84万户19.46万人")
     'the figure found is said with the one the question states'
+    >>> premise_problem(analyze("人均收入增长到13910元之前，2014年是多少？"), "2257元", "从2014年的2257元增长到13910元") is None
+    True
     >>> premise_problem(analyze("减贫的8.4万人里有多少是儿童？"), "2.1万人", "全县减贫18.4万人，其中儿童2.1万人") is None  # 8.4万 is not the one of 18.4万
     True
     >>> premise_problem(analyze("2016年以来减贫的人里有多少是儿童？"), "2016年以来")
@@ -494,7 +507,12 @@ def premise_problem(q: Question, answer: str, clause: str = "") -> str | None:
     if any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", q.norm) and not re.fullmatch(r"\d{4}", f) for f in figs):
         return "the figure found is the one the question states"
     stated = [m.group(0).strip() for m in _FIG.finditer(q.norm) if not re.fullmatch(r"\d{4}", m.group(0).strip())]
-    if any(len(f) >= 2 and re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", clause) for f in stated):
+    # the same people counted another way (3.84万户 with 19.46万人); a figure in the stated one's own unit is
+    # another value of the same measure (从2014年的2257元增长到13910元: 2014年是多少 asks for it)
+    own = {unit_family(f.unit) for f in find_figures(answer)} - {None}
+    said_with = [f for f in stated if len(f) >= 2 and re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", clause)]
+    if said_with and not (own and own <= {unit_family(f.unit) for f in find_figures(q.norm) if f.core_start >= 0
+                                           and any(q.norm[f.core_start : f.core_end].startswith(x) for x in said_with)}):
         return "the figure found is said with the one the question states"
     if all(re.fullmatch(r"\d{4}", f) and f in q.years for f in figs):
         return "the figure found is the year the question states"  # 2016年以来 for …2016年以来减贫的人里有多少
@@ -549,7 +567,114 @@ def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str |
     return f"the figure found is a criterion ({said}{after.group(0)[:1]}), not a value"
 
 
-def concept_problem(q: Question, window: str) -> str | None:
+# measure words of things that are not said in one another's (2万余册 手册 are no 1142套 挂图); 个 and
+# the measure words of people and places are not among them: a report may count anything with 个
+_MEASURE_WORD = {"册": "册", "本": "册", "套": "套", "份": "份", "张": "张", "幅": "幅", "件": "件", "头": "头", "只": "头",
+                 "株": "株", "棵": "株", "台": "台", "辆": "辆", "场次": "场", "场": "场", "篇": "篇", "部": "部", "首": "首",
+                 "盏": "盏", "眼": "眼", "吨": "吨", "斤": "斤", "亩": "亩"}
+_MEASURE_WORD_RE = re.compile("|".join(sorted(_MEASURE_WORD, key=len, reverse=True)))
+
+
+def measure_word_problem(q: Question, figure: str) -> str | None:
+    """多少册 asks for a figure in 册 (or 本); a figure in another measure word of things (1142套) counts
+    something else.
+
+    >>> from rag.reader.question import analyze
+    >>> measure_word_problem(analyze("发放了多少册到户政策明白卡？"), "1142套")
+    'no figure in the asked unit (册)'
+    >>> measure_word_problem(analyze("发放了多少册到户政策明白卡？"), "4.5万册") is None
+    True
+    >>> measure_word_problem(analyze("建了多少个温室？"), "20座") is None
+    True
+    """
+    if q.script == "en" or q.wh not in ("多少", "几"):
+        return None
+    m = _MEASURE_WORD_RE.match(q.right)
+    f = next(iter(find_figures(figure)), None)
+    if not m or f is None or not f.unit:
+        return None
+    unit = re.sub(r"^[万亿千百]+", "", f.unit)
+    said = _MEASURE_WORD.get(unit)
+    if said and said != _MEASURE_WORD[m.group(0)]:
+        return f"no figure in the asked unit ({m.group(0)})"
+    return None
+
+
+def listed_item_problem(q: Question, sentence: str, start: int) -> str | None:
+    """多少亩羊肚菌 over 共种植葡萄50余亩、油橄榄100亩: in a list of things with their figures, the noun just
+    before a figure is what it measures; one that shares no character with the thing asked about
+    (葡萄 for 羊肚菌) measures something else. A verb before the figure (种上两亩) judges nothing.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "目前，该小组共种植葡萄50余亩、油橄榄100亩。"
+    >>> listed_item_problem(analyze("该小组种植了多少亩羊肚菌？"), s, s.index("50"))
+    'the figure found is for 葡萄, not 羊肚菌'
+    >>> listed_item_problem(analyze("该小组种植了多少亩葡萄？"), s, s.index("50")) is None
+    True
+    >>> s = "选派114名市、县机关优秀年轻干部"  # 选派 (tagged a noun) is no item of a list
+    >>> listed_item_problem(analyze("选派了多少名年轻干部？"), s, s.index("114")) is None
+    True
+    >>> s = "我家今年要种上两亩藜麦"
+    >>> listed_item_problem(analyze("他家打算种几亩藜麦？"), s, s.index("两")) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几") or not q.counted:
+        return None
+    a = max((sentence.rfind(ch, 0, start) for ch in "、，,；;。：:（("), default=-1) + 1
+    seg = sentence[a:start]
+    after = re.match(r"[^、，,；;。]{0,24}", sentence[start:]).group(0)  # 114名…年轻干部: the noun may follow its figure
+    if q.counted in seg or q.counted in after:
+        return None
+    words = pos_words(seg)
+    if not words or words[-1].end != len(seg):
+        return None
+    w = words[-1]
+    item = w.text
+    if item in ("》", ">"):  # 《…宣传手册》3000余册: the title names the item
+        k = seg.rfind("《")
+        item = seg[k + 1 : -1] if k >= 0 else ""
+        w = next((x for x in reversed(words[:-1]) if x.text not in ("《", "》")), w)
+        words = [x for x in words if x.start < k] + [w] if k >= 0 else words
+    elif len(item) < 2 or not w.flag.startswith("n") or w.flag.startswith(("nr", "ns", "nt")):
+        return None
+    if not item or set(item) & set(q.counted[-2:]):
+        return None  # 道路 for 公路: the same head
+    # the noun is an item of a list: the object of a verb before it (种植葡萄50余亩), or after 、 (、油橄榄100亩)
+    if not (any(x.flag.startswith("v") for x in words[:-1]) or (len(words) == 1 and a > 0 and sentence[a - 1] == "、")):
+        return None
+    return f"the figure found is for {item}, not {q.counted}"
+
+
+_RELATIVE_YEAR = {"今年": "今年", "本年": "今年", "去年": "去年", "上年": "去年", "明年": "明年", "前年": "前年"}
+_RELATIVE_YEAR_RE = re.compile(rf"(?:{'|'.join(_RELATIVE_YEAR)})(?!以来|至今|起)")  # 去年以来 runs up to now
+
+
+def relative_year_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A question dated by a relative year (今年, 去年) is not answered by a figure the sentence dates by
+    another one: in 去年种了1亩，收入2000多元……今年准备种5亩 the 2000多元 is last year's. The year that
+    dates a figure is the last one said before it in its sentence; none said, nothing to judge.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "去年种了1亩，收入2000多元，今年准备种5亩，至少有1万多元的收入。"
+    >>> relative_year_problem(analyze("他今年种5亩能收入多少？"), s, s.index("2000"))
+    'the figure found is for 去年, not 今年'
+    >>> relative_year_problem(analyze("他今年种5亩能收入多少？"), s, s.index("1万")) is None
+    True
+    >>> relative_year_problem(analyze("他种5亩能收入多少？"), s, s.index("2000")) is None
+    True
+    """
+    if q.script == "en":
+        return None
+    asked = {_RELATIVE_YEAR[m.group(0)] for m in _RELATIVE_YEAR_RE.finditer(q.norm)}
+    if len(asked) != 1:
+        return None
+    said = [_RELATIVE_YEAR[m.group(0)] for m in _RELATIVE_YEAR_RE.finditer(sentence[:start])]
+    if said and said[-1] not in asked:
+        return f"the figure found is for {said[-1]}, not {next(iter(asked))}"
+    return None
+
+
+def concept_problem(q: Question, window: str, figure: str = "") -> str | None:
     """A number question measures a compound noun (人均可支配收入, 贫困学生, 就业人数); the text around the
     figure (``window``: the 40 characters before it and a few after) must say its head (收入, 学生, 人数), or
     the figure measures something else (低保补助标准 … 每人每年4713元).
@@ -559,6 +684,14 @@ def concept_problem(q: Question, window: str) -> str | None:
     'the figure found is not for 人均可支配收入'
     >>> concept_problem(analyze("该市农村居民人均可支配收入是多少元？"), "农村居民人均可支配收入15200元") is None
     True
+
+    A head that is a count of people or households (人口, 人数, 户数) is said by the figure's own
+    measure word: 覆盖建档立卡贫困户2.6万人 counts 贫困人口.
+
+    >>> concept_problem(analyze("该机制覆盖了多少建档立卡贫困人口？"), "覆盖建档立卡贫困户2.6万人", "2.6万人") is None
+    True
+    >>> concept_problem(analyze("该机制覆盖了多少建档立卡贫困人口？"), "建设项目581个", "581个")
+    'the figure found is not for 贫困人口'
     """
     if q.script == "en" or q.atype != "number" or not q.concept or len(q.concept) < 4:
         return None
@@ -567,7 +700,13 @@ def concept_problem(q: Question, window: str) -> str | None:
         return None
     if q.concept[-2:] in window:
         return None
+    said_by = _COUNT_HEADS.get(q.concept[-2:])
+    if said_by and re.search(rf"[\d万亿千百十余多]\s*{said_by}$", figure):
+        return None
     return f"the figure found is not for {q.concept}"
+
+
+_COUNT_HEADS = {"人口": "[人名]", "人数": "[人名]", "人员": "[人名]", "户数": "户", "人次": "人次"}
 
 
 _CLAUSE_MARKS = "，,；;。、"

@@ -227,3 +227,36 @@ def test_an_english_office_holder_is_the_name_next_to_the_office(reader, questio
 def test_a_look_alike_of_a_refusal_reason_does_not_refuse_the_answer(reader, text, question, expected):
     ans = reader.run(question, county({"一、概况": text}, "白溪县"))
     assert not ans.refused and short(ans) == expected, (ans.answer, ans.warnings)
+
+
+# an invented village report: a list of crops with their areas, a farmer's words about last year and this
+# year, printed matter counted in 册 and 套, and a pattern of one plan per household
+QINGSHI = {
+    "一、产业": "目前，青石村共种植核桃80余亩、花椒120亩、苹果40亩。村民李有才说：“去年种了2亩，收入3000多元，今年准备种6亩，至少有1万多元的收入。”",
+    "二、宣传": "发放《青石村政策宣传手册》3000余册、政策挂图260套、《到户政策明白卡》1.2万册。",
+    "三、帮扶": "全村贫困户人均收入从2015年的3180元增长到12650元。制定一户一方案，落实帮扶措施。",
+    "四、计划": "明年试种羊肚菌，建设冷库一座。",
+}
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("李有才今年种6亩，至少能收入多少？", "1万多元"),       # this year's figure, not last year's 3000多元 (his words are quoted: speech, not a name)
+    ("青石村贫困户人均收入增长到12650元，2015年是多少？", "3180元"),  # the same measure's other value, in the stated figure's unit
+    ("青石村发放了多少册政策宣传手册？", "3000余册"),
+    ("青石村发放了多少册到户政策明白卡？", "1.2万册"),
+    ("青石村种植了多少亩花椒？", "120亩"),
+])
+def test_the_figure_of_the_asked_thing_year_and_measure_word_is_answered(reader, question, expected):
+    ans = reader.run(question, county(QINGSHI, "青石村"))
+    assert not ans.refused and short(ans) == expected, (question, ans.answer, ans.warnings)
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("青石村种植了多少亩羊肚菌？", "for 核桃"),              # no figure of 羊肚菌 in the list of crops
+    ("青石村发放了多少册挂图？", "for 青石村政策宣传手册"),           # the 册 figure is the 手册's (the 挂图 are counted in 套)
+    ("青石村有多少户搬迁群众？", ""),                       # 一户一方案 is no count of households
+])
+def test_a_figure_of_another_item_or_measure_word_is_refused(reader, question, reason):
+    ans = reader.run(question, county(QINGSHI, "青石村"))
+    assert ans.refused, (question, ans.answer)
+    assert any(reason in w for w in ans.warnings), ans.warnings
