@@ -50,7 +50,7 @@ from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
-                      person_problem, premise_problem, relative_year_problem, try_next, type_problem)
+                      person_problem, premise_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
 log = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if start_year and start_year.group(1) not in q.years:
         return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
     why = (relative_year_problem(q, s.norm, c.start) or measure_word_problem(q, s.norm[c.start : c.end])
-           or listed_item_problem(q, s.norm, c.start))
+           or listed_item_problem(q, s.norm, c.start) or reach_problem(q, s.norm, c.start))
     if why:
         return why
     if q.years and q.script != "en" and q.atype == "number":
@@ -361,6 +361,15 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         finest = places[-1]
         stem = _stem(finest)
         level = _LEVEL.get(finest[-1])
+        section = normalize(p.section or "")
+        said = s.norm + prev + pool.passage_norm[s.passage] + normalize(p.title or "") + section
+        if not _place_in(finest, said):
+            # the document names the place, but this passage's section is about another one (a newspaper
+            # page of county articles: 维西县's section does not give 香格里拉市's figure)
+            others = [o for o in find_places(section) if o[-1] in _LEVEL and o not in _GENERIC_LOCAL and not _place_in(o, finest)
+                      and not any(_place_in(o, x) or _place_in(x, o) for x in q.places)]
+            if others:
+                return f"the figure found is for {others[-1]}, not {finest}"
         if not _place_in(finest, near):
             here = pool.passage_norm[s.passage] + pool.ctx_norm[s.passage]
             if level in (1, 2) and not _place_in(finest, here):

@@ -645,6 +645,29 @@ def listed_item_problem(q: Question, sentence: str, start: int) -> str | None:
     return f"the figure found is for {item}, not {q.counted}"
 
 
+_TOTAL_Q = re.compile(r"共有|一共|总共|总计|共计|总数|总户数|总人数|全部")
+_REACH = re.compile(r"(带动|辐射|惠及|受益)")
+
+
+def reach_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A question for a total (小中甸镇共有多少户贫困户) is not answered by the count of those a programme
+    reached (农业产业扶贫带动建档立卡贫困户83户): 带动, 惠及, 辐射, 受益 count a part. A question that
+    asks about the reach itself (带动了多少户) is answered by it.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "全镇共有合作社11家，农业产业扶贫带动建档立卡贫困户83户。"
+    >>> reach_problem(analyze("该镇共有多少户建档立卡贫困户？"), s, s.index("83"))
+    'the figure found counts those 带动, not all of them'
+    >>> reach_problem(analyze("该镇产业扶贫带动了多少户贫困户？"), s, s.index("83")) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or not _TOTAL_Q.search(q.norm) or _REACH.search(q.norm):
+        return None
+    a = max((sentence.rfind(ch, 0, start) for ch in "，,；;。"), default=-1) + 1
+    m = _REACH.search(sentence[a:start])
+    return f"the figure found counts those {m.group(1)}, not all of them" if m else None
+
+
 _RELATIVE_YEAR = {"今年": "今年", "本年": "今年", "去年": "去年", "上年": "去年", "明年": "明年", "前年": "前年"}
 _RELATIVE_YEAR_RE = re.compile(rf"(?:{'|'.join(_RELATIVE_YEAR)})(?!以来|至今|起)")  # 去年以来 runs up to now
 

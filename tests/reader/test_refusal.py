@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -260,3 +261,26 @@ def test_a_figure_of_another_item_or_measure_word_is_refused(reader, question, r
     ans = reader.run(question, county(QINGSHI, "青石村"))
     assert ans.refused, (question, ans.answer)
     assert any(reason in w for w in ans.warnings), ans.warnings
+
+
+def test_a_section_about_another_county_does_not_give_the_asked_countys_figure(reader):
+    # an invented newspaper page: one document, a section per county; the page names both counties
+    doc = "日报第三版.txt"
+    page = [
+        p("本报讯 为抓好帮扶工作，全县共排查出212户监测户，及时落实帮扶措施。", doc, "日报第三版 › 青川县 › 精准帮扶", 1, "日报第三版"),
+        p("本报讯 白河市增加挂包干部力量350名，组建工作队28支。", doc, "日报第三版 › 白河市 › 务实措施", 2, "日报第三版"),
+    ]
+    page = [replace(x, doc_places=["白河市", "青川县"]) for x in page]
+    ans = reader.run("白河市共排查出多少户监测户？", page)
+    assert ans.refused and any("青川县" in w for w in ans.warnings), (ans.answer, ans.warnings)
+    ans = reader.run("青川县共排查出多少户监测户？", page)
+    assert not ans.refused and short(ans) == "212户", (ans.answer, ans.warnings)
+
+
+def test_a_total_is_not_answered_by_the_count_a_programme_reached(reader):
+    doc = {"一、产业": "目前，石门镇共有龙头企业9家，带动农户1200多户，农业产业扶贫带动建档立卡贫困户76户。",
+           "二、概况": "石门镇辖6个行政村。"}
+    ans = reader.run("石门镇共有多少户建档立卡贫困户？", county(doc, "石门镇"))
+    assert ans.refused and any("带动" in w for w in ans.warnings), (ans.answer, ans.warnings)
+    ans = reader.run("石门镇农业产业扶贫带动了多少户建档立卡贫困户？", county(doc, "石门镇"))
+    assert not ans.refused and short(ans) == "76户", (ans.answer, ans.warnings)
