@@ -46,6 +46,37 @@ def _glossary() -> list[tuple[list[str], list[str]]]:
     return entries
 
 
+EXONYMS_PATH = Path(__file__).with_name("data") / "exonyms_en.tsv"
+
+
+@lru_cache(maxsize=1)
+def exonyms() -> dict[str, str]:
+    """English names of Chinese places that are not pinyin (``qamdo``, ``shangrila``), to the pinyin of the
+    Chinese name (``changdu``, ``xianggelila``): a general gazetteer in ``rag/data/exonyms_en.tsv``.
+
+    >>> exonyms()["lhasa"]
+    'lasa'
+    """
+    out: dict[str, str] = {}
+    for line in EXONYMS_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            en, py = line.split("\t", 1)
+            out[en.strip()] = py.strip()
+    return out
+
+
+def with_exonyms(index: dict[str, str]) -> dict[str, str]:
+    """``index`` (pinyin → place) with the English names of its places that are not pinyin added.
+
+    >>> with_exonyms({"changdu": "昌都市", "daocheng": "稻城县"})["qamdo"]
+    '昌都市'
+    """
+    for en, py in exonyms().items():
+        if py in index and en not in index:
+            index[en] = index[py]
+    return index
+
+
 def _word_matches(pattern: str, word: str) -> bool:
     if pattern.endswith("*"):
         return word.startswith(pattern[:-1])
@@ -88,7 +119,7 @@ def build_place_index(vocab, places=()) -> dict[str, str]:
         for form in {w, stem} if len(stem) >= 2 else {w}:
             for py in _pinyin_variants(form):
                 out.setdefault(py, form)
-    return out
+    return with_exonyms(out)
 
 
 def translate_query(question: str, places: dict[str, str] | None = None) -> str:

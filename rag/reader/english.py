@@ -1,6 +1,8 @@
 """The places an English question names, matched to the Chinese names of the passages by pinyin.
 
-English questions write places in pinyin (``Weixi County`` → 维西县, ``Tacheng Town`` → 塔城镇).
+English questions write places in pinyin (``Weixi County`` → 维西县, ``Tacheng Town`` → 塔城镇), or by
+an English name that is not pinyin (``Qamdo`` → 昌都, from the general gazetteer of
+:func:`rag.crosslingual.exonyms`).
 Nothing here knows any place: the names come from the passages (the places they name and the
 places their documents are about), and their pinyin is computed once per name and once per set
 of names (:func:`pinyin_index`), so reading a question costs a dictionary look-up per word.
@@ -64,11 +66,13 @@ def pinyin_index(names: frozenset[str]) -> dict[str, str]:
     >>> pinyin_index(frozenset({"稻城县"}))["daocheng"]
     '稻城县'
     """
+    from ..crosslingual import with_exonyms
+
     index: dict[str, str] = {}
     for pl in sorted(names):
         for py in _name_pinyin(pl):
             index.setdefault(py, pl)
-    return index
+    return with_exonyms(index)  # Qamdo → 昌都市, Shangri-La → 香格里拉市: English names that are not pinyin
 
 
 @lru_cache(maxsize=2048)

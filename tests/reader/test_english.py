@@ -120,3 +120,14 @@ def test_a_prefectures_figure_is_not_taken_from_a_county_report_that_mentions_it
     assert OfflineReader().run(question, [county, prefecture]).answer == "16.8%[1]"
     ans = OfflineReader().run(question, [county])
     assert ans.refused and "格桑县" in ans.answer  # the county's 21.4% is not the prefecture's
+
+
+def test_an_english_name_that_is_not_pinyin_is_matched_through_the_gazetteer():
+    # Qamdo is 昌都 and Shangri-La 香格里拉 (rag/data/exonyms_en.tsv); Lhasa (拉萨) is named by no passage
+    city = _p("昌都市建成农牧民专业合作社420个，带动农户1.2万户。", doc_places=("昌都市",))
+    assert english_places("How many cooperatives has Qamdo City built?", [city]) == (["昌都市"], None)
+    ans = OfflineReader().run("How many cooperatives has Qamdo City built?", [city])
+    assert not ans.refused and re.sub(r"\[\d+\]", "", ans.answer) == "420个", (ans.answer, ans.warnings)
+    town = _p("香格里拉市增加挂包干部力量408名。", doc_places=("香格里拉市",))
+    assert english_places("How many cadres did Shangri-La City add?", [town]) == (["香格里拉市"], None)
+    assert english_places("How many cooperatives does Lhasa City have?", [city]) == ([], "Lhasa City")
