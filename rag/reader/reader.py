@@ -50,7 +50,7 @@ from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
 from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
-                      person_problem, premise_problem, reach_problem, relative_year_problem, try_next, type_problem)
+                      person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
-           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + pool.ctx_norm[s.passage], s.norm[c.start : c.end])
+           or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + _clause_tail(s.norm, c.end) + pool.ctx_norm[s.passage],
+                              s.norm[c.start : c.end])
            or listed_problem(q, s.norm))
     if why:
         return why
@@ -338,7 +339,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if start_year and start_year.group(1) not in q.years:
         return f"the figure found is the {start_year.group(1)} starting value"  # 从2014年的2257元增长到13910元
     why = (relative_year_problem(q, s.norm, c.start) or measure_word_problem(q, s.norm[c.start : c.end])
-           or listed_item_problem(q, s.norm, c.start) or reach_problem(q, s.norm, c.start))
+           or listed_item_problem(q, s.norm, c.start) or reach_problem(q, s.norm, c.start)
+           or qualifier_problem(q, s.norm, c.end))
     if why:
         return why
     if q.years and q.script != "en" and q.atype == "number":
@@ -454,6 +456,12 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
 
 
 _COUNT_CLASSIFIERS = "个家所座处项条支台辆间栋"  # 多少家医院, 几所学校: a count of things, not of people
+
+
+def _clause_tail(text: str, end: int, limit: int = 40) -> str:
+    """The rest of the figure's clause (12个二级甲等、24个二级乙等公立医院: the head a list shares comes last)."""
+    m = re.match(rf"[^，,；;。！？]{{0,{limit}}}", text[end:])
+    return m.group(0) if m else ""
 
 
 def _clause(text: str, start: int, end: int) -> str:

@@ -668,6 +668,54 @@ def reach_problem(q: Question, sentence: str, start: int) -> str | None:
     return f"the figure found counts those {m.group(1)}, not all of them" if m else None
 
 
+def _noun_run(text: str) -> list[str]:
+    """The words of the noun phrase ``text`` begins with (二级 甲等 公立医院; 乡镇 of 乡镇进行了…)."""
+    out = []
+    for w in pos_words(text):
+        if not w.text.strip() or w.flag[:1] not in "nbaz":
+            break
+        out.append(w.text)
+    return out
+
+
+_CLASSIFIER_Q = re.compile(r"(?:多少|几)(?:个|家|所|座|处|项|条|名|户|类|级)")
+
+
+def qualifier_problem(q: Question, sentence: str, end: int) -> str | None:
+    """几个二级甲等医院 over 12个二级甲等、24个二级乙等公立医院: the words after a counted figure say what it
+    counts; when they begin as the question's (二级) and then say another grade (乙等 where the question
+    says 甲等), the figure counts the other kind.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "建成1个三级甲等、12个二级甲等、24个二级乙等公立医院。"
+    >>> qq = analyze("要建成几个二级甲等公立医院？")
+    >>> qualifier_problem(qq, s, s.index("24个") + 3)
+    'the figure found counts 二级乙等, not 二级甲等'
+    >>> qualifier_problem(qq, s, s.index("12个") + 3) is None
+    True
+    >>> s = "县级领导对全县10个乡镇和贫困发生率超过1%的行政村挂牌督战。"
+    >>> qualifier_problem(analyze("县级领导对多少个乡镇进行了挂牌督战？"), s, s.index("10个") + 3) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number":
+        return None
+    m = _CLASSIFIER_Q.search(q.norm)
+    if not m:
+        return None
+    asked = _noun_run(re.split(r"[？?，,。；;、和及与]", q.norm[m.end() :])[0])
+    said = _noun_run(re.split(r"[，,；;。、（(]", sentence[end:])[0])
+    if len(asked) < 2 or len(said) < 2 or said[0] != asked[0]:
+        return None
+    for k, (a, b) in enumerate(zip(asked[1:], said[1:]), start=1):
+        if a != b:
+            rest = "".join(said[k:])
+            if len(a) >= 2 and a not in rest and not rest.startswith(a[:1]):
+                head = "".join(said[:k])
+                return f"the figure found counts {sentence[end : end + len(head) + len(a)]}, not {''.join(asked[:k])}{a}"
+            return None
+    return None
+
+
 _RELATIVE_YEAR = {"今年": "今年", "本年": "今年", "去年": "去年", "上年": "去年", "明年": "明年", "前年": "前年"}
 _RELATIVE_YEAR_RE = re.compile(rf"(?:{'|'.join(_RELATIVE_YEAR)})(?!以来|至今|起)")  # 去年以来 runs up to now
 
