@@ -112,7 +112,8 @@ _EN_UNIT = [
     (re.compile(r"person-times?|person times?|man-times?|visits\b", re.I), "人次"),
     (re.compile(r"people|persons?|residents?|workers?|students?|teachers?|doctors?|cadres?|officials?|members?|tourists?|visitors?|population|staff|employees?|soldiers?", re.I), "人"),
     (re.compile(r"hours?|minutes?|seconds?|days?|weeks?|months?|years? (?:did|does|do|will|would|has|have|had)|how long", re.I), "duration"),
-    (re.compile(r"kilomet|\bkm\b|met(?:er|re)s?|miles?|feet|height|altitude|elevation|distance|length|long|high|tall|deep", re.I), "length"),
+    # (high / tall / deep only after how: deeply impoverished townships, high school students are counted)
+    (re.compile(r"kilomet|\bkm\b|met(?:er|re)s?\b|miles?\b|feet|height|altitude|elevation|distance|length|\bhow (?:high|tall|deep|far)\b", re.I), "length"),
     (re.compile(r"square|hectares?|\bmu\b|acres?|area", re.I), "area"),
     (re.compile(r"tons?|tonnes?|kilograms?|\bkg\b|weight", re.I), "weight"),
     (re.compile(r"\bage\b|how old", re.I), "age"),
@@ -421,6 +422,13 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             q.unit = "%"
         elif wh == "多大" and re.match(r"年纪|岁", q.right):
             q.unit = "age"
+        if q.unit is None:
+            # 多少贫困的人得到了好处 / 多少生活困难的群众: people or households counted right after the wh-word,
+            # behind a modifier with 的, are what is asked, whatever the nouns before it (救助资金)
+            m = re.match(r"[\u4e00-\u9fff]{1,6}的([\u4e00-\u9fff]{1,4})", q.right)
+            head = pos_words(m.group(1))[:1] if m else []
+            if head and head[0].flag.startswith("n") and _noun_unit([(head[0].text, "n")]) in ("人", "户"):
+                q.unit, q.unit_explicit = _noun_unit([(head[0].text, "n")]), True
         if q.unit is None:
             # a figure with its unit in the question ("从2257元增长到多少") fixes the unit
             figs = [f for f in find_figures(q.left) if f.family not in (None, "date")]

@@ -409,7 +409,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
                 # a prefecture's figure asked, from a county's report that mentions the prefecture (稻城位于甘孜州南部)
                 # but not in the figure's sentence: the figure is the county's
                 return f"the figure found is for {p.doc_places[0]}, not {place}"
-    if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0:
+    if q.unit and q.unit_explicit and ev.X[i, _F["fam_match"]] <= 0 and not _counts_in_noun(q.unit, s.norm, c.start, c.end):
         return f"no figure in the asked unit ({q.unit})"
     if q.script == "en" and _EN_CHANGE.search(q.text):
         before, after = s.norm[max(0, c.start - 12) : c.start], s.norm[c.end : c.end + 8]
@@ -456,6 +456,23 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
 
 
 _COUNT_CLASSIFIERS = "个家所座处项条支台辆间栋"  # 多少家医院, 几所学校: a count of things, not of people
+
+
+_UNIT_NOUN_END = {"户": "户", "人": "[人民众]"}
+
+
+def _counts_in_noun(unit: str, text: str, start: int, end: int) -> bool:
+    """A figure without a measure word followed by a noun that ends in the asked unit (结对帮扶3.84万贫困户,
+    帮扶1.2万群众) counts in that unit.
+
+    >>> _counts_in_noun("户", "全市干部结对帮扶3.84万贫困户。", 8, 13), _counts_in_noun("户", "建设项目581个，覆盖贫困户", 4, 8)
+    (True, False)
+    """
+    tail = _UNIT_NOUN_END.get(unit)
+    figs = find_figures(text[start:end])
+    if not tail or len(figs) != 1 or figs[0].unit not in (None, "万", "亿") or figs[0].end != end - start:
+        return False
+    return bool(re.match(rf"[\u4e00-\u9fff]{{0,4}}?{tail}", text[end:]))
 
 
 def _clause_tail(text: str, end: int, limit: int = 40) -> str:

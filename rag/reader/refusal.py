@@ -835,6 +835,8 @@ def listed_problem(q: Question, sentence: str) -> str | None:
     True
     >>> listed_problem(analyze("东川市实施了多少个项目？"), "东川市实施项目52个、投入资金3亿元。") is None
     True
+    >>> listed_problem(analyze("发放了多少套惠民政策挂图？"), "发放宣传手册2万余册、惠民政策挂图1142套、明白卡4.5万册。") is None
+    True
     """
     if q.script == "en" or q.atype != "number":
         return None
@@ -849,6 +851,8 @@ def listed_problem(q: Question, sentence: str) -> str | None:
             a = max(sentence.rfind(ch, 0, m.start()) for ch in "，,；;。：:") + 1
             ends = [j for j in (sentence.find(ch, m.end()) for ch in "，,；;。") if j >= 0]
             items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
+            if any(e in x and re.search(r"\d", x) for x in items):
+                break  # 手册2万余册、惠民政策挂图1142套: each item has its own figure, nothing is shared
             others = [x for x in items if x and e not in x and x not in q.norm and x[-3:] not in q.norm]  # not asked about too
             runs.append(others)
         else:

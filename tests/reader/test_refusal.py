@@ -284,3 +284,17 @@ def test_a_total_is_not_answered_by_the_count_a_programme_reached(reader):
     assert ans.refused and any("带动" in w for w in ans.warnings), (ans.answer, ans.warnings)
     ans = reader.run("石门镇农业产业扶贫带动了多少户建档立卡贫困户？", county(doc, "石门镇"))
     assert not ans.refused and short(ans) == "76户", (ans.answer, ans.warnings)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("松溪县的干部结对帮扶覆盖了多少贫困户？", "1.5万"),          # 1.5万贫困户: the noun after the figure says its unit
+    ("松溪县发放了多少套政策挂图？", "860套"),                   # each item of the list has its own figure: none is shared
+    ("松溪县的医疗救助资金让多少贫困的人得到了好处？", "1262人"),  # 多少贫困的人 counts people, whatever 资金 before it
+    ("How many deeply impoverished townships were relocated as a whole?", "7个"),  # "deeply" is no depth
+])
+def test_the_counted_noun_decides_the_unit(reader, question, expected):
+    doc = {"一、帮扶": "全县干部结对帮扶1.5万贫困户，实现帮扶全覆盖。发放宣传手册2万余册、政策挂图860套、明白卡4.5万册。",
+           "二、救助": "设立医疗救助资金300万元，救助贫困人口1262人。",
+           "三、搬迁": "推进7个深度贫困乡整体易地扶贫搬迁，已搬迁安置1146户7211人。"}
+    ans = reader.run(question, county(doc, "松溪县"))
+    assert not ans.refused and short(ans) == expected, (question, ans.answer, ans.warnings)
