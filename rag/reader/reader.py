@@ -347,6 +347,9 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         dated = _dated_by_another_year(q.years, s.norm, c.start, c.end)
         if dated:
             return f"the figure found is dated {dated}, not {q.years[0]}"
+        own = _year_breakdown(q.years, s.norm, c.start, c.end)
+        if own:
+            return f"the figure found is a total; the year's own is {own}"
     if q.years:
         # a baseline year (跟2014年相比) dates the comparison: the passage states it once, often sentences before
         missing = [y for y in _years_missing(q, near) if y not in base or y not in pool.passage_norm[s.passage]]
@@ -575,6 +578,29 @@ def _dated_by_another_year(years: list[str], sent: str, start: int, end: int) ->
     for y in years:
         if y not in before and y in after and said and said[-1] != y:
             return said[-1]
+    return None
+
+
+def _year_breakdown(years: list[str], sent: str, start: int, end: int) -> str | None:
+    """A total followed by its breakdown by year (安排项目477个（2014年26个、2016年125个…）): the asked
+    year's own figure is the one said right after the year, not the total before it.
+
+    >>> s = "安排项目477个（2014年26个、2016年125个、2018年94个）。"
+    >>> _year_breakdown(["2016"], s, s.index("477"), s.index("477") + 4)
+    '2016年125个'
+    >>> _year_breakdown(["2016"], s, s.index("125"), s.index("125") + 4) is None
+    True
+    """
+    fig = find_figures(sent[start:end])
+    unit = fig[0].unit if fig else None
+    if not unit:
+        return None
+    for y in years:
+        if re.search(rf"{y}\s*年\S{{0,3}}$", sent[max(0, start - 8) : start]):
+            continue  # the figure is the asked year's own
+        m = re.search(rf"{y}\s*年(?:的|为|是|共|达)?\s*(\d[\d.,]*\s*(?:万|亿)?\s*{re.escape(unit)})", sent[end:])
+        if m:
+            return f"{y}年{m.group(1)}"
     return None
 
 

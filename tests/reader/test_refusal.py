@@ -298,3 +298,11 @@ def test_the_counted_noun_decides_the_unit(reader, question, expected):
            "三、搬迁": "推进7个深度贫困乡整体易地扶贫搬迁，已搬迁安置1146户7211人。"}
     ans = reader.run(question, county(doc, "松溪县"))
     assert not ans.refused and short(ans) == expected, (question, ans.answer, ans.warnings)
+
+
+def test_a_year_asked_of_a_total_with_its_breakdown_is_the_years_own_figure(reader):
+    doc = {"一、项目": "分年度制定产业发展方案，安排项目360个（2019年48个、2020年130个、2021年182个），总投资9.6亿元。"}
+    ans = reader.run("青溪县2020年的产业发展方案安排了多少个项目？", county(doc, "青溪县"))
+    assert not ans.refused and short(ans) == "130个", (ans.answer, ans.warnings)
+    ans = reader.run("青溪县的产业发展方案一共安排了多少个项目？", county(doc, "青溪县"))
+    assert not ans.refused and short(ans) == "360个", (ans.answer, ans.warnings)
