@@ -1,6 +1,6 @@
 """Train the offline reader's model (``rag/data/reader_model.json.gz``) and print its dev metrics.
 
-    python eval/train_reader.py [--out rag/data/reader_model.json.gz] [--ext-index-dir DIR]
+    python eval/train_reader.py [--out rag/data/reader_model.json.gz] [--ext-index-dir DIR] [--hold-out REGEX]
 
 One command, from scratch: it retrieves the passages for every question of the external train and
 dev splits (CMRC 2018, DRCD; each against an index of that set's ``docs/``, built when missing) and of
@@ -18,12 +18,22 @@ lists the answer candidates in those passages and labels each by its F1 against 
 picks the refusal threshold on the external dev splits (at most 3% of answerable questions refused),
 and prints the dev metrics (EM, F1, refusals) per set, measured with the functions ``rag eval`` uses.
 Seeded and deterministic: the same data gives the same model.
+
+``--hold-out REGEX`` keeps the project dev items whose id matches (``re.search``) out of everything
+the training uses (ranker rows, answerable rows, threshold choice) and prints their metrics apart
+(``seeds-dev-held``): a measure of how the reader generalizes to new questions over the seeds, where
+the ``seeds-dev`` row (in the training data) only shows fit. Write such a model elsewhere (``--out``)
+and run it through the whole pipeline with ``RAG_READER_MODEL=<file> rag eval --set dev``.
+``--compare MODEL`` measures another model file (e.g. the shipped one) on the same questions and
+passages, so the two are compared with the same functions; ``--seeds-weight`` is a seeds-dev
+question's weight in the ranker's training (an external one weighs 1).
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -37,9 +47,10 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from reader_data import gold_sets, retrieve  # noqa: E402
 
-from rag.evaluate import compute_metrics  # noqa: E402
+from rag.evaluate import answer_correct, compute_metrics  # noqa: E402
+from rag.evaluate import answerable as gold_answerable  # noqa: E402
 from rag.reader.features import FEATURES  # noqa: E402
-from rag.reader.model import ANSWERABLE_FEATURES, MODEL_PATH, ReaderModel, save_model  # noqa: E402
+from rag.reader.model import ANSWERABLE_FEATURES, MODEL_PATH, ReaderModel, load_model, save_model  # noqa: E402
 from rag.reader.question import analyze  # noqa: E402
 from rag.reader.reader import Evidence, OfflineReader, answerable_row, gather, make_pool  # noqa: E402
 from rag.reader.text import normalize  # noqa: E402
@@ -53,6 +64,7 @@ MAX_PASSAGES = 5
 MAX_SENTENCES = 8
 NEG_PER_QUESTION = 150
 SEED = 13
+SEEDS_WEIGHT = 3.0  # a seeds-dev question's weight in the ranker's training, against an external one's 1
 
 _PUNCT = set("，,；;：:。！？!?…、（）()《》“”\"'‘’「」『』【】[]〈〉—-·/ \n\t")
 
@@ -171,7 +183,7 @@ def grade(y: np.ndarray) -> np.ndarray:
     return (np.round(y * 5) + (y >= 0.999)).astype(np.int32)
 
 
-def train_ranker(exs: list[Example], rounds: int = RANKER_ROUNDS, weight_seeds: float = 3.0, seed: int = SEED):
+def train_ranker(exs: list[Example], rounds: int = RANKER_ROUNDS, weight_seeds: float = SEEDS_WEIGHT, seed: int = SEED):
     import lightgbm as lgb
 
     from rag.reader.features import CATEGORICAL
@@ -209,7 +221,7 @@ def ans_row(ex: Example, booster, passages: list[Passage] | None = None) -> np.n
     return answerable_row(ev, pool)
 
 
-def crossfit_answerable(exs: list[Example], folds: int = 4):
+def crossfit_answerable(exs: list[Example], folds: int = 4, weight_seeds: float = SEEDS_WEIGHT):
     """Answerable rows scored by rankers that did not see the question (4 folds by document)."""
     groups = sorted({ex.group for ex in exs})
     rng = random.Random(SEED)
@@ -219,7 +231,7 @@ def crossfit_answerable(exs: list[Example], folds: int = 4):
     for f in range(folds):
         train = [ex for ex in exs if fold_of[ex.group] != f]
         test = [ex for ex in exs if fold_of[ex.group] == f]
-        booster, _ = train_ranker(train)  # as many rounds as the final rankers: the same score scale
+        booster, _ = train_ranker(train, weight_seeds=weight_seeds)  # as many rounds as the final rankers: the same score scale
         for ex in test:
             if ex.ev is None:
                 continue
@@ -264,6 +276,22 @@ def evaluate(reader: OfflineReader, rows: list[tuple[dict, list[Passage]]]) -> t
     return m, recs
 
 
+def outcomes(rows: list[tuple[dict, list[Passage]]], recs: list[dict]) -> dict:
+    """Counts behind the rates, with the metric functions' own tests (``rag.evaluate``): answerable
+    questions answered right, wrongly refused, answered wrong (a wrong figure or span, not refused);
+    unanswerable questions refused and answered."""
+    out = {"answerable": 0, "right": 0, "wrongly_refused": 0, "wrong": 0, "unanswerable": 0, "refused": 0, "answered": 0}
+    for (g, _), r in zip(rows, recs):
+        if gold_answerable(g):
+            out["answerable"] += 1
+            key = "right" if answer_correct(g, r) else "wrongly_refused" if r.get("refused") else "wrong"
+        else:
+            out["unanswerable"] += 1
+            key = "refused" if r.get("refused") else "answered"
+        out[key] += 1
+    return out
+
+
 def pick_threshold(reader: OfflineReader, sets: dict[str, list], max_refused: float = 0.03) -> float:
     """The highest threshold that refuses at most ``max_refused`` of the answerable dev questions
     (pooled over the external dev splits), counting the refusals the subject check makes anyway."""
@@ -301,12 +329,52 @@ def pick_threshold(reader: OfflineReader, sets: dict[str, list], max_refused: fl
     return best
 
 
+def hold_out(rows: list[tuple[dict, list[Passage]]], regex: str) -> tuple[list, list]:
+    """``(kept, held)``: the rows whose gold id matches ``regex`` (``re.search``) are held out.
+    A bad pattern, or one that matches nothing, is an error naming the option."""
+    try:
+        pat = re.compile(regex)
+    except re.error as e:
+        raise SystemExit(f"--hold-out {regex!r}: not a regular expression ({e})") from None
+    held = [r for r in rows if pat.search(r[0]["id"])]
+    if not held:
+        raise SystemExit(f"--hold-out {regex!r}: no seeds-dev id matches")
+    return [r for r in rows if not pat.search(r[0]["id"])], held
+
+
+def report(reader: OfflineReader, data: dict[str, list], names: list[str], label: str) -> dict:
+    """Measure ``reader`` on each set and print two tables: the rates (EM, F1, accuracy, citations,
+    refusals) and the outcome counts behind them. Returns the metrics per set (counts under ``outcomes``)."""
+    metrics = {}
+    fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    label = label.ljust(max(12, len(label) + 2))
+    lines = [f"\n{label}{'set':<16}{'n':>5}{'EM':>8}{'F1':>8}{'acc':>8}{'cited':>8}{'refused':>9}{'wrong-ref':>10}"]
+    counts = []
+    for name in names:
+        m, recs = evaluate(reader, data[name])
+        metrics[name] = {k: m.get(k) for k in ("n", "exact_match", "char_f1", "answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate")}
+        metrics[name]["outcomes"] = c = outcomes(data[name], recs)
+        lines.append(f"{label}{name:<16}{m['n']:>5}{fmt(m.get('exact_match')):>8}{fmt(m.get('char_f1')):>8}{fmt(m.get('answer_accuracy')):>8}"
+                     f"{fmt(m.get('citation_accuracy')):>8}{fmt(m.get('refusal_accuracy')):>9}{fmt(m.get('false_refusal_rate')):>10}")
+        counts.append(f"{label}{name:<16}{c['answerable']:>11}{c['right']:>7}{c['wrongly_refused']:>10}{c['wrong']:>7}"
+                      f"{c['unanswerable']:>13}{c['refused']:>9}{c['answered']:>9}")
+    lines.append(f"\n{label}{'set':<16}{'answerable':>11}{'right':>7}{'wrong-ref':>10}{'wrong':>7}{'unanswerable':>13}{'refused':>9}{'answered':>9}")
+    print("\n".join(lines + counts))
+    return metrics
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(MODEL_PATH), help="where to write the model (default: the package's)")
     ap.add_argument("--ext-index-dir", help="directory holding ext-cmrc2018 / ext-drcd (default RAG_EXT_INDEX_DIR or index/)")
     ap.add_argument("--seed-index-dir", help="directory holding the seed index 'default' (default RAG_INDEX_DIR or index/)")
     ap.add_argument("--max-refused", type=float, default=0.03, help="answerable dev questions the threshold may refuse")
+    ap.add_argument("--hold-out", metavar="REGEX", help="project dev (seeds-dev) items whose id matches are left out of the "
+                    "training and the threshold choice; their metrics are printed apart as seeds-dev-held")
+    ap.add_argument("--seeds-weight", type=float, default=SEEDS_WEIGHT, help="weight of a seeds-dev question in the ranker's "
+                    f"training (an external one weighs 1; default {SEEDS_WEIGHT:g})")
+    ap.add_argument("--compare", action="append", metavar="MODEL", help="also measure this model file (e.g. the shipped one) "
+                    "on the same questions and passages (repeatable)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -314,14 +382,19 @@ def main() -> None:
     sets = gold_sets(Path(args.ext_index_dir) if args.ext_index_dir else None, Path(args.seed_index_dir) if args.seed_index_dir else None)
     data = {name: retrieve(sets[name]) for name in dict.fromkeys(TRAIN_SETS + DEV_SETS)}
     log.info("retrieval ready (%.0f s)", time.time() - t0)
+    eval_sets = list(DEV_SETS)
+    if args.hold_out:
+        data["seeds-dev"], data["seeds-dev-held"] = hold_out(data["seeds-dev"], args.hold_out)
+        eval_sets.append("seeds-dev-held")
+        log.info("held out of training: %d seeds-dev items (%d kept)", len(data["seeds-dev-held"]), len(data["seeds-dev"]))
     train_ex = [ex for name in TRAIN_SETS for ex in prepare(name, data[name])]
     log.info("candidates ready: %d questions, %d candidates (%.0f s)", len(train_ex),
              sum(len(ex.ev.cands) for ex in train_ex if ex.ev), time.time() - t0)
-    Xa, ya = crossfit_answerable(train_ex)
+    Xa, ya = crossfit_answerable(train_ex, weight_seeds=args.seeds_weight)
     answerable_model = train_answerable(Xa, ya)
     rankers = []
     for b in range(RANKER_BAG):
-        ranker, n_rows = train_ranker(train_ex, seed=SEED + b)
+        ranker, n_rows = train_ranker(train_ex, weight_seeds=args.seeds_weight, seed=SEED + b)
         rankers.append(ranker)
     log.info("ranker trained on %d candidate rows; answerable model on %d questions (%.0f s)", n_rows, len(ya), time.time() - t0)
     model = ReaderModel(rankers=rankers, answerable=answerable_model, threshold=0.0, features=FEATURES,
@@ -329,16 +402,15 @@ def main() -> None:
     reader = OfflineReader(model=model, max_passages=MAX_PASSAGES, max_sentences=MAX_SENTENCES)
     ext_dev = {n: data[n] for n in DEV_SETS if not n.startswith("seeds")}
     model.threshold = pick_threshold(reader, ext_dev, args.max_refused)
-    metrics = {}
-    print(f"\n{'set':<16}{'n':>5}{'EM':>8}{'F1':>8}{'acc':>8}{'cited':>8}{'refused':>9}{'wrong-ref':>10}")
-    for name in DEV_SETS:
-        m, _ = evaluate(reader, data[name])
-        metrics[name] = {k: m.get(k) for k in ("n", "exact_match", "char_f1", "answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate")}
-        fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-        print(f"{name:<16}{m['n']:>5}{fmt(m.get('exact_match')):>8}{fmt(m.get('char_f1')):>8}{fmt(m.get('answer_accuracy')):>8}"
-              f"{fmt(m.get('citation_accuracy')):>8}{fmt(m.get('refusal_accuracy')):>9}{fmt(m.get('false_refusal_rate')):>10}")
-    print("(seeds-dev is also in the training data: its figures show fit, not generalization)")
+    metrics = report(reader, data, eval_sets, "retrained")
+    print("(seeds-dev is also in the training data: its figures show fit, not generalization"
+          + ("; seeds-dev-held is not)" if args.hold_out else ")"))
+    for other in args.compare or []:
+        print(f"\n{other} (threshold {load_model(other).threshold:.3f}), on the same questions and passages:")
+        report(OfflineReader(model=load_model(other), max_passages=MAX_PASSAGES, max_sentences=MAX_SENTENCES), data, eval_sets, Path(other).name)
     metrics["threshold"] = model.threshold
+    if args.hold_out:
+        metrics["hold_out"] = args.hold_out
     metrics["train_rows"] = n_rows
     save_model(args.out, [r.model_to_string() for r in rankers], answerable_model.model_to_string(), model.threshold, metrics)
     print(f"\nwrote {args.out} (threshold {model.threshold:.3f}) in {time.time() - t0:.0f} s")

@@ -516,8 +516,9 @@ class LLMAnswerer:
     def _read(self, question: str, passages: list[Passage]) -> tuple[Answer | None, str]:
         if self._reader is None:
             from .reader import OfflineReader  # lazily: the reader loads its model on first use
+            from .reader.model import load_model
 
-            self._reader = OfflineReader()
+            self._reader = OfflineReader(load_model(self.settings.reader_model))
         try:
             return self._reader.run(question, passages), ""
         except Exception as e:  # noqa: BLE001 - keep the user informed rather than crash
@@ -679,6 +680,7 @@ def get_answerer(settings: Settings):
     s = settings
     if s.llm == "none":
         from .reader import OfflineReader
+        from .reader.model import load_model
 
-        return OfflineReader()
+        return OfflineReader(load_model(s.reader_model))
     return LLMAnswerer(s)

@@ -22,6 +22,7 @@ import time
 from typing import Iterator
 
 from .reader import OfflineReader
+from .reader.model import load_model
 from .answering import question_script, refusal_text
 from .retrieve import HybridRetriever, Query
 from .settings import Settings
@@ -52,7 +53,7 @@ class Assistant:
         backend = backend or self.llm
         if backend not in self._answerers:
             if backend == "none":
-                self._answerers[backend] = OfflineReader()
+                self._answerers[backend] = OfflineReader(load_model(self.settings.reader_model))
             else:
                 from .llm import LLMAnswerer
 

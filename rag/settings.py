@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, description="longer questions are cut (with a warning)")
 
     # ---- answer backend: none (offline reader) | openai | gguf
+    reader_model: Path | None = Field(None, description="the offline reader's model file (default: the packaged `rag/data/reader_model.json.gz`); e.g. one written by `eval/train_reader.py --out`")
     llm: Literal["none", "openai", "gguf"] = Field("none", description="`none` (offline reader), `openai` (extra `zhdocqa[llm]`) or `gguf` (extra `zhdocqa[gguf]`)")
     llm_base_url: str = Field("", description="OpenAI-compatible server: vLLM, Ollama, llama.cpp, DeepSeek, Qwen, OpenAI")
     llm_model: str = Field("", description="model name on that server")

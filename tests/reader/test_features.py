@@ -64,3 +64,22 @@ def test_model_file_matches_the_code(tmp_path):
         load_model(stale)
     with pytest.raises(FileNotFoundError, match="train_reader"):
         load_model(tmp_path / "missing.json")
+
+
+def test_the_reader_model_setting_picks_the_model_file(tmp_path):
+    """RAG_READER_MODEL / Settings.reader_model: the assistant's offline reader (and the LLM answerer's
+    fallback) load the named file, e.g. a model written by ``eval/train_reader.py --out``."""
+    from rag.llm import get_answerer
+    from rag.qa import Assistant
+    from rag.settings import Settings
+
+    data = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
+    data["threshold"] = 0.987654
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    s = Settings(index_dir=tmp_path, reader_model=other)
+    assert Assistant(s).answerer("none").model.threshold == pytest.approx(0.987654)
+    assert get_answerer(s).model.threshold == pytest.approx(0.987654)
+    assert Assistant(Settings(index_dir=tmp_path)).answerer("none").model.threshold == pytest.approx(load_model().threshold)
+    with pytest.raises(FileNotFoundError, match="missing.json"):
+        Assistant(Settings(index_dir=tmp_path, reader_model=tmp_path / "missing.json")).answerer("none")
