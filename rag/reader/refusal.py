@@ -313,7 +313,7 @@ def choice_problem(q: Question, answer: str, passages_text: str, sentence: str |
 
 # office titles (general Chinese wording): a 谁 question about an office holder is answered by the name said
 # with the title (州委书记王某); a sentence without the title names someone else
-_TITLE = re.compile(r"(?:书记|主任|主席|县长|市长|州长|省长|区长|乡长|镇长|村长|局长|厅长|处长|科长|部长|院长|校长|所长|站长|组长|队长|"
+_TITLE = re.compile(r"(?:书记|支书|主任|主席|县长|市长|州长|省长|区长|乡长|镇长|村长|局长|厅长|处长|科长|部长|院长|校长|所长|站长|组长|队长|"
                     r"董事长|总经理|经理|总裁|秘书长|会长|社长|馆长|行长|指挥长)$")
 
 
@@ -362,6 +362,9 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
     'the passages name no 县长'
     >>> person_problem(q, "白溪县开展了会议。", 0, 3)
     'the candidate is what the question is about'
+    >>> s = "青石村位于县城东北32公里。"
+    >>> person_problem(analyze("青石村村支书是谁？"), s, s.index("县城"), s.index("里") + 1)
+    'the candidate is no name'
     """
     if wanted_type(q) != "person":
         return None
@@ -378,6 +381,8 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
         return None
     if len(answer) > 12 and not re.search(r"[A-Za-z]", answer) and not _name_list(answer):
         return "the candidate is no name"
+    if any(f.family not in (None, "date") for f in find_figures(answer)):
+        return "the candidate is no name"  # 县城东北32公里: a name holds no measured figure
     for e in q.places + q.entities:
         st = _stem_of(e)
         if len(st) >= 2 and (answer in e or st in answer and answer[-1] in "省市县州区乡镇村"):
@@ -386,6 +391,8 @@ def person_problem(q: Question, sentence: str, start: int, end: int) -> str | No
     if title:
         if _TITLE.search(answer.strip("“”\"「」")) or not holds_type("person", answer):
             return "the candidate is no name"  # the office (“双组长”) is not its holder
+        if len(answer) > 4 and any(w.flag.startswith("v") for w in pos_words(answer)):
+            return "the candidate is no name"  # 李有才带领群众发展产业: the name and what the holder does
         # reports write the holder right after the office (县委书记王某) or the office right after the name
         if not _office_beside(re.escape(title), sentence, start, end):
             return f"the passages name no {title}"

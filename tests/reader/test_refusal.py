@@ -306,3 +306,12 @@ def test_a_year_asked_of_a_total_with_its_breakdown_is_the_years_own_figure(read
     assert not ans.refused and short(ans) == "130个", (ans.answer, ans.warnings)
     ans = reader.run("青溪县的产业发展方案一共安排了多少个项目？", county(doc, "青溪县"))
     assert not ans.refused and short(ans) == "360个", (ans.answer, ans.warnings)
+
+
+def test_a_who_question_is_not_answered_by_a_distance_nor_by_what_the_holder_does(reader):
+    doc = {"一、概况": "青石村位于县城东北32公里，全村共有农户210户。",
+           "二、组织": "村党支部共有党员26名，村支书王建国带领群众发展产业。"}
+    ans = reader.run("青石村村支书是谁？", county(doc, "青石村"))
+    assert not ans.refused and short(ans) == "王建国", (ans.answer, ans.warnings)
+    ans = reader.run("青石村村支书是谁？", county({"一、概况": doc["一、概况"]}, "青石村"))
+    assert ans.refused, ans.answer  # no name in the passages: not 县城东北32公里
