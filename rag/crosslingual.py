@@ -26,6 +26,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .data import tsv_pairs
+
 log = logging.getLogger(__name__)
 
 GLOSSARY_PATH = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
@@ -35,12 +37,7 @@ _PLACE_SUFFIX = "县市州乡镇村区省"
 
 @lru_cache(maxsize=1)
 def _glossary() -> list[tuple[list[str], list[str]]]:
-    entries = []
-    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        en, zh = line.split("\t", 1)
-        entries.append((en.strip().lower().split(), zh.split()))
+    entries = [(en.lower().split(), zh.split()) for en, zh in tsv_pairs(GLOSSARY_PATH)]
     # longest phrases first so "poor households" wins over "households"
     entries.sort(key=lambda e: (-len(e[0]), -len("".join(e[0]).rstrip("*"))))  # then the more specific word
     return entries
@@ -57,12 +54,7 @@ def exonyms() -> dict[str, str]:
     >>> exonyms()["lhasa"]
     'lasa'
     """
-    out: dict[str, str] = {}
-    for line in EXONYMS_PATH.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#") and "\t" in line:
-            en, py = line.split("\t", 1)
-            out[en.strip()] = py.strip()
-    return out
+    return {en: py.strip() for en, py in tsv_pairs(EXONYMS_PATH)}
 
 
 def with_exonyms(index: dict[str, str]) -> dict[str, str]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..data import tsv_pairs
+
 # spoken-question grammar words: comparison frames, motion verbs of "coming to" a place, determiners,
 # degree words and time deixis; dropped from a question's terms when the passages do not hold them
 SPOKEN_FUNCTION_WORDS = frozenset(
@@ -34,11 +36,8 @@ PARAPHRASE_PATH = Path(__file__).resolve().parent.parent / "data" / "paraphrase_
 def lexicon() -> dict[str, list[str]]:
     """Everyday word → report words, from ``rag/data/paraphrase_zh.tsv``."""
     out: dict[str, list[str]] = {}
-    for line in PARAPHRASE_PATH.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        word, alts = line.split("\t", 1)
-        out.setdefault(word.strip(), []).extend(a for a in alts.split() if a != word.strip())
+    for word, alts in tsv_pairs(PARAPHRASE_PATH):
+        out.setdefault(word, []).extend(a for a in alts.split() if a != word)
     return out
 
 

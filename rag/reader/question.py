@@ -427,8 +427,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             # behind a modifier with 的, are what is asked, whatever the nouns before it (救助资金)
             m = re.match(r"[\u4e00-\u9fff]{1,6}的([\u4e00-\u9fff]{1,4})", q.right)
             head = pos_words(m.group(1))[:1] if m else []
-            if head and head[0].flag.startswith("n") and _noun_unit([(head[0].text, "n")]) in ("人", "户"):
-                q.unit, q.unit_explicit = _noun_unit([(head[0].text, "n")]), True
+            unit = _noun_unit([(head[0].text, "n")]) if head and head[0].flag.startswith("n") else None
+            if unit in ("人", "户"):
+                q.unit, q.unit_explicit = unit, True
         if q.unit is None:
             # a figure with its unit in the question ("从2257元增长到多少") fixes the unit
             figs = [f for f in find_figures(q.left) if f.family not in (None, "date")]

@@ -470,6 +470,11 @@ def label_problem(q: Question, sentence: str, start: int, end: int) -> str | Non
     return None
 
 
+def _clause_start(text: str, start: int, marks: str) -> int:
+    """Where the clause holding ``text[start]`` begins: just after the last of ``marks`` before it (0 if none)."""
+    return max((text.rfind(ch, 0, start) for ch in marks), default=-1) + 1
+
+
 _SPEECH_MARKS = re.compile(r"[，,。！？!?；;：:]")
 _QUOTED_SPAN = re.compile(r"“[^”“]{1,20}”|「[^」「]{1,20}」|『[^』『]{1,20}』|‘[^’‘]{1,20}’")
 
@@ -627,7 +632,7 @@ def listed_item_problem(q: Question, sentence: str, start: int) -> str | None:
     """
     if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几") or not q.counted:
         return None
-    a = max((sentence.rfind(ch, 0, start) for ch in "、，,；;。：:（("), default=-1) + 1
+    a = _clause_start(sentence, start, "、，,；;。：:（(")
     seg = sentence[a:start]
     after = re.match(r"[^、，,；;。]{0,24}", sentence[start:]).group(0)  # 114名…年轻干部: the noun may follow its figure
     if q.counted in seg or q.counted in after:
@@ -670,7 +675,7 @@ def reach_problem(q: Question, sentence: str, start: int) -> str | None:
     """
     if q.script == "en" or q.atype != "number" or not _TOTAL_Q.search(q.norm) or _REACH.search(q.norm):
         return None
-    a = max((sentence.rfind(ch, 0, start) for ch in "，,；;。"), default=-1) + 1
+    a = _clause_start(sentence, start, "，,；;。")
     m = _REACH.search(sentence[a:start])
     return f"the figure found counts those {m.group(1)}, not all of them" if m else None
 
@@ -813,7 +818,7 @@ def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> st
     if not subject or subject[-1] not in sentence:
         return None
     noun = subject[-1]
-    a = max((sentence.rfind(ch, 0, start) for ch in _CLAUSE_MARKS), default=-1) + 1
+    a = _clause_start(sentence, start, _CLAUSE_MARKS)
     ends = [j for j in (sentence.find(ch, end) for ch in _CLAUSE_MARKS) if j >= 0]
     clause = sentence[a : min(ends) if ends else len(sentence)]
     if noun in clause or noun[-1] not in sentence[a:start]:
@@ -822,7 +827,7 @@ def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> st
     # 县藏医院), and the subject's own
     # clause carries a date of its own
     for m in re.finditer(re.escape(noun), sentence):
-        a2 = max((sentence.rfind(ch, 0, m.start()) for ch in _CLAUSE_MARKS), default=-1) + 1
+        a2 = _clause_start(sentence, m.start(), _CLAUSE_MARKS)
         e2 = [j for j in (sentence.find(ch, m.end()) for ch in _CLAUSE_MARKS) if j >= 0]
         if _DATE_SPAN.search(sentence[a2 : min(e2) if e2 else len(sentence)]):
             return f"the date found is said of another clause than {noun}"
@@ -855,7 +860,7 @@ def listed_problem(q: Question, sentence: str) -> str | None:
         for m in spots:
             if not (sentence[m.end() : m.end() + 1] == "、" or sentence[max(0, m.start() - 1) : m.start()] == "、"):
                 break
-            a = max(sentence.rfind(ch, 0, m.start()) for ch in "，,；;。：:") + 1
+            a = _clause_start(sentence, m.start(), "，,；;。：:")
             ends = [j for j in (sentence.find(ch, m.end()) for ch in "，,；;。") if j >= 0]
             items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
             if any(e in x and re.search(r"\d", x) for x in items):
