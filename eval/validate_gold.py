@@ -38,7 +38,7 @@ from collections import Counter
 from pathlib import Path
 
 REQUIRED_KEYS = ("id", "question", "answers", "must_contain", "doc", "quote", "type", "lang")
-OPTIONAL_KEYS = ("quote2", "doc2")
+OPTIONAL_KEYS = ("quote2", "doc2", "note")  # note: where the supporting sentence stands (free text)
 TYPES = ("numeric", "non_numeric", "cross_script", "traditional_query", "english",
          "paraphrase", "multi_part", "unanswerable")
 LANGS = ("zh-Hans", "zh-Hant", "en")
