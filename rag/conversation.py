@@ -222,6 +222,16 @@ _EACH = re.compile(r"各自|\beach\b|\brespectively\b|\bindividually\b", re.I)
 # 哪个更高？ which one is larger?: a comparison needs two things
 _WHICH_MORE = re.compile(r"(?:哪个|哪一个|哪边|哪里|谁|哪家|哪年|哪一年)(?:的)?(?:更|比较|最)?(?:高|低|多|少|大|小|快|慢|好|强|重|长)"
                          r"|\bwhich\s+(?:one\s+|of\s+(?:them|the\s+two)\s+)?(?:is|was|has|had)\s+(?:the\s+)?(?:higher|lower|larger|bigger|smaller|more|less|fewer|greater)", re.I)
+# 其中贫困户有多少？ / Of these, how many…?: a part of something said before
+_AMONG_FIRST = re.compile(r"^(?:那么|那)?(?:其中|这其中|在这之中|这里面|其余|剩下的|余下的)")
+_EN_AMONG_FIRST = re.compile(r"^(?:and\s+)?(?:of|among)\s+(?:them|these|those|which)\b|^(?:and\s+)?how\s+many\s+of\s+(?:them|these|those)\b", re.I)
+# 那个比例 / 这一比率 / that rate: a ratio the last question must have asked for
+_THAT_RATIO = re.compile(r"(?:那个|这个|这一|那一|该|此|上述|刚才的?|上面的?)(?:比例|比重|占比|百分比|比率)")
+_EN_THAT_RATIO = re.compile(r"\b(?:that|this|the\s+same)\s+(?:rate|ratio|percentage|share|proportion)\b", re.I)
+_ASKS_RATIO = re.compile(r"率|比例|比重|占比|百分|%|\b(?:rate|ratio|percent|percentage|share|proportion)s?\b", re.I)
+# 那个数字呢？ / What about that figure?: nothing but the last answer pointed at
+_THAT_FIGURE_ONLY = re.compile(r"(?:那么|那)?(?:那个|这个|这一|那一|上面的?|刚才的?)(?:数字|数据|数|数值|结果|比例)(?:呢|的呢|怎么样|又如何)?")
+_EN_THAT_FIGURE_ONLY = re.compile(r"(?:and\s+|so\s+|ok\s+)?(?:(?:what|how)\s+about\s+)?(?:that|this|the)\s+(?:figure|number|value|result|data)", re.I)
 _ABOUT_ANSWER_ZH = re.compile(r"^(?:那|那么)?(?:这个|这一|那个|该|此|上面的?|刚才的?)?(?:数字|数据|数|比例|结果|答案|说法|统计)"
                               r"(?:是)?(?:怎么|如何|怎样)(?:算|计算|统计|得出|来)的?|(?:数字|数据|数|比例|结果|答案|说法)(?:准确|对|可靠|可信|正确|真实)(?:吗|不|么)")
 _ABOUT_ANSWER_EN = re.compile(r"^(?:is|was)\s+(?:that|this|it)\s+(?:right|correct|accurate|true|reliable)\??$"
@@ -581,8 +591,9 @@ class FollowUpResolver:
                 what = "、".join([e.text for e in p.entities] + [y.text for y in p.years])
                 text = f"What would you like to know about {what}?" if lang == "en" else f"请问您想了解{what}的什么情况？"
                 return Resolution(q, q, "clarify", clarification=text)
-            if self._elliptic(p) or _FORMER_LATTER.search(p.norm) or (lang == "en" and _EN_ORDINAL.match(_PUNCT_END.sub("", p.norm))):
-                # 后者呢？ 贫困人口呢？ What about the second one? as the first question: nothing before it to follow
+            if self._elliptic(p) or _FORMER_LATTER.search(p.norm) or (lang == "en" and _EN_ORDINAL.match(_PUNCT_END.sub("", p.norm))) \
+                    or (not p.entities and (_AMONG_FIRST.match(p.norm) or (lang == "en" and _EN_AMONG_FIRST.match(p.norm)))):
+                # 后者呢？ 贫困人口呢？ 其中贫困户有多少？ What about the second one? as the first question: nothing before it to follow
                 text = ("This follows up on something not asked yet: please ask the whole question." if lang == "en"
                         else "这像是接着前面的问题问的，但前面还没有问题：请把问题说完整（地方、年份和要问的内容）。")
                 return Resolution(q, q, "clarify", clarification=text)
@@ -757,6 +768,18 @@ class FollowUpResolver:
         if p.entities:
             return None
         norm = p.norm
+        bare = _PUNCT_END.sub("", norm).strip()
+        m_ratio = _THAT_RATIO.search(norm) or (_EN_THAT_RATIO.search(norm) if lang == "en" else None)
+        if m_ratio and not _ASKS_RATIO.search(prev.q.p.norm) and "%" not in (prev.turn.answer or ""):
+            # 那个比例是多少？ after a question that counted (多少个行政村): there is no ratio it can mean
+            text = (f"The last question asked for no rate or share: which one do you mean by “{m_ratio.group(0)}”? Please name it." if lang == "en"
+                    else f"上一个问题问的不是比例，请问“{m_ratio.group(0)}”指的是什么比例？请说出它的名称。")
+            return Resolution(q, q, "clarify", clarification=text)
+        if _THAT_FIGURE_ONLY.fullmatch(bare) or (lang == "en" and _EN_THAT_FIGURE_ONLY.fullmatch(bare)):
+            # 那个数字呢？ / What about that figure?: the last answer's figure again, nothing new asked
+            text = ("What would you like to know about that figure? Please ask a complete question." if lang == "en"
+                    else "请问您想了解这个数字的什么情况？请把问题说完整一些。")
+            return Resolution(q, q, "clarify", clarification=text)
         if _RELATIVE_PLACE.search(norm) or (lang == "en" and _EN_RELATIVE_PLACE.search(norm)):
             text = ("Which place do you mean? The reports name places, not what lies next to them: please name it." if lang == "en"
                     else "请问您指的是哪个地方？文档按名称记述各地，请说出它的名称。")
@@ -796,8 +819,8 @@ class FollowUpResolver:
 
     def _answer_entities(self, pq: _Q, answer: str | None) -> list[Entity]:
         """``哪个机场？`` answered ``格萨尔机场[1]``: the answer names what the next 它 stands for."""
-        if not answer or not _ASKS_WHICH.search(pq.p.norm):
-            return []
+        if not answer or not _ASKS_WHICH.search(pq.p.norm) or _is_refusal(answer):
+            return []  # a refusal names nothing the next 它 can stand for
         ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
         if not ans:
             return []
@@ -994,6 +1017,9 @@ class FollowUpResolver:
                             else f"请问“{x.text}”指的是{_options_text(options, 'zh')}？")
                     return Resolution(q, q, "clarify", clarification=text, options=options)
                 if not ents:
+                    if _ASKS_WHICH.search(prev.q.p.norm) and not prev.answer_entities:
+                        # 哪个县…？ answered with no name (a refusal): 它 stands for the answer, which named nothing
+                        return self._clarify_unknown(q, x, p.lang)
                     if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
                                          or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text))):
                         # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
@@ -1163,6 +1189,12 @@ class FollowUpResolver:
             # 全州 said of the prefecture swapped out is 全县 of the county put in (甘孜州全州… → 稻城县全县…)
             levels = {(n.strip())[-1:] for n in swapped_out if n.strip()[-1:] in "省市县州区乡镇"}
             new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
+            if len(new_ents) == 1:
+                old_lv = {_level(Entity(n, "place", 0, len(n))) for n in swapped_out}
+                lv_out = _other_level_words(out, {lv for lv in old_lv if lv}, _level(new_ents[0]), new_ents[0].text)
+                if lv_out != out:
+                    out = lv_out
+                    Pn = _Q(out, self.lexicon)
             if levels and new_level in "省市县州区乡镇" and new_level and new_level not in levels:
                 out = re.sub(r"全([省市县州区乡镇])", lambda m: "全" + new_level if m.group(1) in levels else m.group(0), out)
                 # 州委书记 of the prefecture is the 镇党委书记 of a town, the 县委书记 of a county
@@ -1252,7 +1284,16 @@ class FollowUpResolver:
 
     @staticmethod
     def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
+        """A relative year (前一年, the year before) that cannot be counted from the last question's year is asked back.
+
+        >>> FollowUpResolver._clarify_year("前一年呢？", _Q("格桑县新建桥梁多少座？", None), _Q("前一年呢？", None).p.years[0]).clarification
+        '上一个问题没有说年份，请问“前一年”是哪一年？请说出具体年份。'
+        """
         opts = list(dict.fromkeys(py.text for py in Pn.p.years))
+        if not opts:  # 前一年呢？ after a question naming no year: the year before which is not said
+            text = (f"The previous question names no year: which year do you mean by “{y.text}”? Please give the year." if Pn.lang == "en"
+                    else f"上一个问题没有说年份，请问“{y.text}”是哪一年？请说出具体年份。")
+            return Resolution(q, q, "clarify", clarification=text)
         text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
                 else f"上一个问题涉及{'、'.join(opts)}，请问要把哪一年换成{y.text}？")
         return Resolution(q, q, "clarify", clarification=text, options=opts)
@@ -1340,11 +1381,15 @@ class FollowUpResolver:
                 return None
             # the measure word belonged to the old thing: 多少户X → 多少X
             head_end = P.toks[P.qword][3]
-            # a year between the question word and the old thing stays (多少个2014年以来已竣工的X → 多少2014年以来的Y)
+            # a year between the question word and the old thing stays, before the question word: 多少 quantifies the noun
+            # right after it (清理了多少个2014年以来已竣工的X → 清理了2014年以来的多少Y)
             ys = [P.text[y.start : y.end] for y in P.p.years if head_end <= y.start and y.end <= i]
             # 多少个贫困村 → 贫困户: households are counted in 户 (多少户建档立卡贫困户)
             clf = topic[-1] if topic[-1:] in "户人名家所座" and P.text[head_end : head_end + 1] != topic[-1] else ""
-            return P.text[:head_end] + clf + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
+            if ys:
+                qi = P.toks[P.qword][2]
+                return P.text[:qi] + "".join(ys) + "的" + P.text[qi:head_end] + clf + topic + P.text[j:]
+            return P.text[:head_end] + clf + topic + P.text[j:]
         b = P.before
         if b:
             i, j = b
@@ -1532,6 +1577,59 @@ def _level(e: Entity) -> str:
     return t[-1:] if t[-1:] in "省市县州区乡镇村" else ""
 
 
+# the seat of a place of one level (县城 the county town, 州府 the prefecture's seat): (words, the level they belong to)
+_SEAT_WORDS = (("县城", "县"), ("县政府所在地", "县"), ("州府所在地", "州"), ("州府", "州"), ("首府", "州"), ("市区", "市"),
+               ("市政府所在地", "市"), ("镇区", "镇"), ("集镇", "镇"), ("镇政府所在地", "镇"), ("乡政府所在地", "乡"))
+_LEVEL_RANK = {"省": 5, "Province": 5, "Region": 5, "州": 4, "Prefecture": 4, "市": 4, "City": 4, "县": 3, "County": 3, "区": 3,
+               "District": 3, "旗": 3, "乡": 2, "镇": 2, "Town": 2, "Township": 2, "村": 1, "Village": 1}
+_EN_SEAT = re.compile(r"\b(?:the\s+)?(county|prefecture|city|town|township)\s+(?:seat|town)\s+of\s+(?=\S)", re.I)
+_EN_SEAT_LEVEL = {"county": "County", "prefecture": "Prefecture", "city": "City", "town": "Town", "township": "Township"}
+
+
+def _other_level_words(text: str, old_levels: set[str], new_level: str, new_name: str) -> str:
+    """After a swap to a place of another level, the words that belong to the old level go with it.
+
+    A seat word of the old level right after the new name (县城 the county town, 州府所在地, "the county
+    seat of") is dropped: the question is now about the new place itself; 各县 / 各乡镇 (each of the
+    parts) of a level the new place is not above are dropped too (a county has no 各县).
+
+    >>> _other_level_words("雅砻州县城海拔多高？", {"县"}, "州", "雅砻州")
+    '雅砻州海拔多高？'
+    >>> _other_level_words("格桑县州府所在地海拔多高？", {"州"}, "县", "格桑县")
+    '格桑县海拔多高？'
+    >>> _other_level_words("格桑县各县共有多少个贫困村？", {"州"}, "县", "格桑县")
+    '格桑县共有多少个贫困村？'
+    >>> _other_level_words("白玛县县城海拔多高？", {"县"}, "县", "白玛县")
+    '白玛县县城海拔多高？'
+    >>> _other_level_words("How high is the county seat of Yalong Prefecture?", {"County"}, "Prefecture", "Yalong Prefecture")
+    'How high is Yalong Prefecture?'
+    """
+    if not old_levels or not new_level or new_level in old_levels:
+        return text
+    if re.search(r"[A-Za-z]", new_name) and not re.search(r"[\u4e00-\u9fff]", text):
+        def en_seat(m: re.Match) -> str:
+            lv = _EN_SEAT_LEVEL[m.group(1).lower()]
+            return "" if lv in old_levels and lv != new_level else m.group(0)
+        return _EN_SEAT.sub(en_seat, text)
+    i = text.find(new_name)
+    if i < 0:
+        return text
+    j = i + len(new_name)
+    rest = text[j:]
+    for word, lv in _SEAT_WORDS:
+        m = re.match(r"(?:的)?" + word + r"(?:的)?", rest)
+        if m and lv in old_levels and lv != new_level:
+            rest = rest[m.end() :]
+            break
+    rank = _LEVEL_RANK.get(new_level)
+    if rank is not None:
+        # 各县 / 各乡镇 / 所辖各县 right after the new name: parts it does not have
+        m = re.match(r"(?:的)?(?:所辖|下辖|辖区内)?各(乡镇|县区|县市|县|市|州|区|乡|镇|村)", rest)
+        if m and min(_LEVEL_RANK.get(ch, 0) for ch in m.group(1)) >= rank:
+            rest = rest[m.end() :]
+    return text[:j] + rest
+
+
 def _has_level(e: Entity) -> bool:
     """Whether a place name says its level (稻城县, Daocheng County), so that only a pronoun of that level fits it."""
     t = e.norm or e.text
@@ -1550,6 +1648,18 @@ def _common_suffix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
+
+
+def _is_refusal(answer: str) -> bool:
+    """Whether an earlier reply is the answerer's refusal (it names no answer, whatever words follow it).
+
+    >>> _is_refusal("文档中没有找到能回答这个问题的内容。（引用的段落说的是格桑县）"), _is_refusal("格桑县[1]")
+    (True, False)
+    """
+    from .answering import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT
+
+    a = (answer or "").strip()
+    return any(a.startswith(r.rstrip("。.")) for r in (REFUSAL_ZH, REFUSAL_ZH_HANT, REFUSAL_EN))
 
 
 def to_norm(text: str) -> str:

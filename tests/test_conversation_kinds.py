@@ -1,0 +1,123 @@
+"""Each kind of unresolvable follow-up is asked back, and the resolvable ones next to it are not.
+
+Made-up dialogues over made-up places (格桑县, 白玛县, 雅砻州, 达瓦镇; no seed names). One test per
+kind of follow-up the history cannot resolve, each beside a resolvable twin that must *not* be
+asked back; then the rewrites that carry no word of the old entity's level or order.
+"""
+from __future__ import annotations
+
+import pytest
+
+from helpers import play
+from rag.answering import REFUSAL_EN, REFUSAL_ZH
+from rag.conversation import FollowUpResolver
+from rag.entities import Lexicon
+
+LEX = Lexicon({"格桑县": "place", "白玛县": "place", "雅砻州": "place", "达瓦镇": "place"})
+
+
+def resolve(questions, answers=None):
+    return play(questions, resolver=FollowUpResolver(LEX), answers=answers)
+
+
+def last(questions, answers=None):
+    return resolve(questions, answers)[-1]
+
+
+# ---------------------------------------------------------------- kinds that are asked back
+
+
+def test_ambiguous_referent_after_two_entities():
+    res = last(["格桑县和白玛县分别有多少个行政村？", "它的贫困发生率呢？"])
+    assert res.clarification and "格桑县" in res.clarification and "白玛县" in res.clarification
+    assert last(["格桑县和白玛县分别有多少个行政村？", "那个县的面积呢？"]).clarification
+    # resolvable twin: one place in sight
+    assert last(["格桑县有多少个行政村？", "它的贫困发生率呢？"]).rewritten.startswith("格桑县")
+
+
+@pytest.mark.parametrize("q", ["它的面积是多少？", "该县有多少个行政村？", "白玛县呢？", "2020年呢？", "后者呢？",
+                               "其中贫困户有多少？", "那这个数字呢？", "How big is it?", "What about the other one?",
+                               "Of these, how many are poor villages?"])
+def test_a_follow_up_as_the_first_turn(q):
+    assert last([q]).clarification, q
+
+
+def test_a_part_of_nothing_as_the_first_turn_but_not_later():
+    # 其中 (among them) opens on something said before: after a question it is resolvable
+    assert last(["其中贫困户有多少？"]).clarification
+    res = last(["格桑县有多少个行政村？", "其中贫困村有多少个？"])
+    assert not res.clarification and "格桑县" in res.rewritten
+    # a whole question that merely contains 其中 is no follow-up
+    assert last(["格桑县有89个行政村，其中贫困村有多少个？"]).kind == "first"
+
+
+def test_a_swap_to_something_of_another_kind():
+    # a person does not replace a place
+    res = resolve(["傅文杰是哪个县的县委书记？", "格桑县有多少个行政村？", "傅文杰呢？"])[-1]
+    assert res.clarification
+    # twin: a place for a place
+    assert last(["格桑县有多少个行政村？", "白玛县呢？"]).rewritten == "白玛县有多少个行政村？"
+
+
+def test_that_ratio_with_no_ratio_asked_before():
+    res = last(["格桑县有多少个行政村？", "那个比例是多少？"], answers={0: "89个[1]"})
+    assert res.clarification and "比例" in res.clarification
+    assert last(["格桑县2019年新建桥梁多少座？", "那个比例呢？"], answers={0: "14座[1]"}).clarification
+    assert last(["How many bridges did Gesang County build in 2019?", "What is that rate?"], answers={0: "14座[1]"}).clarification
+    # twin: the last question did ask a rate, so 这一比例 is it
+    res = last(["格桑县2019年贫困发生率是多少？", "这一比例比上年下降了多少？"], answers={0: "3.2%[1]"})
+    assert not res.clarification and "贫困发生率" in res.rewritten
+
+
+def test_that_figure_alone_asks_nothing_new():
+    for q in ("那个数字呢？", "这个数据呢？"):
+        assert last(["格桑县2019年新建桥梁多少座？", q], answers={0: "14座[1]"}).clarification, q
+    assert last(["How many bridges did Gesang County build in 2019?", "What about that figure?"]).clarification
+    # twin: 这个数字 inside a real question about the last figure still resolves to the last topic
+    res = last(["格桑县2019年贫困发生率是多少？", "这个数字比上年下降了多少？"], answers={0: "3.2%[1]"})
+    assert not res.clarification and "格桑县" in res.rewritten
+
+
+def test_a_pronoun_whose_referent_is_in_an_answer_that_gave_none():
+    # 哪个县…？ answered by a refusal: 它 has nothing to stand for (the refusal text is no place)
+    for refusal in (REFUSAL_ZH, REFUSAL_ZH + "（引用的段落说的是白玛县）"):
+        res = last(["哪个县的贫困发生率最高？", "它有多少个行政村？"], answers={0: refusal})
+        assert res.clarification, res.rewritten
+    assert last(["Which county has the highest poverty rate?", "How many villages does it have?"], answers={0: REFUSAL_EN}).clarification
+    # twin: the answer named the county
+    assert last(["哪个县的贫困发生率最高？", "它有多少个行政村？"], answers={0: "格桑县[1]"}).rewritten == "格桑县有多少个行政村？"
+
+
+def test_a_person_named_only_in_the_answer_is_asked_back():
+    # 谁…？ answered with a name: 他 is asked back (the answer is the system's, not the user's, word)
+    assert last(["格桑县县委书记是谁？", "他是哪一年上任的？"], answers={0: "次仁平措[1]"}).clarification
+
+
+def test_a_relative_year_after_a_question_with_no_year():
+    res = last(["格桑县新建桥梁多少座？", "前一年呢？"])
+    assert res.clarification == "上一个问题没有说年份，请问“前一年”是哪一年？请说出具体年份。"
+    assert last(["How many bridges did Gesang County build?", "And the year before?"]).clarification
+    # twin: counted from the year asked about
+    assert last(["格桑县2019年新建桥梁多少座？", "前一年呢？"]).rewritten == "格桑县2018年新建桥梁多少座？"
+
+
+# ---------------------------------------------------------------- rewrites that carry no word of the old entity
+
+
+def test_a_seat_word_of_the_old_level_goes_when_the_level_changes():
+    assert last(["格桑县县城海拔多高？", "雅砻州呢？"]).rewritten == "雅砻州海拔多高？"
+    assert last(["格桑县县城海拔多高？", "达瓦镇呢？"]).rewritten == "达瓦镇海拔多高？"
+    assert last(["雅砻州州府所在地海拔多高？", "格桑县呢？"]).rewritten == "格桑县海拔多高？"
+    assert last(["How high is the county seat of Gesang County?", "What about Yalong Prefecture?"]).rewritten == "How high is Yalong Prefecture?"
+    # same level: the county town of the other county
+    assert last(["格桑县县城海拔多高？", "白玛县呢？"]).rewritten == "白玛县县城海拔多高？"
+
+
+def test_each_of_the_parts_goes_when_the_new_place_has_no_such_parts():
+    assert last(["雅砻州各县共有多少个贫困村？", "格桑县呢？"]).rewritten == "格桑县共有多少个贫困村？"
+    # a prefecture does have counties
+    assert last(["雅砻州各县共有多少个贫困村？", "白玛州呢？"]).rewritten == "白玛州各县共有多少个贫困村？"
+
+
+def test_a_year_before_the_question_word_when_the_counted_thing_is_replaced():
+    assert last(["格桑县清理了多少个2016年以来已竣工的扶贫项目？", "扶贫资金呢？"]).rewritten == "格桑县清理了2016年以来的多少扶贫资金？"
