@@ -432,6 +432,9 @@ class FollowUpResolver:
                        if e.kind in ("place", "org") and e.text not in res.rewritten and (e.norm or e.text) not in norm]
             if now and earlier:
                 res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
+        if res.clarification is None and res.rewritten != res.question:
+            res.rewritten = in_script_of(res.question, res.rewritten)
+            res.keep = [in_script_of(res.question, w) for w in res.keep]
         return res
 
     def looser(self, question: str, res: Resolution) -> list[str]:
@@ -1189,6 +1192,15 @@ class FollowUpResolver:
             # 全州 said of the prefecture swapped out is 全县 of the county put in (甘孜州全州… → 稻城县全县…)
             levels = {(n.strip())[-1:] for n in swapped_out if n.strip()[-1:] in "省市县州区乡镇"}
             new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
+            old_lv = {_level(Entity(n, "place", 0, len(n))) for n in swapped_out}
+            if len(new_ents) == 1 and new_ents[0].kind == "place" and parts_it_lacks(out, _level(new_ents[0])) \
+                    and old_lv and all(lv and not parts_it_lacks(P.text, lv) for lv in old_lv):
+                # 雅砻州下辖多少个县？ → 格桑县呢？: a county has no counties; what is wanted of it is not said
+                part = parts_it_lacks(out, _level(new_ents[0]))
+                name = new_ents[0].text
+                text_ = (f"{name} has no {part} of its own: what would you like to know about {name}?" if Pn.lang == "en"
+                         else f"{name}下面没有{part}：请问您想了解{name}的什么情况？")
+                return Resolution(q, q, "clarify", clarification=text_)
             if len(new_ents) == 1:
                 old_lv = {_level(Entity(n, "place", 0, len(n))) for n in swapped_out}
                 lv_out = _other_level_words(out, {lv for lv in old_lv if lv}, _level(new_ents[0]), new_ents[0].text)
@@ -1247,7 +1259,14 @@ class FollowUpResolver:
                 pieces.append(out[pos:])
                 out = "".join(pieces)
             else:
-                out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
+                m_per = (_EN_PERIOD if Pn.lang == "en" else _ZH_PERIOD).search(out)
+                if m_per:  # “十三五”期间 → 2020年呢？: the year asked about takes the period's place, it is not added beside it
+                    yt = y.text if Pn.lang == cur.lang else y.value
+                    if Pn.lang == "en":
+                        yt = yt if re.match(r"(?:since|from|after|before|by|until|in|during)\s", yt, re.I) else f"in {yt}"
+                    out = out[: m_per.start()] + yt + out[m_per.end() :]
+                else:
+                    out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
             # 2014年贫困发生率下降到多少 → 2010年呢: the other year may be where the fall started; ask its value plainly
             out = _END_POINT.sub("是", out, count=1) if Pn.lang == "zh" else out
             keep.extend(yy.text for yy in new_years if _relative_offset(yy.value) is None and yy.value.lower() not in _DEICTIC_YEARS)
@@ -1389,6 +1408,10 @@ class FollowUpResolver:
             if ys:
                 qi = P.toks[P.qword][2]
                 return P.text[:qi] + "".join(ys) + "的" + P.text[qi:head_end] + clf + topic + P.text[j:]
+            gap = [t for t in P.toks if head_end <= t[2] and t[3] <= i]
+            if any(f[:1] == "v" for _, f, _, _ in gap):
+                # 投入多少亿元用于教育 → 医疗: the verb (and the sum before it) say how it is asked, they stay (多少亿元用于医疗)
+                return P.text[:i] + topic + P.text[j:]
             return P.text[:head_end] + clf + topic + P.text[j:]
         b = P.before
         if b:
@@ -1577,6 +1600,11 @@ def _level(e: Entity) -> str:
     return t[-1:] if t[-1:] in "省市县州区乡镇村" else ""
 
 
+# a period said by name, not by its years: “十三五”期间, 近五年来, 脱贫攻坚以来 / during the 13th Five-Year Plan, over the past five years
+_ZH_PERIOD = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:规划)?(?:期间|时期|以来)?|近[一二三四五六七八九十\d]+年(?:来|以来)?|(?<![\d年])[一二三四五六七八九十]+年(?:来|以来)"
+                        r"|(?:近年来|多年来|脱贫攻坚以来|脱贫攻坚期间)")
+_EN_PERIOD = re.compile(r"\b(?:during|in|over|under)\s+the\s+(?:\d+(?:st|nd|rd|th)|thirteenth|fourteenth|twelfth)\s+Five-Year\s+Plan(?:\s+period)?"
+                        r"|\b(?:over|in|during)\s+the\s+(?:past|last)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years|\bin\s+recent\s+years", re.I)
 # the seat of a place of one level (县城 the county town, 州府 the prefecture's seat): (words, the level they belong to)
 _SEAT_WORDS = (("县城", "县"), ("县政府所在地", "县"), ("州府所在地", "州"), ("州府", "州"), ("首府", "州"), ("市区", "市"),
                ("市政府所在地", "市"), ("镇区", "镇"), ("集镇", "镇"), ("镇政府所在地", "镇"), ("乡政府所在地", "乡"))
@@ -1623,11 +1651,40 @@ def _other_level_words(text: str, old_levels: set[str], new_level: str, new_name
             break
     rank = _LEVEL_RANK.get(new_level)
     if rank is not None:
-        # 各县 / 各乡镇 / 所辖各县 right after the new name: parts it does not have
-        m = re.match(r"(?:的)?(?:所辖|下辖|辖区内)?各(乡镇|县区|县市|县|市|州|区|乡|镇|村)", rest)
+        # 各县 / 18个县 / 所辖各乡镇 right after the new name: parts it does not have
+        m = re.match(r"(?:的)?(?:所辖|下辖|辖区内)?的?(?:各|[0-9一二两三四五六七八九十]+个)(乡镇|县区|县市|县|市|州|区|乡|镇|村)(?![\u4e00-\u9fff]?[城委长])", rest)
         if m and min(_LEVEL_RANK.get(ch, 0) for ch in m.group(1)) >= rank:
             rest = rest[m.end() :]
+    if len(new_level) == 1:
+        # 县长 / 县政府 of the county swapped out is the 州长 / 州政府 of the prefecture put in
+        m = re.match(r"(?:的)?([省市县州区乡镇])(?=副?长|人民政府|政府|人大|政协)", rest)
+        if m and m.group(1) in old_levels:
+            rest = rest[: m.start(1)] + new_level + rest[m.end(1) :]
     return text[:j] + rest
+
+
+def parts_it_lacks(text: str, new_level: str) -> str | None:
+    """The level word a question counts (多少个县, how many counties) when the place it asks about is not above that level.
+
+    雅砻州下辖多少个县？ swapped to a county asks for counties inside a county: there are none, and the
+    question does not carry over (it is asked back instead).
+
+    >>> parts_it_lacks("格桑县下辖多少个县？", "县"), parts_it_lacks("雅砻州下辖多少个县？", "州"), parts_it_lacks("达瓦镇有多少个乡镇？", "镇")
+    ('县', None, '乡镇')
+    >>> parts_it_lacks("格桑县有多少个行政村？", "县"), parts_it_lacks("How many counties does Gesang County have?", "County")
+    (None, 'counties')
+    """
+    rank = _LEVEL_RANK.get(new_level)
+    if rank is None:
+        return None
+    m = re.search(r"(?:多少|几)个(乡镇|县区|县市|县|市|州|乡|镇)(?![\u4e00-\u9fff])", text)
+    if m and min(_LEVEL_RANK.get(ch, 0) for ch in m.group(1)) >= rank:
+        return m.group(1)
+    m = re.search(r"\bhow\s+many\s+(counties|prefectures|cities|towns|townships)\b", text, re.I)
+    en = {"counties": "County", "prefectures": "Prefecture", "cities": "City", "towns": "Town", "townships": "Township"}
+    if m and _LEVEL_RANK[en[m.group(1).lower()]] >= rank:
+        return m.group(1)
+    return None
 
 
 def _has_level(e: Entity) -> bool:
@@ -1648,6 +1705,30 @@ def _common_suffix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
+
+
+def in_script_of(typed: str, text: str) -> str:
+    """``text`` (a rewrite built from earlier turns) in the Chinese script of what the user just typed.
+
+    A follow-up typed in simplified characters after a question in traditional ones (稻城县呢？ after
+    報告中的縣轄多少個鄉鎮？) is a simplified question, and the other way round; a turn whose characters
+    are the same in both scripts (2018年呢？, English) says nothing and leaves ``text`` as it is.
+
+    >>> in_script_of("白玛县呢？", "白玛县轄多少個鄉鎮？"), in_script_of("白瑪縣呢？", "白玛县辖多少个乡镇？")
+    ('白玛县辖多少个乡镇？', '白瑪縣轄多少個鄉鎮？')
+    >>> in_script_of("2018年呢？", "格桑縣2018年有多少戶？"), in_script_of("What about Baima?", "How many 鄉鎮?")
+    ('格桑縣2018年有多少戶？', 'How many 鄉鎮?')
+    """
+    from .normalize import to_simplified, to_traditional
+
+    if not re.search(r"[\u4e00-\u9fff]", typed or "") or not re.search(r"[\u4e00-\u9fff]", text or ""):
+        return text
+    simp, trad = to_simplified(typed), to_traditional(typed)
+    if simp != typed and trad == typed:
+        return to_traditional(text)
+    if trad != typed and simp == typed:
+        return to_simplified(text)
+    return text
 
 
 def _is_refusal(answer: str) -> bool:

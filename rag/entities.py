@@ -61,7 +61,7 @@ _YEAR_ZH = re.compile(r"(?<![\d.])((?:1[89]|20)\d{2})\s*(?:年\s*)?(?:(?:至|到
                       r"(?:度)?(?:以来|以后|以前|至今|之前|之后|底|末|初|前|后|上半年|下半年)?"
                       r"|(?:今年|去年|前年|明年|后年|当年|同年|该年|这一年|那一年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?"
                       r"|(?<![\d年])(?:[一二两三四五六七八九十]|\d{1,2})年(?:之前|之后|以前|以后|前|后)(?![\u4e00-\u9fff]?年)")
-_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b"
+_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d%]|[.,]\d)|\b(?:this|last|next) year\b"
                       r"|\b(?:the\s+)?(?:previous|preceding|prior|following|subsequent)\s+year\b|\b(?:the\s+|a\s+|one\s+)?year\s+(?:before|earlier|after|later)\b"
                       r"|\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+(?:before|earlier|after|later)\b", re.I)
 

@@ -121,3 +121,43 @@ def test_each_of_the_parts_goes_when_the_new_place_has_no_such_parts():
 
 def test_a_year_before_the_question_word_when_the_counted_thing_is_replaced():
     assert last(["格桑县清理了多少个2016年以来已竣工的扶贫项目？", "扶贫资金呢？"]).rewritten == "格桑县清理了2016年以来的多少扶贫资金？"
+
+
+def test_a_swap_to_a_place_that_has_no_such_parts_is_asked_back():
+    res = last(["雅砻州下辖多少个县？", "格桑县呢？"])
+    assert res.clarification and "格桑县" in res.clarification
+    assert last(["格桑县下辖多少个乡镇？", "达瓦镇呢？"]).clarification
+    assert last(["How many counties does Yalong Prefecture have?", "What about Gesang County?"]).clarification
+    # twins: a prefecture does have towns, a county has villages
+    assert last(["格桑县下辖多少个乡镇？", "雅砻州呢？"]).rewritten == "雅砻州下辖多少个乡镇？"
+    assert last(["格桑县有多少个行政村？", "达瓦镇呢？"]).rewritten == "达瓦镇有多少个行政村？"
+
+
+def test_offices_and_numbered_parts_of_the_old_level_follow_the_new_one():
+    assert last(["格桑县县长是谁？", "雅砻州呢？"]).rewritten == "雅砻州州长是谁？"
+    assert last(["达瓦镇镇长是谁？", "格桑县呢？"]).rewritten == "格桑县县长是谁？"
+    assert last(["雅砻州18个县共有多少个贫困村？", "格桑县呢？"]).rewritten == "格桑县共有多少个贫困村？"
+    assert last(["格桑县县长是谁？", "白玛县呢？"]).rewritten == "白玛县县长是谁？"
+
+
+def test_a_year_swap_replaces_a_named_period_and_never_appends():
+    assert last(["格桑县“十三五”期间新建桥梁多少座？", "2020年呢？"]).rewritten == "格桑县2020年新建桥梁多少座？"
+    assert last(["格桑县近五年来新建桥梁多少座？", "2020年呢？"]).rewritten == "格桑县2020年新建桥梁多少座？"
+    assert last(["How many bridges did Gesang County build over the past five years?", "What about 2020?"]).rewritten == \
+        "How many bridges did Gesang County build in 2020?"
+    # a year opening the question, before a comma, is the year swapped
+    assert last(["In 2019, how many bridges did Gesang County build?", "And 2020?"]).rewritten == \
+        "In 2020, how many bridges did Gesang County build?"
+
+
+def test_replacing_the_counted_thing_keeps_the_verb_that_frames_it():
+    assert last(["格桑县2019年投入多少亿元用于教育？", "医疗呢？"]).rewritten == "格桑县2019年投入多少亿元用于医疗？"
+    # a measure word of the old thing still goes
+    assert last(["格桑县建成多少公里公路？", "桥梁呢？"]).rewritten == "格桑县建成多少桥梁？"
+
+
+def test_the_rewrite_is_in_the_script_the_user_just_typed():
+    assert last(["格桑縣轄多少個鄉鎮？", "白玛县呢？"]).rewritten == "白玛县辖多少个乡镇？"
+    assert last(["格桑县辖多少个乡镇？", "白瑪縣呢？"]).rewritten == "白瑪縣轄多少個鄉鎮？"
+    # a turn that looks the same in both scripts leaves the rewrite as it was
+    assert last(["格桑縣2018年有多少戶貧困戶？", "2019年呢？"]).rewritten == "格桑縣2019年有多少戶貧困戶？"
