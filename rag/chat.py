@@ -333,15 +333,60 @@ def not_the_last_figure_again(ans: Answer, res: Resolution, history: list[Turn] 
     >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res, h).refused
     True
     """
-    if not history or not res.replacement or ans.refused or not ans.citations or not history[-1].answer:
+    if not history or ans.refused or not ans.citations or not history[-1].answer:
         return ans
     if _figure(ans.answer) != _figure(history[-1].answer):
         return ans
+    if not res.replacement:
+        return same_figure_for_another_thing(ans, res, history[-1].resolved or "")
     new = chinese_names(res.replacement, lexicon)
     if new and any(_names_in(n, _sentence_of(c, _FULL_STOP)) for n in new for c in ans.citations):
         return ans  # the new place's own sentence says the same figure
     return _refused(ans, res, "the figure found is the one just given for the place before", "找到的数字是上一个地方的",
                     f"follow-up: {ans.answer} is the last answer again, from a sentence that does not name {', '.join(res.replacement)}")
+
+
+_SAME_FOR_BOTH = re.compile(r"均|都|同为|同样|分别为|各为|各有|\bboth\b|\beach\b", re.I)
+
+
+def same_figure_for_another_thing(ans: Answer, res: Resolution, last_question: str = "") -> Answer:
+    """After a follow-up that changed the year (``2016年呢？``) or the asked thing (``星级乡村酒店呢？``), the very figure just given,
+    said once in its passage, answers the last question again: one mention cannot be the figure of both.
+
+    Called with an answer whose figure equals the last one. Two things with the same value are said
+    twice (2019年14座、2020年14座) or together (均为0%); then the answer stands. So does a figure whose
+    passage ties it to what is asked now: the nearest year before it is the new year, or its clause
+    names the new thing (初中毛入学率达100.38% after a question about another rate: the last answer was the wrong one).
+
+    >>> from rag.types import Answer, Citation
+    >>> res = Resolution("2016年呢？", "格桑县2016年安排了多少个项目？", "year_swap", years_replaced=["2018"], years_now=["2016"])
+    >>> t = "安排项目310个(2016年40个、2017年90个、2018年180个)。"
+    >>> same_figure_for_another_thing(Answer("q", "310个[1]", False, [Citation(1, "a.txt", "c", "", t, "安排项目310个")]), res).refused
+    True
+    >>> t2 = "2017年贫困发生率为0%，2018年贫困发生率为0%。"
+    >>> same_figure_for_another_thing(Answer("q", "0%[1]", False, [Citation(1, "a.txt", "c", "", t2, "2018年贫困发生率为0%")]), res).refused
+    False
+    """
+    if res.kind not in ("year_swap", "ellipsis") or res.clarification:
+        return ans
+    fig = to_simplified(nfkc(_figure(ans.answer).split("；")[0]))
+    if not fig or not re.search(r"\d", fig):
+        return ans
+    last = to_simplified(nfkc(last_question))
+    new_words = [to_simplified(nfkc(w)) for w in res.keep if w and not _YEAR_RX.search(w) and to_simplified(nfkc(w)) not in last]
+    for c in ans.citations:
+        text = to_simplified(nfkc(re.sub(r"\s+", "", c.text or c.quote or "")))
+        if text.count(fig) != 1 or _SAME_FOR_BOTH.search(_sentence_of(c, _FULL_STOP)):
+            return ans
+        at = text.find(fig)
+        years_before = _YEAR_RX.findall(text[:at])
+        if res.years_now and years_before and years_before[-1] in res.years_now:
+            return ans  # （2020年动态管理后，…5610人）: the figure is the new year's
+        clause = text[max(text.rfind(ch, 0, at) for ch in _SENTENCE_END + "、（(）)") + 1 : at]
+        if any(w in clause for w in new_words):
+            return ans  # 初中毛入学率达100.38%: the figure's own clause names what is asked now
+    return _refused(ans, res, "the figure found is the one just given for the last question", "找到的数字是上一个问题的答案",
+                    f"follow-up: {ans.answer} is the last answer again, said once in its passage: not the figure of what is asked now")
 
 
 _FULL_STOP = "。；;！!？?\n"
