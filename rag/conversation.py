@@ -523,6 +523,11 @@ class FollowUpResolver:
         ctx = self._contexts(history)
         extra = self._history_names(ctx)
         cur = _Q(q, self.lexicon, extra)
+        if ctx:
+            whole = _whole_name(cur.p, self.lexicon)
+            if whole is not None:  # 扎西平措呢？: jieba cut a name it does not know (扎 | 西平 | 措); the fragment is the name
+                extra = {**extra, whole[0]: whole[1]}
+                cur = _Q(q, self.lexicon, extra)
         p, lang = cur.p, cur.lang
 
         m_and = _EN_AND_QUESTION.match(q) if lang == "en" else None
@@ -1705,6 +1710,45 @@ def _common_suffix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
+
+
+_NAME_FRAGMENT = re.compile(r"^(?:那么|那|还有|换成|改成)?(?![那这])((?:(?![的之和与及])[\u4e00-\u9fff]){3,6})(?:呢|怎么样|又如何)[\s？?。!！]*$")
+
+
+def _whole_name(p: Parsed, lexicon: Lexicon | None) -> tuple[str, str] | None:
+    """``X呢？`` where the names found cover only part of X: X as a whole is the name (a person's, unless a part says otherwise).
+
+    jieba cuts names it does not know into pieces and tags a piece as a place or a person (扎 | 西平 | 措,
+    七 | 林追玛); a follow-up fragment that is nothing but a name is that whole name. A fragment ending in
+    a place, organization or facility word (乡镇卫生院呢？) is a thing, not a name, and is left alone.
+
+    >>> from rag.entities import parse
+    >>> _whole_name(parse("扎西平措呢？"), None), _whole_name(parse("那七林追玛呢？"), None)
+    (('扎西平措', 'person'), ('七林追玛', 'person'))
+    >>> _whole_name(parse("王以志呢？"), None), _whole_name(parse("乡镇卫生院呢？"), None), _whole_name(parse("贫困人口呢？"), None)
+    (None, None, None)
+    """
+    from .entities import AUTONOMOUS, FACILITY_SUFFIXES, ORG_SUFFIXES, PLACE_SUFFIX
+
+    if p.lang != "zh" or not p.entities or p.years or p.pronouns:
+        return None
+    m = _NAME_FRAGMENT.match(p.norm)
+    if not m:
+        return None
+    x, a, b = m.group(1), m.start(1), m.end(1)
+    if x[-1] in PLACE_SUFFIX or x.endswith(ORG_SUFFIXES + FACILITY_SUFFIXES + AUTONOMOUS) or re.search(r"[院局站所校委办厅部中心会队社]$", x):
+        return None
+    if lexicon is not None and lexicon.kind(x):
+        return x, lexicon.kind(x) or "name"
+    ents = [e for e in p.entities if a <= e.start and e.end <= b]
+    if not ents or len(ents) != len(p.entities) or (len(ents) == 1 and ents[0].start == a and ents[0].end == b):
+        return None
+    if any(e.kind == "org" or (e.kind == "place" and e.text[-1:] in PLACE_SUFFIX) for e in ents):
+        return None  # 白玛县情况呢？: a whole place name inside is that place, with words after it
+    covered = sum(e.end - e.start for e in ents)
+    if len(x) - covered > 2:
+        return None  # a name cut into pieces leaves a character or two over, not a word
+    return x, "person" if len(x) <= 4 and any(e.kind in ("person", "name", "place") for e in ents) else "name"
 
 
 def in_script_of(typed: str, text: str) -> str:

@@ -452,6 +452,9 @@ def _good_facility(name: str) -> bool:
     return False
 
 
+_GLUED_PARTICLES = ("呢", "吗", "吧", "啊", "呀")
+
+
 def _known(text: str, lexicon: Lexicon | None, extra: dict[str, str] | None) -> list[tuple[int, int, str]]:
     """Spans of names known from the conversation (``extra``) and the index (``lexicon``), longest first, not overlapping."""
     cands = []
@@ -488,8 +491,8 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
             tok = next((t for t in toks if t[2] < j < t[3]), None)
             if tok is None or tok[2] != j - 1 or _word_tag(text[j : tok[3]])[:1] not in ("v", "p", "d", "c", "m", "q"):
                 continue
-        elif not (i in bounds and j in bounds):
-            continue
+        elif not (i in bounds and (j in bounds or text[j : j + 1] in _GLUED_PARTICLES)):
+            continue  # (扎西平措 + 呢: jieba glues a sentence particle to the last character of a name it does not know, 措呢)
         if free(i, j):
             found.append(Entity(text[i:j], kind, i, j))
     # a definite description stands for a place too: 报告中的县, 文件里的市
@@ -565,6 +568,8 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
                 (len(nxt[0]) <= 2 and len(nxt2[0]) >= 2 and nxt[1][:1] in ("n", "l", "j") and nxt2[1][:1] in ("n", "l", "j"))  # 人民 + 医院
                 or (len(nxt2[0]) == 1 and 2 <= len(nxt[0]) <= 4 and nxt[1][:1] in ("n", "i", "l", "j", "v"))):  # 扶贫开发 + 局
             found.append(Entity(text[nxt[2] : nxt2[3]], "org", nxt[2], nxt2[3]))
+    # 卫生院, 医院, 小学 alone: the kind of an organization, not one named (多少所卫生院？ counts them)
+    found = [e for e in found if not (e.kind == "org" and e.text in ORG_SUFFIXES)]
     return _compounds(sorted(found, key=lambda e: e.start), text)
 
 

@@ -161,3 +161,19 @@ def test_the_rewrite_is_in_the_script_the_user_just_typed():
     assert last(["格桑县辖多少个乡镇？", "白瑪縣呢？"]).rewritten == "白瑪縣轄多少個鄉鎮？"
     # a turn that looks the same in both scripts leaves the rewrite as it was
     assert last(["格桑縣2018年有多少戶貧困戶？", "2019年呢？"]).rewritten == "格桑縣2019年有多少戶貧困戶？"
+
+
+def test_a_name_jieba_cuts_into_pieces_is_one_name():
+    # 七 | 林追玛, 扎 | 西平 | 措呢: the fragment is one person's name
+    assert last(["陆明今年准备种几亩？", "七林追玛呢？"]).rewritten == "七林追玛今年准备种几亩？"
+    res = last(["格桑县有多少个行政村？", "扎西平措呢？"])
+    assert res.clarification and "扎西平措" in res.clarification  # a person does not replace a place
+    # a place with words after it, or a thing, is no name
+    assert last(["格桑县有多少个行政村？", "白玛县情况呢？"]).rewritten.startswith("白玛县")
+    assert last(["格桑县有多少名乡村医生？", "乡镇卫生院呢？"]).rewritten == "格桑县有多少乡镇卫生院？"
+
+
+def test_the_kind_of_an_organization_alone_is_no_organization():
+    # 卫生院 / 小学 alone name no one organization: the place asked about stays
+    assert last(["格桑县有多少名乡村医生？", "卫生院呢？"]).rewritten == "格桑县有多少卫生院？"
+    assert "格桑县" in last(["格桑县有多少名乡村医生？", "有多少所卫生院？"]).rewritten
