@@ -204,8 +204,10 @@ _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外�
 _EN_ORDINAL = re.compile(r"^(?:and\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?(?:first|second|third|fourth|fifth|last|next|previous|other)\s+"
                          r"(?:one|county|city|prefecture|town|township|village|place|district)s?$", re.I)
 # 后来呢？ 之后呢？ 以前呢？: a time said by nothing but its direction
-_VAGUE_TIME = re.compile(r"^(?:那|那么)?(?:后来|之后|以后|此后|然后|以前|之前|此前|早些时候|那时候?|当时|那一年之后|那一年以前|那年之后)(?:呢|的情况呢|怎么样|又如何)?$")
-_EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before\s+that|later|earlier|afterwards|back\s+then|since\s+then)$", re.I)
+_VAGUE_TIME = re.compile(r"^(?:那|那么)?(?:后来|之后|以后|此后|然后|以前|之前|此前|早些时候|那时候?|当时|那一年之后|那一年以前|那年之后|同期|同一时期|同一时间)(?:呢|的情况呢|怎么样|又如何)?$")
+_EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before\s+that|later|earlier|afterwards|back\s+then|since\s+then|(?:in\s+|over\s+)?the\s+same\s+period)$", re.I)
+# what 他们 / they can stand for when it is the thing the last question counted: people or households, not villages or projects
+_PEOPLE_HEAD = re.compile(r"(?:人|员|户|民|者|干部|书记|群众|学生|儿童|医生|教师|老师|工人|劳动力|劳力|队伍|家庭|人口)$")
 # 下面的县呢？ 其中的乡呢？: one of the places under the last one, not named
 _SUB_PLACE = re.compile(r"^(?:那|那么)?(?:下面|下属|下辖|所属|其下|辖区内|里面)的?(?:那个|哪个|某个|一个)?(?:县|市|区|乡|镇|村|州|乡镇)(?:呢)?$")
 # 这个数字是怎么算的？ is that right?: a question about the last answer itself, which the reports do not discuss
@@ -1029,7 +1031,8 @@ class FollowUpResolver:
                         # 哪个县…？ answered with no name (a refusal): 它 stands for the answer, which named nothing
                         return self._clarify_unknown(q, x, p.lang)
                     if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
-                                         or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text))):
+                                         or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text)
+                                             and (x.need == "any" or _PEOPLE_HEAD.search(prev.q.topic)))):
                         # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
                         # 他们 the people it counted (多少名驻村干部 … 他们的经费)
                         # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
@@ -1315,7 +1318,8 @@ class FollowUpResolver:
         """
         opts = list(dict.fromkeys(py.text for py in Pn.p.years))
         if not opts:  # 前一年呢？ after a question naming no year: the year before which is not said
-            text = (f"The previous question names no year: which year do you mean by “{y.text}”? Please give the year." if Pn.lang == "en"
+            text = (f"The previous question names no year: which year do you mean by “{y.text}”? Please give the year."
+                    if not re.search(r"[\u4e00-\u9fff]", q)
                     else f"上一个问题没有说年份，请问“{y.text}”是哪一年？请说出具体年份。")
             return Resolution(q, q, "clarify", clarification=text)
         text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"

@@ -177,3 +177,18 @@ def test_the_kind_of_an_organization_alone_is_no_organization():
     # 卫生院 / 小学 alone name no one organization: the place asked about stays
     assert last(["格桑县有多少名乡村医生？", "卫生院呢？"]).rewritten == "格桑县有多少卫生院？"
     assert "格桑县" in last(["格桑县有多少名乡村医生？", "有多少所卫生院？"]).rewritten
+
+
+def test_they_for_people_when_the_last_question_counted_no_people():
+    # 他们 after a count of villages: no people to stand for
+    assert last(["格桑县有多少个行政村？", "他们的收入呢？"]).clarification
+    # twin: after a count of cadres, 他们 are those cadres
+    res = last(["格桑县选派了多少名驻村干部？", "他们的工作经费是多少？"])
+    assert not res.clarification and "干部" in res.rewritten
+
+
+def test_the_same_period_with_nothing_to_be_the_same_as():
+    assert last(["格桑县有多少个行政村？", "同期呢？"]).clarification
+    assert last(["How many villages does Gesang County have?", "And the same period?"]).clarification
+    # an English follow-up after a Chinese question is asked back in English
+    assert last(["格桑县有多少个行政村？", "What about the year after?"]).clarification.startswith("The previous question names no year")
