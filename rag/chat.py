@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .answering import question_script
-from .conversation import FollowUpResolver, Resolution, Turn
+from .conversation import BORROWED_TOPIC, FollowUpResolver, Resolution, Turn
 from .entities import PLACE_SUFFIX, Lexicon
 from .normalize import nfkc, to_simplified
 from .types import Answer
@@ -133,6 +133,8 @@ class ConversationalQA:
 
         The looser words are worked out here, only for a swap that was refused (``FollowUpResolver.looser``).
         """
+        if ans.refused and not ans.clarification and not res.replacement:
+            return self._without_borrowed_topic(ans, question, res, k, backend, t0)
         if not ans.refused or ans.clarification or not res.replacement:
             return ans
         if not res.fallbacks:
@@ -155,6 +157,32 @@ class ConversationalQA:
             ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose}"]
             return ans2
         return ans
+
+    def _without_borrowed_topic(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
+        """A refused question that borrowed the last question's topic (``2020年安排了多少钱？`` → …饮水安全工程点2020年…) asked
+        again without it; kept only when the cited sentence names a word of that topic (饮水安全), so the figure is still about it.
+
+        The topic is the user's only in part: they asked about the money, the words of the thing counted before are ours.
+        """
+        topic = next((n[len(BORROWED_TOPIC):] for n in res.notes if n.startswith(BORROWED_TOPIC)), "")
+        if not topic:
+            return ans
+        loose = re.sub(r"^的", "", res.rewritten.replace(topic, "", 1)) if res.rewritten.count(topic) == 1 else ""
+        words = [w for w in _topic_words(topic) if w in res.rewritten]
+        if not loose or not words or loose == res.rewritten:
+            return ans
+        from dataclasses import replace
+
+        res2 = replace(res, rewritten=loose, notes=res.notes + ["relaxed"])
+        ans2 = self._finish(self.assistant.ask(loose, k, backend), question, res2, t0)
+        if ans2.refused or not ans2.citations:
+            return ans
+        sents = [to_simplified(nfkc(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
+        if not all(any(to_simplified(nfkc(w)) in s_ for w in words) for s_ in sents):
+            return ans
+        ans2.rewritten_question = res.rewritten
+        ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose} (the cited sentence names {'、'.join(words)})"]
+        return ans2
 
     def stream(self, question: str, history: list[Turn] | None = None, k: int | None = None,
                backend: str | None = None) -> Iterator[Resolution | str | Answer]:
@@ -196,6 +224,21 @@ class ConversationalQA:
     def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:
         history, question = self.history(messages)
         return self.ask(question, history, k, backend)
+
+
+_HEAD_WORDS = {"项目", "工程", "建设", "资金", "工作", "任务", "情况", "问题", "方面", "措施", "计划", "体系", "机制"}
+
+
+def _topic_words(topic: str) -> list[str]:
+    """The words that say which thing a borrowed topic is: its modifiers, not its head noun (饮水 of 饮水安全工程点, 农村公路 of 农村公路项目).
+
+    >>> _topic_words("饮水安全工程点"), _topic_words("农村公路项目"), _topic_words("项目")
+    (['饮水', '安全工程'], ['农村公路'], [])
+    """
+    from .entities import _cut
+
+    toks = [w for w, _, _, _ in _cut(topic)]
+    return [w for w in dict.fromkeys(toks[:-1]) if len(w) >= 2 and re.match(r"[\u4e00-\u9fff]+$", w) and w not in _HEAD_WORDS]
 
 
 def _names_in(name: str, text: str) -> bool:

@@ -100,6 +100,9 @@ class Resolution:
         return d
 
 
+# a note on a Resolution: the topic a question naming no thing of its own took from the last one (安排了多少钱？ → 饮水安全工程点)
+BORROWED_TOPIC = "borrowed_topic="
+
 # ---------------------------------------------------------------- wording
 
 _ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那到|那|要是|如果是|如果|还有|另外|至于|关于|换成|改成|换作|再看看|再问一下|请问|问一下|那请问|截至|截止到|截止|到了|到)")
@@ -716,14 +719,19 @@ class FollowUpResolver:
             lead = subj
             keep = keep + [e.text for e in srcq.p.entities]
             effect = lang == "zh" and not kind and srcq is prev.q and _EFFECT_VERB.match(_ZH_LEAD.sub("", p.norm))
+            borrowed = ""
             if (self._thin(content) or effect) and not kind and srcq.topic:
                 # 安排了多少钱？ / 覆盖了多少户？ after …项目累计分红多少？: what was paid for, or what covered them, is the last topic
                 lead = subj + srcq.topic
                 keep.append(srcq.topic)
+                borrowed = srcq.topic
             text = self._prepend(text, cur, lead)
             if kind != "pronoun" or src is prev:
                 text, keep = self._carry_year(text, prev.q, keep)
-            return Resolution(q, text, kind or "missing_subject", keep=_dedup(keep))
+            res = Resolution(q, text, kind or "missing_subject", keep=_dedup(keep))
+            if borrowed and text.count(borrowed) == 1:
+                res.notes.append(BORROWED_TOPIC + borrowed)
+            return res
 
         if kind == "pronoun":
             if src is prev:
