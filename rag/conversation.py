@@ -154,6 +154,8 @@ _NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how ma
 _ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|哪位|哪两个|哪几个|哪里|哪儿|\bwhich\b|\bwhat (?:county|city|place|town|village|airport|company)\b", re.I)
 _QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
 _MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
+# 多少公里公路 / 几所学校: a quantity with a measure word or unit, then the thing counted
+_RECOUNT = re.compile(r"^((?:多少|几)(?:个|名|户|人|座|所|家|条|项|亩|位|台|辆|套|间|处|块|张|批|公里|千米|平方公里|平方米|万元|亿元|元|吨|万吨))([\u4e00-\u9fff]{2,8})$")
 _REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
 # a question that opens on what something did to people (覆盖了多少户？ 带动了多少人？): the doer is the last question's thing
 _EFFECT_VERB = re.compile(r"^(?:共|累计|一共|总共|还|又|已|已经)?(?:覆盖|带动|惠及|辐射|吸纳|帮扶|受益)(?:了)?(?:多少|几)")
@@ -642,7 +644,7 @@ class FollowUpResolver:
                     "What would you like to know that the reports say?" if lang == "en"
                     else "文档只给出了这个数字，没有说明它是怎么得出或核实的；出处见上一条回答引用的段落。请问您还想了解文档中的哪方面内容？")
             return Resolution(q, q, "clarify", clarification=text)
-        rq = self._requantify(q, cur, prev)
+        rq = self._recount(q, cur, prev) or self._requantify(q, cur, prev)
         if rq is not None:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
@@ -1162,6 +1164,31 @@ class FollowUpResolver:
         else:
             out = P.text[:qi] + new + P.text[qj:]
         keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + ([body] if not mq else [])
+        return Resolution(q, out, "ellipsis", keep=_dedup(keep))
+
+    def _recount(self, q: str, cur: _Q, prev: _Ctx) -> Resolution | None:
+        """``多少公里公路？`` ``几所卫生院？``: a quantity and a new thing, asked in the last question's frame (its place, year and verb).
+
+        >>> r = FollowUpResolver()
+        >>> h = [Turn("格桑县2019年新建了多少座桥梁？", resolved="格桑县2019年新建了多少座桥梁？")]
+        >>> r.run("多少公里公路？", h).rewritten, r.run("那几所学校呢？", h).rewritten
+        ('格桑县2019年新建了多少公里公路？', '格桑县2019年新建了几所学校？')
+        """
+        p = cur.p
+        if p.lang != "zh" or p.entities or p.years or p.pronouns:
+            return None
+        s = re.sub(r"(?:呢|的呢)$", "", _ZH_LEAD.sub("", _PUNCT_END.sub("", p.norm)).strip())
+        m = _RECOUNT.match(s)
+        P = prev.q
+        if not m or P.qword is None or not _NUMERIC_FRAME.search(P.text):
+            return None
+        c = P.counted
+        qi = P.toks[P.qword][2]
+        if c and P.toks[P.qword][0] in ("多少", "几") or (c and re.match(r"^(?:多少|几)", P.toks[P.qword][0])):
+            out = P.text[:qi] + s + P.text[c[1] :]
+        else:
+            return None
+        keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + [m.group(2)]
         return Resolution(q, out, "ellipsis", keep=_dedup(keep))
 
     def _ellipsis(self, q: str, cur: _Q, content: list, prev: _Ctx, keep: list[str], kind: str | None) -> Resolution:

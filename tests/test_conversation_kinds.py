@@ -192,3 +192,11 @@ def test_the_same_period_with_nothing_to_be_the_same_as():
     assert last(["How many villages does Gesang County have?", "And the same period?"]).clarification
     # an English follow-up after a Chinese question is asked back in English
     assert last(["格桑县有多少个行政村？", "What about the year after?"]).clarification.startswith("The previous question names no year")
+
+
+def test_a_quantity_and_a_new_thing_is_asked_in_the_last_questions_frame():
+    # 多少公里公路？ after 新建了多少座桥梁？: the place, the year and the verb carry over; the measure word is the new one's
+    assert last(["格桑县2019年新建了多少座桥梁？", "多少公里公路？"]).rewritten == "格桑县2019年新建了多少公里公路？"
+    assert last(["格桑县有多少名乡村医生？", "多少所卫生院？"]).rewritten == "格桑县有多少所卫生院？"
+    # a unit alone still re-asks the same thing in another measure
+    assert "贫困户" in last(["格桑县有多少户贫困户？", "多少人？"]).rewritten
