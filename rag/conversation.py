@@ -1655,6 +1655,7 @@ _SEAT_WORDS = (("县城", "县"), ("县政府所在地", "县"), ("州府所在�
 _LEVEL_RANK = {"省": 5, "Province": 5, "Region": 5, "州": 4, "Prefecture": 4, "市": 4, "City": 4, "县": 3, "County": 3, "区": 3,
                "District": 3, "旗": 3, "乡": 2, "镇": 2, "Town": 2, "Township": 2, "村": 1, "Village": 1}
 _EN_SEAT = re.compile(r"\b(?:the\s+)?(county|prefecture|city|town|township)\s+(?:seat|town)\s+of\s+(?=\S)", re.I)
+_EN_OFFICE = re.compile(r"\b(county|prefecture|city|town|township)\s+(?=(?:party\s+)?(?:secretary|head|mayor|magistrate|government|chief|leader)\b)", re.I)
 _EN_SEAT_LEVEL = {"county": "County", "prefecture": "Prefecture", "city": "City", "town": "Town", "township": "Township"}
 
 
@@ -1675,6 +1676,8 @@ def _other_level_words(text: str, old_levels: set[str], new_level: str, new_name
     '白玛县县城海拔多高？'
     >>> _other_level_words("How high is the county seat of Yalong Prefecture?", {"County"}, "Prefecture", "Yalong Prefecture")
     'How high is Yalong Prefecture?'
+    >>> _other_level_words("Who is the county party secretary of Yalong Prefecture?", {"County"}, "Prefecture", "Yalong Prefecture")
+    'Who is the prefecture party secretary of Yalong Prefecture?'
     """
     if not old_levels or not new_level or new_level in old_levels:
         return text
@@ -1682,7 +1685,12 @@ def _other_level_words(text: str, old_levels: set[str], new_level: str, new_name
         def en_seat(m: re.Match) -> str:
             lv = _EN_SEAT_LEVEL[m.group(1).lower()]
             return "" if lv in old_levels and lv != new_level else m.group(0)
-        return _EN_SEAT.sub(en_seat, text)
+        out = _EN_SEAT.sub(en_seat, text)
+
+        def en_office(m: re.Match) -> str:  # the county party secretary of a prefecture is its prefecture party secretary
+            lv = _EN_SEAT_LEVEL[m.group(1).lower()]
+            return new_level.lower() + " " if lv in old_levels and lv != new_level else m.group(0)
+        return _EN_OFFICE.sub(en_office, out)
     i = text.find(new_name)
     if i < 0:
         return text

@@ -200,3 +200,10 @@ def test_a_quantity_and_a_new_thing_is_asked_in_the_last_questions_frame():
     assert last(["格桑县有多少名乡村医生？", "多少所卫生院？"]).rewritten == "格桑县有多少所卫生院？"
     # a unit alone still re-asks the same thing in another measure
     assert "贫困户" in last(["格桑县有多少户贫困户？", "多少人？"]).rewritten
+
+
+def test_english_level_words_follow_the_new_place():
+    assert last(["Who is the county party secretary of Gesang County?", "What about Yalong Prefecture?"]).rewritten == \
+        "Who is the prefecture party secretary of Yalong Prefecture?"
+    assert last(["Who is the county party secretary of Gesang County?", "What about Baima County?"]).rewritten == \
+        "Who is the county party secretary of Baima County?"
