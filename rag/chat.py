@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .answering import question_script
-from .conversation import FollowUpResolver, Resolution, Turn
+from .conversation import BORROWED_TOPIC, FollowUpResolver, Resolution, Turn
 from .entities import PLACE_SUFFIX, Lexicon
 from .normalize import nfkc, to_simplified
 from .types import Answer
@@ -133,6 +133,8 @@ class ConversationalQA:
 
         The looser words are worked out here, only for a swap that was refused (``FollowUpResolver.looser``).
         """
+        if ans.refused and not ans.clarification and not res.replacement:
+            return self._without_borrowed_topic(ans, question, res, k, backend, t0)
         if not ans.refused or ans.clarification or not res.replacement:
             return ans
         if not res.fallbacks:
@@ -155,6 +157,32 @@ class ConversationalQA:
             ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose}"]
             return ans2
         return ans
+
+    def _without_borrowed_topic(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
+        """A refused question that borrowed the last question's topic (``2020年安排了多少钱？`` → …饮水安全工程点2020年…) asked
+        again without it; kept only when the cited sentence names a word of that topic (饮水安全), so the figure is still about it.
+
+        The topic is the user's only in part: they asked about the money, the words of the thing counted before are ours.
+        """
+        topic = next((n[len(BORROWED_TOPIC):] for n in res.notes if n.startswith(BORROWED_TOPIC)), "")
+        if not topic:
+            return ans
+        loose = re.sub(r"^的", "", res.rewritten.replace(topic, "", 1)) if res.rewritten.count(topic) == 1 else ""
+        words = [w for w in _topic_words(topic) if w in res.rewritten]
+        if not loose or not words or loose == res.rewritten:
+            return ans
+        from dataclasses import replace
+
+        res2 = replace(res, rewritten=loose, notes=res.notes + ["relaxed"])
+        ans2 = self._finish(self.assistant.ask(loose, k, backend), question, res2, t0)
+        if ans2.refused or not ans2.citations:
+            return ans
+        sents = [to_simplified(nfkc(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
+        if not all(any(to_simplified(nfkc(w)) in s_ for w in words) for s_ in sents):
+            return ans
+        ans2.rewritten_question = res.rewritten
+        ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose} (the cited sentence names {'、'.join(words)})"]
+        return ans2
 
     def stream(self, question: str, history: list[Turn] | None = None, k: int | None = None,
                backend: str | None = None) -> Iterator[Resolution | str | Answer]:
@@ -196,6 +224,21 @@ class ConversationalQA:
     def chat(self, messages: list[dict], k: int | None = None, backend: str | None = None) -> Answer:
         history, question = self.history(messages)
         return self.ask(question, history, k, backend)
+
+
+_HEAD_WORDS = {"项目", "工程", "建设", "资金", "工作", "任务", "情况", "问题", "方面", "措施", "计划", "体系", "机制"}
+
+
+def _topic_words(topic: str) -> list[str]:
+    """The words that say which thing a borrowed topic is: its modifiers, not its head noun (饮水 of 饮水安全工程点, 农村公路 of 农村公路项目).
+
+    >>> _topic_words("饮水安全工程点"), _topic_words("农村公路项目"), _topic_words("项目")
+    (['饮水', '安全工程'], ['农村公路'], [])
+    """
+    from .entities import _cut
+
+    toks = [w for w, _, _, _ in _cut(topic)]
+    return [w for w in dict.fromkeys(toks[:-1]) if len(w) >= 2 and re.match(r"[\u4e00-\u9fff]+$", w) and w not in _HEAD_WORDS]
 
 
 def _names_in(name: str, text: str) -> bool:
@@ -333,15 +376,60 @@ def not_the_last_figure_again(ans: Answer, res: Resolution, history: list[Turn] 
     >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res, h).refused
     True
     """
-    if not history or not res.replacement or ans.refused or not ans.citations or not history[-1].answer:
+    if not history or ans.refused or not ans.citations or not history[-1].answer:
         return ans
     if _figure(ans.answer) != _figure(history[-1].answer):
         return ans
+    if not res.replacement:
+        return same_figure_for_another_thing(ans, res, history[-1].resolved or "")
     new = chinese_names(res.replacement, lexicon)
     if new and any(_names_in(n, _sentence_of(c, _FULL_STOP)) for n in new for c in ans.citations):
         return ans  # the new place's own sentence says the same figure
     return _refused(ans, res, "the figure found is the one just given for the place before", "找到的数字是上一个地方的",
                     f"follow-up: {ans.answer} is the last answer again, from a sentence that does not name {', '.join(res.replacement)}")
+
+
+_SAME_FOR_BOTH = re.compile(r"均|都|同为|同样|分别为|各为|各有|\bboth\b|\beach\b", re.I)
+
+
+def same_figure_for_another_thing(ans: Answer, res: Resolution, last_question: str = "") -> Answer:
+    """After a follow-up that changed the year (``2016年呢？``) or the asked thing (``星级乡村酒店呢？``), the very figure just given,
+    said once in its passage, answers the last question again: one mention cannot be the figure of both.
+
+    Called with an answer whose figure equals the last one. Two things with the same value are said
+    twice (2019年14座、2020年14座) or together (均为0%); then the answer stands. So does a figure whose
+    passage ties it to what is asked now: the nearest year before it is the new year, or its clause
+    names the new thing (初中毛入学率达100.38% after a question about another rate: the last answer was the wrong one).
+
+    >>> from rag.types import Answer, Citation
+    >>> res = Resolution("2016年呢？", "格桑县2016年安排了多少个项目？", "year_swap", years_replaced=["2018"], years_now=["2016"])
+    >>> t = "安排项目310个(2016年40个、2017年90个、2018年180个)。"
+    >>> same_figure_for_another_thing(Answer("q", "310个[1]", False, [Citation(1, "a.txt", "c", "", t, "安排项目310个")]), res).refused
+    True
+    >>> t2 = "2017年贫困发生率为0%，2018年贫困发生率为0%。"
+    >>> same_figure_for_another_thing(Answer("q", "0%[1]", False, [Citation(1, "a.txt", "c", "", t2, "2018年贫困发生率为0%")]), res).refused
+    False
+    """
+    if res.kind not in ("year_swap", "ellipsis") or res.clarification:
+        return ans
+    fig = to_simplified(nfkc(_figure(ans.answer).split("；")[0]))
+    if not fig or not re.search(r"\d", fig):
+        return ans
+    last = to_simplified(nfkc(last_question))
+    new_words = [to_simplified(nfkc(w)) for w in res.keep if w and not _YEAR_RX.search(w) and to_simplified(nfkc(w)) not in last]
+    for c in ans.citations:
+        text = to_simplified(nfkc(re.sub(r"\s+", "", c.text or c.quote or "")))
+        if text.count(fig) != 1 or _SAME_FOR_BOTH.search(_sentence_of(c, _FULL_STOP)):
+            return ans
+        at = text.find(fig)
+        years_before = _YEAR_RX.findall(text[:at])
+        if res.years_now and years_before and years_before[-1] in res.years_now:
+            return ans  # （2020年动态管理后，…5610人）: the figure is the new year's
+        clause = text[max(text.rfind(ch, 0, at) for ch in _SENTENCE_END + "、（(）)") + 1 : at]
+        if any(w in clause for w in new_words):
+            return ans  # 初中毛入学率达100.38%: the figure's own clause names what is asked now
+    return _refused(ans, res, "the figure found is the one just given for the last question", "找到的数字是上一个问题的答案",
+                    f"follow-up: {ans.answer} is the last answer again, said once in its passage: not the figure of what is asked now")
 
 
 _FULL_STOP = "。；;！!？?\n"

@@ -100,6 +100,9 @@ class Resolution:
         return d
 
 
+# a note on a Resolution: the topic a question naming no thing of its own took from the last one (安排了多少钱？ → 饮水安全工程点)
+BORROWED_TOPIC = "borrowed_topic="
+
 # ---------------------------------------------------------------- wording
 
 _ZH_LEAD = re.compile(r"^(?:那么|那要是|那在|那到|那|要是|如果是|如果|还有|另外|至于|关于|换成|改成|换作|再看看|再问一下|请问|问一下|那请问|截至|截止到|截止|到了|到)")
@@ -151,6 +154,8 @@ _NUMERIC_FRAME = re.compile(r"多少|几|多[高大长远久重深宽厚]|how ma
 _ASKS_WHICH = re.compile(r"哪个|哪些|哪一个|哪家|哪座|哪所|哪条|哪位|哪两个|哪几个|哪里|哪儿|\bwhich\b|\bwhat (?:county|city|place|town|village|airport|company)\b", re.I)
 _QWORD_TOKEN = re.compile(r"^(?:多少|几|哪|什么|谁|多[高大长远久重深宽厚])")
 _MEASURE_NOUNS = {"人数", "户数", "人次", "个数", "数量", "金额", "总数", "总额", "总量", "比例", "占比", "比重", "资金", "投资"}
+# 多少公里公路 / 几所学校: a quantity with a measure word or unit, then the thing counted
+_RECOUNT = re.compile(r"^((?:多少|几)(?:个|名|户|人|座|所|家|条|项|亩|位|台|辆|套|间|处|块|张|批|公里|千米|平方公里|平方米|万元|亿元|元|吨|万吨))([\u4e00-\u9fff]{2,8})$")
 _REQUANTIFY = re.compile(r"^(?:又|那|共|一共|总共)?(?:有)?(多少|几)([\u4e00-\u9fff]{0,3})$")
 # a question that opens on what something did to people (覆盖了多少户？ 带动了多少人？): the doer is the last question's thing
 _EFFECT_VERB = re.compile(r"^(?:共|累计|一共|总共|还|又|已|已经)?(?:覆盖|带动|惠及|辐射|吸纳|帮扶|受益)(?:了)?(?:多少|几)")
@@ -204,8 +209,10 @@ _OTHER = re.compile(r"(?:其他|其它|别的|另一个|另一|另外的|另外�
 _EN_ORDINAL = re.compile(r"^(?:and\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?(?:first|second|third|fourth|fifth|last|next|previous|other)\s+"
                          r"(?:one|county|city|prefecture|town|township|village|place|district)s?$", re.I)
 # 后来呢？ 之后呢？ 以前呢？: a time said by nothing but its direction
-_VAGUE_TIME = re.compile(r"^(?:那|那么)?(?:后来|之后|以后|此后|然后|以前|之前|此前|早些时候|那时候?|当时|那一年之后|那一年以前|那年之后)(?:呢|的情况呢|怎么样|又如何)?$")
-_EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before\s+that|later|earlier|afterwards|back\s+then|since\s+then)$", re.I)
+_VAGUE_TIME = re.compile(r"^(?:那|那么)?(?:后来|之后|以后|此后|然后|以前|之前|此前|早些时候|那时候?|当时|那一年之后|那一年以前|那年之后|同期|同一时期|同一时间)(?:呢|的情况呢|怎么样|又如何)?$")
+_EN_VAGUE_TIME = re.compile(r"^(?:and\s+|what\s+about\s+)?(?:after\s+that|before\s+that|later|earlier|afterwards|back\s+then|since\s+then|(?:in\s+|over\s+)?the\s+same\s+period)$", re.I)
+# what 他们 / they can stand for when it is the thing the last question counted: people or households, not villages or projects
+_PEOPLE_HEAD = re.compile(r"(?:人|员|户|民|者|干部|书记|群众|学生|儿童|医生|教师|老师|工人|劳动力|劳力|队伍|家庭|人口)$")
 # 下面的县呢？ 其中的乡呢？: one of the places under the last one, not named
 _SUB_PLACE = re.compile(r"^(?:那|那么)?(?:下面|下属|下辖|所属|其下|辖区内|里面)的?(?:那个|哪个|某个|一个)?(?:县|市|区|乡|镇|村|州|乡镇)(?:呢)?$")
 # 这个数字是怎么算的？ is that right?: a question about the last answer itself, which the reports do not discuss
@@ -222,6 +229,16 @@ _EACH = re.compile(r"各自|\beach\b|\brespectively\b|\bindividually\b", re.I)
 # 哪个更高？ which one is larger?: a comparison needs two things
 _WHICH_MORE = re.compile(r"(?:哪个|哪一个|哪边|哪里|谁|哪家|哪年|哪一年)(?:的)?(?:更|比较|最)?(?:高|低|多|少|大|小|快|慢|好|强|重|长)"
                          r"|\bwhich\s+(?:one\s+|of\s+(?:them|the\s+two)\s+)?(?:is|was|has|had)\s+(?:the\s+)?(?:higher|lower|larger|bigger|smaller|more|less|fewer|greater)", re.I)
+# 其中贫困户有多少？ / Of these, how many…?: a part of something said before
+_AMONG_FIRST = re.compile(r"^(?:那么|那)?(?:其中|这其中|在这之中|这里面|其余|剩下的|余下的)")
+_EN_AMONG_FIRST = re.compile(r"^(?:and\s+)?(?:of|among)\s+(?:them|these|those|which)\b|^(?:and\s+)?how\s+many\s+of\s+(?:them|these|those)\b", re.I)
+# 那个比例 / 这一比率 / that rate: a ratio the last question must have asked for
+_THAT_RATIO = re.compile(r"(?:那个|这个|这一|那一|该|此|上述|刚才的?|上面的?)(?:比例|比重|占比|百分比|比率)")
+_EN_THAT_RATIO = re.compile(r"\b(?:that|this|the\s+same)\s+(?:rate|ratio|percentage|share|proportion)\b", re.I)
+_ASKS_RATIO = re.compile(r"率|比例|比重|占比|百分|%|\b(?:rate|ratio|percent|percentage|share|proportion)s?\b", re.I)
+# 那个数字呢？ / What about that figure?: nothing but the last answer pointed at
+_THAT_FIGURE_ONLY = re.compile(r"(?:那么|那)?(?:那个|这个|这一|那一|上面的?|刚才的?)(?:数字|数据|数|数值|结果|比例)(?:呢|的呢|怎么样|又如何)?")
+_EN_THAT_FIGURE_ONLY = re.compile(r"(?:and\s+|so\s+|ok\s+)?(?:(?:what|how)\s+about\s+)?(?:that|this|the)\s+(?:figure|number|value|result|data)", re.I)
 _ABOUT_ANSWER_ZH = re.compile(r"^(?:那|那么)?(?:这个|这一|那个|该|此|上面的?|刚才的?)?(?:数字|数据|数|比例|结果|答案|说法|统计)"
                               r"(?:是)?(?:怎么|如何|怎样)(?:算|计算|统计|得出|来)的?|(?:数字|数据|数|比例|结果|答案|说法)(?:准确|对|可靠|可信|正确|真实)(?:吗|不|么)")
 _ABOUT_ANSWER_EN = re.compile(r"^(?:is|was)\s+(?:that|this|it)\s+(?:right|correct|accurate|true|reliable)\??$"
@@ -422,6 +439,9 @@ class FollowUpResolver:
                        if e.kind in ("place", "org") and e.text not in res.rewritten and (e.norm or e.text) not in norm]
             if now and earlier:
                 res.replaced, res.replacement = _dedup(earlier), _dedup([e.text for e in now])
+        if res.clarification is None and res.rewritten != res.question:
+            res.rewritten = in_script_of(res.question, res.rewritten)
+            res.keep = [in_script_of(res.question, w) for w in res.keep]
         return res
 
     def looser(self, question: str, res: Resolution) -> list[str]:
@@ -510,6 +530,11 @@ class FollowUpResolver:
         ctx = self._contexts(history)
         extra = self._history_names(ctx)
         cur = _Q(q, self.lexicon, extra)
+        if ctx:
+            whole = _whole_name(cur.p, self.lexicon)
+            if whole is not None:  # 扎西平措呢？: jieba cut a name it does not know (扎 | 西平 | 措); the fragment is the name
+                extra = {**extra, whole[0]: whole[1]}
+                cur = _Q(q, self.lexicon, extra)
         p, lang = cur.p, cur.lang
 
         m_and = _EN_AND_QUESTION.match(q) if lang == "en" else None
@@ -581,8 +606,9 @@ class FollowUpResolver:
                 what = "、".join([e.text for e in p.entities] + [y.text for y in p.years])
                 text = f"What would you like to know about {what}?" if lang == "en" else f"请问您想了解{what}的什么情况？"
                 return Resolution(q, q, "clarify", clarification=text)
-            if self._elliptic(p) or _FORMER_LATTER.search(p.norm) or (lang == "en" and _EN_ORDINAL.match(_PUNCT_END.sub("", p.norm))):
-                # 后者呢？ 贫困人口呢？ What about the second one? as the first question: nothing before it to follow
+            if self._elliptic(p) or _FORMER_LATTER.search(p.norm) or (lang == "en" and _EN_ORDINAL.match(_PUNCT_END.sub("", p.norm))) \
+                    or (not p.entities and (_AMONG_FIRST.match(p.norm) or (lang == "en" and _EN_AMONG_FIRST.match(p.norm)))):
+                # 后者呢？ 贫困人口呢？ 其中贫困户有多少？ What about the second one? as the first question: nothing before it to follow
                 text = ("This follows up on something not asked yet: please ask the whole question." if lang == "en"
                         else "这像是接着前面的问题问的，但前面还没有问题：请把问题说完整（地方、年份和要问的内容）。")
                 return Resolution(q, q, "clarify", clarification=text)
@@ -618,7 +644,7 @@ class FollowUpResolver:
                     "What would you like to know that the reports say?" if lang == "en"
                     else "文档只给出了这个数字，没有说明它是怎么得出或核实的；出处见上一条回答引用的段落。请问您还想了解文档中的哪方面内容？")
             return Resolution(q, q, "clarify", clarification=text)
-        rq = self._requantify(q, cur, prev)
+        rq = self._recount(q, cur, prev) or self._requantify(q, cur, prev)
         if rq is not None:
             return rq
         frag = _ZH_LEAD.sub("", re.sub(_ZH_TAIL, "", _PUNCT_END.sub("", p.norm))).strip()
@@ -695,14 +721,19 @@ class FollowUpResolver:
             lead = subj
             keep = keep + [e.text for e in srcq.p.entities]
             effect = lang == "zh" and not kind and srcq is prev.q and _EFFECT_VERB.match(_ZH_LEAD.sub("", p.norm))
+            borrowed = ""
             if (self._thin(content) or effect) and not kind and srcq.topic:
                 # 安排了多少钱？ / 覆盖了多少户？ after …项目累计分红多少？: what was paid for, or what covered them, is the last topic
                 lead = subj + srcq.topic
                 keep.append(srcq.topic)
+                borrowed = srcq.topic
             text = self._prepend(text, cur, lead)
             if kind != "pronoun" or src is prev:
                 text, keep = self._carry_year(text, prev.q, keep)
-            return Resolution(q, text, kind or "missing_subject", keep=_dedup(keep))
+            res = Resolution(q, text, kind or "missing_subject", keep=_dedup(keep))
+            if borrowed and text.count(borrowed) == 1:
+                res.notes.append(BORROWED_TOPIC + borrowed)
+            return res
 
         if kind == "pronoun":
             if src is prev:
@@ -757,6 +788,18 @@ class FollowUpResolver:
         if p.entities:
             return None
         norm = p.norm
+        bare = _PUNCT_END.sub("", norm).strip()
+        m_ratio = _THAT_RATIO.search(norm) or (_EN_THAT_RATIO.search(norm) if lang == "en" else None)
+        if m_ratio and not _ASKS_RATIO.search(prev.q.p.norm) and "%" not in (prev.turn.answer or ""):
+            # 那个比例是多少？ after a question that counted (多少个行政村): there is no ratio it can mean
+            text = (f"The last question asked for no rate or share: which one do you mean by “{m_ratio.group(0)}”? Please name it." if lang == "en"
+                    else f"上一个问题问的不是比例，请问“{m_ratio.group(0)}”指的是什么比例？请说出它的名称。")
+            return Resolution(q, q, "clarify", clarification=text)
+        if _THAT_FIGURE_ONLY.fullmatch(bare) or (lang == "en" and _EN_THAT_FIGURE_ONLY.fullmatch(bare)):
+            # 那个数字呢？ / What about that figure?: the last answer's figure again, nothing new asked
+            text = ("What would you like to know about that figure? Please ask a complete question." if lang == "en"
+                    else "请问您想了解这个数字的什么情况？请把问题说完整一些。")
+            return Resolution(q, q, "clarify", clarification=text)
         if _RELATIVE_PLACE.search(norm) or (lang == "en" and _EN_RELATIVE_PLACE.search(norm)):
             text = ("Which place do you mean? The reports name places, not what lies next to them: please name it." if lang == "en"
                     else "请问您指的是哪个地方？文档按名称记述各地，请说出它的名称。")
@@ -796,8 +839,8 @@ class FollowUpResolver:
 
     def _answer_entities(self, pq: _Q, answer: str | None) -> list[Entity]:
         """``哪个机场？`` answered ``格萨尔机场[1]``: the answer names what the next 它 stands for."""
-        if not answer or not _ASKS_WHICH.search(pq.p.norm):
-            return []
+        if not answer or not _ASKS_WHICH.search(pq.p.norm) or _is_refusal(answer):
+            return []  # a refusal names nothing the next 它 can stand for
         ans = re.sub(r"\[\d+\]", "", answer.split("\n")[0]).strip(" 。.，,；;")
         if not ans:
             return []
@@ -994,8 +1037,12 @@ class FollowUpResolver:
                             else f"请问“{x.text}”指的是{_options_text(options, 'zh')}？")
                     return Resolution(q, q, "clarify", clarification=text, options=options)
                 if not ents:
+                    if _ASKS_WHICH.search(prev.q.p.norm) and not prev.answer_entities:
+                        # 哪个县…？ answered with no name (a refusal): 它 stands for the answer, which named nothing
+                        return self._clarify_unknown(q, x, p.lang)
                     if prev.q.topic and ((x.text in ("它", "其", "it", "its", "It", "Its") and not any(c.q.p.entities for c in ctx))
-                                         or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text))):
+                                         or (x.plural and x.need in ("person", "any") and not _TWO.search(x.text)
+                                             and (x.need == "any" or _PEOPLE_HEAD.search(prev.q.topic)))):
                         # nothing named: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？);
                         # 他们 the people it counted (多少名驻村干部 … 他们的经费)
                         # nothing named anywhere: 它 is the thing the last question asked about (贫困发生率 … 它下降了多少？)
@@ -1119,6 +1166,31 @@ class FollowUpResolver:
         keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + ([body] if not mq else [])
         return Resolution(q, out, "ellipsis", keep=_dedup(keep))
 
+    def _recount(self, q: str, cur: _Q, prev: _Ctx) -> Resolution | None:
+        """``多少公里公路？`` ``几所卫生院？``: a quantity and a new thing, asked in the last question's frame (its place, year and verb).
+
+        >>> r = FollowUpResolver()
+        >>> h = [Turn("格桑县2019年新建了多少座桥梁？", resolved="格桑县2019年新建了多少座桥梁？")]
+        >>> r.run("多少公里公路？", h).rewritten, r.run("那几所学校呢？", h).rewritten
+        ('格桑县2019年新建了多少公里公路？', '格桑县2019年新建了几所学校？')
+        """
+        p = cur.p
+        if p.lang != "zh" or p.entities or p.years or p.pronouns:
+            return None
+        s = re.sub(r"(?:呢|的呢)$", "", _ZH_LEAD.sub("", _PUNCT_END.sub("", p.norm)).strip())
+        m = _RECOUNT.match(s)
+        P = prev.q
+        if not m or P.qword is None or not _NUMERIC_FRAME.search(P.text):
+            return None
+        c = P.counted
+        qi = P.toks[P.qword][2]
+        if c and P.toks[P.qword][0] in ("多少", "几") or (c and re.match(r"^(?:多少|几)", P.toks[P.qword][0])):
+            out = P.text[:qi] + s + P.text[c[1] :]
+        else:
+            return None
+        keep = [e.text for e in P.p.entities] + [y.text for y in P.p.years] + [m.group(2)]
+        return Resolution(q, out, "ellipsis", keep=_dedup(keep))
+
     def _ellipsis(self, q: str, cur: _Q, content: list, prev: _Ctx, keep: list[str], kind: str | None) -> Resolution:
         P = prev.q
         p = cur.p
@@ -1163,6 +1235,21 @@ class FollowUpResolver:
             # 全州 said of the prefecture swapped out is 全县 of the county put in (甘孜州全州… → 稻城县全县…)
             levels = {(n.strip())[-1:] for n in swapped_out if n.strip()[-1:] in "省市县州区乡镇"}
             new_level = (new_ents[0].norm or new_ents[0].text)[-1:] if len(new_ents) == 1 else ""
+            old_lv = {_level(Entity(n, "place", 0, len(n))) for n in swapped_out}
+            if len(new_ents) == 1 and new_ents[0].kind == "place" and parts_it_lacks(out, _level(new_ents[0])) \
+                    and old_lv and all(lv and not parts_it_lacks(P.text, lv) for lv in old_lv):
+                # 雅砻州下辖多少个县？ → 格桑县呢？: a county has no counties; what is wanted of it is not said
+                part = parts_it_lacks(out, _level(new_ents[0]))
+                name = new_ents[0].text
+                text_ = (f"{name} has no {part} of its own: what would you like to know about {name}?" if Pn.lang == "en"
+                         else f"{name}下面没有{part}：请问您想了解{name}的什么情况？")
+                return Resolution(q, q, "clarify", clarification=text_)
+            if len(new_ents) == 1:
+                old_lv = {_level(Entity(n, "place", 0, len(n))) for n in swapped_out}
+                lv_out = _other_level_words(out, {lv for lv in old_lv if lv}, _level(new_ents[0]), new_ents[0].text)
+                if lv_out != out:
+                    out = lv_out
+                    Pn = _Q(out, self.lexicon)
             if levels and new_level in "省市县州区乡镇" and new_level and new_level not in levels:
                 out = re.sub(r"全([省市县州区乡镇])", lambda m: "全" + new_level if m.group(1) in levels else m.group(0), out)
                 # 州委书记 of the prefecture is the 镇党委书记 of a town, the 县委书记 of a county
@@ -1215,7 +1302,14 @@ class FollowUpResolver:
                 pieces.append(out[pos:])
                 out = "".join(pieces)
             else:
-                out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
+                m_per = (_EN_PERIOD if Pn.lang == "en" else _ZH_PERIOD).search(out)
+                if m_per:  # “十三五”期间 → 2020年呢？: the year asked about takes the period's place, it is not added beside it
+                    yt = y.text if Pn.lang == cur.lang else y.value
+                    if Pn.lang == "en":
+                        yt = yt if re.match(r"(?:since|from|after|before|by|until|in|during)\s", yt, re.I) else f"in {yt}"
+                    out = out[: m_per.start()] + yt + out[m_per.end() :]
+                else:
+                    out = self._insert_year(out, Pn, y.text if Pn.lang == cur.lang else y.value)
             # 2014年贫困发生率下降到多少 → 2010年呢: the other year may be where the fall started; ask its value plainly
             out = _END_POINT.sub("是", out, count=1) if Pn.lang == "zh" else out
             keep.extend(yy.text for yy in new_years if _relative_offset(yy.value) is None and yy.value.lower() not in _DEICTIC_YEARS)
@@ -1252,7 +1346,17 @@ class FollowUpResolver:
 
     @staticmethod
     def _clarify_year(q: str, Pn: "_Q", y) -> Resolution:
+        """A relative year (前一年, the year before) that cannot be counted from the last question's year is asked back.
+
+        >>> FollowUpResolver._clarify_year("前一年呢？", _Q("格桑县新建桥梁多少座？", None), _Q("前一年呢？", None).p.years[0]).clarification
+        '上一个问题没有说年份，请问“前一年”是哪一年？请说出具体年份。'
+        """
         opts = list(dict.fromkeys(py.text for py in Pn.p.years))
+        if not opts:  # 前一年呢？ after a question naming no year: the year before which is not said
+            text = (f"The previous question names no year: which year do you mean by “{y.text}”? Please give the year."
+                    if not re.search(r"[\u4e00-\u9fff]", q)
+                    else f"上一个问题没有说年份，请问“{y.text}”是哪一年？请说出具体年份。")
+            return Resolution(q, q, "clarify", clarification=text)
         text = (f"The previous question names {_join(opts, 'en')}: which year should {y.text} replace?" if Pn.lang == "en"
                 else f"上一个问题涉及{'、'.join(opts)}，请问要把哪一年换成{y.text}？")
         return Resolution(q, q, "clarify", clarification=text, options=opts)
@@ -1340,11 +1444,19 @@ class FollowUpResolver:
                 return None
             # the measure word belonged to the old thing: 多少户X → 多少X
             head_end = P.toks[P.qword][3]
-            # a year between the question word and the old thing stays (多少个2014年以来已竣工的X → 多少2014年以来的Y)
+            # a year between the question word and the old thing stays, before the question word: 多少 quantifies the noun
+            # right after it (清理了多少个2014年以来已竣工的X → 清理了2014年以来的多少Y)
             ys = [P.text[y.start : y.end] for y in P.p.years if head_end <= y.start and y.end <= i]
             # 多少个贫困村 → 贫困户: households are counted in 户 (多少户建档立卡贫困户)
             clf = topic[-1] if topic[-1:] in "户人名家所座" and P.text[head_end : head_end + 1] != topic[-1] else ""
-            return P.text[:head_end] + clf + ("".join(ys) + "的" if ys else "") + topic + P.text[j:]
+            if ys:
+                qi = P.toks[P.qword][2]
+                return P.text[:qi] + "".join(ys) + "的" + P.text[qi:head_end] + clf + topic + P.text[j:]
+            gap = [t for t in P.toks if head_end <= t[2] and t[3] <= i]
+            if any(f[:1] == "v" for _, f, _, _ in gap):
+                # 投入多少亿元用于教育 → 医疗: the verb (and the sum before it) say how it is asked, they stay (多少亿元用于医疗)
+                return P.text[:i] + topic + P.text[j:]
+            return P.text[:head_end] + clf + topic + P.text[j:]
         b = P.before
         if b:
             i, j = b
@@ -1532,6 +1644,101 @@ def _level(e: Entity) -> str:
     return t[-1:] if t[-1:] in "省市县州区乡镇村" else ""
 
 
+# a period said by name, not by its years: “十三五”期间, 近五年来, 脱贫攻坚以来 / during the 13th Five-Year Plan, over the past five years
+_ZH_PERIOD = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:规划)?(?:期间|时期|以来)?|近[一二三四五六七八九十\d]+年(?:来|以来)?|(?<![\d年])[一二三四五六七八九十]+年(?:来|以来)"
+                        r"|(?:近年来|多年来|脱贫攻坚以来|脱贫攻坚期间)")
+_EN_PERIOD = re.compile(r"\b(?:during|in|over|under)\s+the\s+(?:\d+(?:st|nd|rd|th)|thirteenth|fourteenth|twelfth)\s+Five-Year\s+Plan(?:\s+period)?"
+                        r"|\b(?:over|in|during)\s+the\s+(?:past|last)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years|\bin\s+recent\s+years", re.I)
+# the seat of a place of one level (县城 the county town, 州府 the prefecture's seat): (words, the level they belong to)
+_SEAT_WORDS = (("县城", "县"), ("县政府所在地", "县"), ("州府所在地", "州"), ("州府", "州"), ("首府", "州"), ("市区", "市"),
+               ("市政府所在地", "市"), ("镇区", "镇"), ("集镇", "镇"), ("镇政府所在地", "镇"), ("乡政府所在地", "乡"))
+_LEVEL_RANK = {"省": 5, "Province": 5, "Region": 5, "州": 4, "Prefecture": 4, "市": 4, "City": 4, "县": 3, "County": 3, "区": 3,
+               "District": 3, "旗": 3, "乡": 2, "镇": 2, "Town": 2, "Township": 2, "村": 1, "Village": 1}
+_EN_SEAT = re.compile(r"\b(?:the\s+)?(county|prefecture|city|town|township)\s+(?:seat|town)\s+of\s+(?=\S)", re.I)
+_EN_OFFICE = re.compile(r"\b(county|prefecture|city|town|township)\s+(?=(?:party\s+)?(?:secretary|head|mayor|magistrate|government|chief|leader)\b)", re.I)
+_EN_SEAT_LEVEL = {"county": "County", "prefecture": "Prefecture", "city": "City", "town": "Town", "township": "Township"}
+
+
+def _other_level_words(text: str, old_levels: set[str], new_level: str, new_name: str) -> str:
+    """After a swap to a place of another level, the words that belong to the old level go with it.
+
+    A seat word of the old level right after the new name (县城 the county town, 州府所在地, "the county
+    seat of") is dropped: the question is now about the new place itself; 各县 / 各乡镇 (each of the
+    parts) of a level the new place is not above are dropped too (a county has no 各县).
+
+    >>> _other_level_words("雅砻州县城海拔多高？", {"县"}, "州", "雅砻州")
+    '雅砻州海拔多高？'
+    >>> _other_level_words("格桑县州府所在地海拔多高？", {"州"}, "县", "格桑县")
+    '格桑县海拔多高？'
+    >>> _other_level_words("格桑县各县共有多少个贫困村？", {"州"}, "县", "格桑县")
+    '格桑县共有多少个贫困村？'
+    >>> _other_level_words("白玛县县城海拔多高？", {"县"}, "县", "白玛县")
+    '白玛县县城海拔多高？'
+    >>> _other_level_words("How high is the county seat of Yalong Prefecture?", {"County"}, "Prefecture", "Yalong Prefecture")
+    'How high is Yalong Prefecture?'
+    >>> _other_level_words("Who is the county party secretary of Yalong Prefecture?", {"County"}, "Prefecture", "Yalong Prefecture")
+    'Who is the prefecture party secretary of Yalong Prefecture?'
+    """
+    if not old_levels or not new_level or new_level in old_levels:
+        return text
+    if re.search(r"[A-Za-z]", new_name) and not re.search(r"[\u4e00-\u9fff]", text):
+        def en_seat(m: re.Match) -> str:
+            lv = _EN_SEAT_LEVEL[m.group(1).lower()]
+            return "" if lv in old_levels and lv != new_level else m.group(0)
+        out = _EN_SEAT.sub(en_seat, text)
+
+        def en_office(m: re.Match) -> str:  # the county party secretary of a prefecture is its prefecture party secretary
+            lv = _EN_SEAT_LEVEL[m.group(1).lower()]
+            return new_level.lower() + " " if lv in old_levels and lv != new_level else m.group(0)
+        return _EN_OFFICE.sub(en_office, out)
+    i = text.find(new_name)
+    if i < 0:
+        return text
+    j = i + len(new_name)
+    rest = text[j:]
+    for word, lv in _SEAT_WORDS:
+        m = re.match(r"(?:的)?" + word + r"(?:的)?", rest)
+        if m and lv in old_levels and lv != new_level:
+            rest = rest[m.end() :]
+            break
+    rank = _LEVEL_RANK.get(new_level)
+    if rank is not None:
+        # 各县 / 18个县 / 所辖各乡镇 right after the new name: parts it does not have
+        m = re.match(r"(?:的)?(?:所辖|下辖|辖区内)?的?(?:各|[0-9一二两三四五六七八九十]+个)(乡镇|县区|县市|县|市|州|区|乡|镇|村)(?![\u4e00-\u9fff]?[城委长])", rest)
+        if m and min(_LEVEL_RANK.get(ch, 0) for ch in m.group(1)) >= rank:
+            rest = rest[m.end() :]
+    if len(new_level) == 1:
+        # 县长 / 县政府 of the county swapped out is the 州长 / 州政府 of the prefecture put in
+        m = re.match(r"(?:的)?([省市县州区乡镇])(?=副?长|人民政府|政府|人大|政协)", rest)
+        if m and m.group(1) in old_levels:
+            rest = rest[: m.start(1)] + new_level + rest[m.end(1) :]
+    return text[:j] + rest
+
+
+def parts_it_lacks(text: str, new_level: str) -> str | None:
+    """The level word a question counts (多少个县, how many counties) when the place it asks about is not above that level.
+
+    雅砻州下辖多少个县？ swapped to a county asks for counties inside a county: there are none, and the
+    question does not carry over (it is asked back instead).
+
+    >>> parts_it_lacks("格桑县下辖多少个县？", "县"), parts_it_lacks("雅砻州下辖多少个县？", "州"), parts_it_lacks("达瓦镇有多少个乡镇？", "镇")
+    ('县', None, '乡镇')
+    >>> parts_it_lacks("格桑县有多少个行政村？", "县"), parts_it_lacks("How many counties does Gesang County have?", "County")
+    (None, 'counties')
+    """
+    rank = _LEVEL_RANK.get(new_level)
+    if rank is None:
+        return None
+    m = re.search(r"(?:多少|几)个(乡镇|县区|县市|县|市|州|乡|镇)(?![\u4e00-\u9fff])", text)
+    if m and min(_LEVEL_RANK.get(ch, 0) for ch in m.group(1)) >= rank:
+        return m.group(1)
+    m = re.search(r"\bhow\s+many\s+(counties|prefectures|cities|towns|townships)\b", text, re.I)
+    en = {"counties": "County", "prefectures": "Prefecture", "cities": "City", "towns": "Town", "townships": "Township"}
+    if m and _LEVEL_RANK[en[m.group(1).lower()]] >= rank:
+        return m.group(1)
+    return None
+
+
 def _has_level(e: Entity) -> bool:
     """Whether a place name says its level (稻城县, Daocheng County), so that only a pronoun of that level fits it."""
     t = e.norm or e.text
@@ -1550,6 +1757,81 @@ def _common_suffix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
+
+
+_NAME_FRAGMENT = re.compile(r"^(?:那么|那|还有|换成|改成)?(?![那这])((?:(?![的之和与及])[\u4e00-\u9fff]){3,6})(?:呢|怎么样|又如何)[\s？?。!！]*$")
+
+
+def _whole_name(p: Parsed, lexicon: Lexicon | None) -> tuple[str, str] | None:
+    """``X呢？`` where the names found cover only part of X: X as a whole is the name (a person's, unless a part says otherwise).
+
+    jieba cuts names it does not know into pieces and tags a piece as a place or a person (扎 | 西平 | 措,
+    七 | 林追玛); a follow-up fragment that is nothing but a name is that whole name. A fragment ending in
+    a place, organization or facility word (乡镇卫生院呢？) is a thing, not a name, and is left alone.
+
+    >>> from rag.entities import parse
+    >>> _whole_name(parse("扎西平措呢？"), None), _whole_name(parse("那七林追玛呢？"), None)
+    (('扎西平措', 'person'), ('七林追玛', 'person'))
+    >>> _whole_name(parse("王以志呢？"), None), _whole_name(parse("乡镇卫生院呢？"), None), _whole_name(parse("贫困人口呢？"), None)
+    (None, None, None)
+    """
+    from .entities import AUTONOMOUS, FACILITY_SUFFIXES, ORG_SUFFIXES, PLACE_SUFFIX
+
+    if p.lang != "zh" or not p.entities or p.years or p.pronouns:
+        return None
+    m = _NAME_FRAGMENT.match(p.norm)
+    if not m:
+        return None
+    x, a, b = m.group(1), m.start(1), m.end(1)
+    if x[-1] in PLACE_SUFFIX or x.endswith(ORG_SUFFIXES + FACILITY_SUFFIXES + AUTONOMOUS) or re.search(r"[院局站所校委办厅部中心会队社]$", x):
+        return None
+    if lexicon is not None and lexicon.kind(x):
+        return x, lexicon.kind(x) or "name"
+    ents = [e for e in p.entities if a <= e.start and e.end <= b]
+    if not ents or len(ents) != len(p.entities) or (len(ents) == 1 and ents[0].start == a and ents[0].end == b):
+        return None
+    if any(e.kind == "org" or (e.kind == "place" and e.text[-1:] in PLACE_SUFFIX) for e in ents):
+        return None  # 白玛县情况呢？: a whole place name inside is that place, with words after it
+    covered = sum(e.end - e.start for e in ents)
+    if len(x) - covered > 2:
+        return None  # a name cut into pieces leaves a character or two over, not a word
+    return x, "person" if len(x) <= 4 and any(e.kind in ("person", "name", "place") for e in ents) else "name"
+
+
+def in_script_of(typed: str, text: str) -> str:
+    """``text`` (a rewrite built from earlier turns) in the Chinese script of what the user just typed.
+
+    A follow-up typed in simplified characters after a question in traditional ones (稻城县呢？ after
+    報告中的縣轄多少個鄉鎮？) is a simplified question, and the other way round; a turn whose characters
+    are the same in both scripts (2018年呢？, English) says nothing and leaves ``text`` as it is.
+
+    >>> in_script_of("白玛县呢？", "白玛县轄多少個鄉鎮？"), in_script_of("白瑪縣呢？", "白玛县辖多少个乡镇？")
+    ('白玛县辖多少个乡镇？', '白瑪縣轄多少個鄉鎮？')
+    >>> in_script_of("2018年呢？", "格桑縣2018年有多少戶？"), in_script_of("What about Baima?", "How many 鄉鎮?")
+    ('格桑縣2018年有多少戶？', 'How many 鄉鎮?')
+    """
+    from .normalize import to_simplified, to_traditional
+
+    if not re.search(r"[\u4e00-\u9fff]", typed or "") or not re.search(r"[\u4e00-\u9fff]", text or ""):
+        return text
+    simp, trad = to_simplified(typed), to_traditional(typed)
+    if simp != typed and trad == typed:
+        return to_traditional(text)
+    if trad != typed and simp == typed:
+        return to_simplified(text)
+    return text
+
+
+def _is_refusal(answer: str) -> bool:
+    """Whether an earlier reply is the answerer's refusal (it names no answer, whatever words follow it).
+
+    >>> _is_refusal("文档中没有找到能回答这个问题的内容。（引用的段落说的是格桑县）"), _is_refusal("格桑县[1]")
+    (True, False)
+    """
+    from .answering import REFUSAL_EN, REFUSAL_ZH, REFUSAL_ZH_HANT
+
+    a = (answer or "").strip()
+    return any(a.startswith(r.rstrip("。.")) for r in (REFUSAL_ZH, REFUSAL_ZH_HANT, REFUSAL_EN))
 
 
 def to_norm(text: str) -> str:

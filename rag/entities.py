@@ -61,7 +61,7 @@ _YEAR_ZH = re.compile(r"(?<![\d.])((?:1[89]|20)\d{2})\s*(?:年\s*)?(?:(?:至|到
                       r"(?:度)?(?:以来|以后|以前|至今|之前|之后|底|末|初|前|后|上半年|下半年)?"
                       r"|(?:今年|去年|前年|明年|后年|当年|同年|该年|这一年|那一年|上年|本年度|本年|前一年|上一年|头一年|后一年|下一年|次年|第二年)(?:以来|底|末|初)?"
                       r"|(?<![\d年])(?:[一二两三四五六七八九十]|\d{1,2})年(?:之前|之后|以前|以后|前|后)(?![\u4e00-\u9fff]?年)")
-_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d.,%])|\b(?:this|last|next) year\b"
+_YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)\s*((?:1[89]|20)\d{2}))?(?![\d%]|[.,]\d)|\b(?:this|last|next) year\b"
                       r"|\b(?:the\s+)?(?:previous|preceding|prior|following|subsequent)\s+year\b|\b(?:the\s+|a\s+|one\s+)?year\s+(?:before|earlier|after|later)\b"
                       r"|\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years\s+(?:before|earlier|after|later)\b", re.I)
 
@@ -452,6 +452,9 @@ def _good_facility(name: str) -> bool:
     return False
 
 
+_GLUED_PARTICLES = ("呢", "吗", "吧", "啊", "呀")
+
+
 def _known(text: str, lexicon: Lexicon | None, extra: dict[str, str] | None) -> list[tuple[int, int, str]]:
     """Spans of names known from the conversation (``extra``) and the index (``lexicon``), longest first, not overlapping."""
     cands = []
@@ -488,8 +491,8 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
             tok = next((t for t in toks if t[2] < j < t[3]), None)
             if tok is None or tok[2] != j - 1 or _word_tag(text[j : tok[3]])[:1] not in ("v", "p", "d", "c", "m", "q"):
                 continue
-        elif not (i in bounds and j in bounds):
-            continue
+        elif not (i in bounds and (j in bounds or text[j : j + 1] in _GLUED_PARTICLES)):
+            continue  # (扎西平措 + 呢: jieba glues a sentence particle to the last character of a name it does not know, 措呢)
         if free(i, j):
             found.append(Entity(text[i:j], kind, i, j))
     # a definite description stands for a place too: 报告中的县, 文件里的市
@@ -565,6 +568,8 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
                 (len(nxt[0]) <= 2 and len(nxt2[0]) >= 2 and nxt[1][:1] in ("n", "l", "j") and nxt2[1][:1] in ("n", "l", "j"))  # 人民 + 医院
                 or (len(nxt2[0]) == 1 and 2 <= len(nxt[0]) <= 4 and nxt[1][:1] in ("n", "i", "l", "j", "v"))):  # 扶贫开发 + 局
             found.append(Entity(text[nxt[2] : nxt2[3]], "org", nxt[2], nxt2[3]))
+    # 卫生院, 医院, 小学 alone: the kind of an organization, not one named (多少所卫生院？ counts them)
+    found = [e for e in found if not (e.kind == "org" and e.text in ORG_SUFFIXES)]
     return _compounds(sorted(found, key=lambda e: e.start), text)
 
 

@@ -173,3 +173,93 @@ def test_a_swap_to_a_place_said_in_english_words_is_still_not_the_old_place():
                      "entity_swap", replaced=["Gesang County"], replacement=["the county in the second report"])
     c = Citation(1, "a.txt", "c1", "", "格桑县常住人口3.64万人。", "常住人口3.64万人")
     assert about_the_swapped_entity(Answer("q", "3.64万人[1]", False, [c]), res, lex).refused
+
+
+def test_a_year_or_topic_swap_answered_with_the_last_figure_again_is_refused():
+    """One mention of a figure cannot be the figure of two years or two things (the reader answered the last question again)."""
+    from rag.chat import not_the_last_figure_again
+    from rag.conversation import Turn
+
+    projects = "白玛县分年度安排项目310个（2016年40个、2017年90个、2018年180个）。"
+    h = [Turn("白玛县2018年安排了多少个项目？", resolved="白玛县2018年安排了多少个项目？", answer="310个[1]")]
+    year = Resolution("2016年呢？", "白玛县2016年安排了多少个项目？", "year_swap", keep=["白玛县", "2016年"], years_replaced=["2018"], years_now=["2016"])
+    c = Citation(1, "a.txt", "c1", "", projects, "分年度安排项目310个")
+    assert not_the_last_figure_again(Answer("q", "310个[1]", False, [c]), year, h).refused
+    # the new year's own figure stands; so does the same figure when the nearest year before it is the new one
+    c2 = Citation(1, "a.txt", "c1", "", projects, "2016年40个")
+    assert not not_the_last_figure_again(Answer("q", "40个[1]", False, [c2]), year, h).refused
+    h2 = [Turn("白玛县2018年审定贫困人口多少人？", resolved="白玛县2018年审定贫困人口多少人？", answer="812人[1]")]
+    c3 = Citation(1, "a.txt", "c1", "", "2018年审定贫困人口790人（2016年动态调整后，贫困人口812人）。", "贫困人口812人")
+    assert not not_the_last_figure_again(Answer("q", "812人[1]", False, [c3]), year, h2).refused
+
+    rates = "全县小学净入学率达99.1%，初中毛入学率达101.2%。"
+    h3 = [Turn("白玛县小学净入学率是多少？", resolved="白玛县小学净入学率是多少？", answer="101.2%[1]")]
+    topic = Resolution("初中毛入学率呢？", "白玛县初中毛入学率是多少？", "ellipsis", keep=["白玛县", "初中毛入学率"])
+    c4 = Citation(1, "a.txt", "c1", "", rates, "初中毛入学率达101.2%")
+    # the last answer was the wrong one: the figure's own clause names the thing asked now
+    assert not not_the_last_figure_again(Answer("q", "101.2%[1]", False, [c4]), topic, h3).refused
+    funds = "清理扶贫项目420个、扶贫资金3.5亿元，形成资产点610处。"
+    h4 = [Turn("白玛县清理了多少扶贫资金？", resolved="白玛县清理了多少扶贫资金？", answer="3.5亿元[1]")]
+    assets = Resolution("资产点呢？", "白玛县的资产点是多少？", "ellipsis", keep=["白玛县", "资产点"])
+    c5 = Citation(1, "a.txt", "c1", "", funds, "扶贫资金3.5亿元")
+    assert not_the_last_figure_again(Answer("q", "3.5亿元[1]", False, [c5]), assets, h4).refused
+    # two years with the same value, said together, stand
+    both = Citation(1, "a.txt", "c1", "", "2016年和2018年贫困发生率均为0%。", "贫困发生率均为0%")
+    h5 = [Turn("白玛县2018年贫困发生率是多少？", resolved="白玛县2018年贫困发生率是多少？", answer="0%[1]")]
+    assert not not_the_last_figure_again(Answer("q", "0%[1]", False, [both]), year, h5).refused
+
+
+GESANG_WATER = """格桑县农村饮水安全工作情况
+
+一、排查
+格桑县精准筛查出需巩固提升的饮水安全工程点512个，涉及农牧民群众3.4万人。
+
+二、投入
+2020年安排1.6亿元用于饮水安全巩固提升，确保全县自来水普及率达到90%以上。
+"""
+GESANG_ROADS = """格桑县交通扶贫情况
+
+2020年投入3.1亿元用于农村公路建设，新改建农村公路420公里。
+"""
+
+
+@pytest.fixture(scope="module")
+def water_engine(tmp_path_factory):
+    from rag.indexer import Indexer
+    from rag.qa import Assistant
+    from rag.settings import Settings
+
+    d = tmp_path_factory.mktemp("water-docs")
+    for name, text in (("water.txt", GESANG_WATER), ("roads.txt", GESANG_ROADS)):
+        (d / name).write_text(text, encoding="utf-8")
+    s = Settings(index_dir=tmp_path_factory.mktemp("water-index"), index_name="water")
+    report = Indexer(s.index_name, settings=s, progress=False).run([d])
+    assert not report.errors, report.errors
+    return ConversationalQA(Assistant(s))
+
+
+def test_a_question_that_borrowed_the_last_topic_is_asked_without_it_when_nothing_is_found(water_engine):
+    chat = ChatSession(water_engine)
+    assert "512" in chat.ask("格桑县精准筛查出多少个需巩固提升的饮水安全工程点？").answer.answer
+    t = chat.ask("2020年安排了多少钱？")
+    assert t.resolution.rewritten == "格桑县饮水安全工程点2020年安排了多少钱？"
+    # the water money, not the roads' (the cited sentence names 饮水, a word of the borrowed topic)
+    assert "1.6" in t.answer.answer and "3.1" not in t.answer.answer
+    assert any("asked" in w for w in t.answer.warnings), t.answer.warnings
+
+
+def test_the_borrowed_topic_is_dropped_only_when_the_cited_sentence_still_names_it(water_engine):
+    import time
+
+    from rag.chat import _topic_words
+    from rag.conversation import BORROWED_TOPIC
+
+    # asked without the water topic, 2020年投入了多少资金？ finds the roads' 3.1亿元: its sentence names no word of the topic
+    assert not any(w in "2020年投入3.1亿元用于农村公路建设" for w in _topic_words("饮水安全工程点"))
+    loose = water_engine.assistant.ask("格桑县2020年投入了多少资金？")
+    assert "3.1" in loose.answer  # what the looser question alone gets
+    res = Resolution("2020年投入了多少资金？", "格桑县饮水安全工程点2020年投入了多少资金？", "missing_subject",
+                     keep=["格桑县", "饮水安全工程点"], notes=[BORROWED_TOPIC + "饮水安全工程点"])
+    refused = Answer("2020年投入了多少资金？", "文档中没有找到能回答这个问题的内容。", True, [])
+    out = water_engine._without_borrowed_topic(refused, res.question, res, None, None, time.perf_counter())
+    assert out.refused and "3.1" not in out.answer

@@ -95,7 +95,8 @@ def test_they_stand_for_the_whole_counted_thing_across_a_verb():
 
 def test_a_year_between_the_question_word_and_the_counted_thing():
     res = play(["白玛县全面清理了多少个2014年以来已竣工的扶贫项目？", "扶贫资金呢？"])[1]
-    assert res.rewritten == "白玛县全面清理了多少2014年以来的扶贫资金？"
+    # the year reads before the question word: 多少 quantifies the noun right after it
+    assert res.rewritten == "白玛县全面清理了2014年以来的多少扶贫资金？"
 
 
 def test_year_swap_asks_the_value_not_the_end_of_a_fall():
