@@ -473,7 +473,8 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                 words = [w for w in pos_words(m.group(1))]
                 noun = ""
                 for w in words:
-                    if w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j"):
+                    # 全部 / 所有 (tagged nouns) say how many of them, after the noun (多少个村全部退出): not the noun
+                    if (w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j")) and not (noun and w.text in _QUANTIFIERS):
                         noun += w.text
                         continue
                     break
@@ -505,6 +506,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
 
 _EN_NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could|of|in|at|for|by|on|from|to|under|"
                         r"with|that|which|who|per|since|during|there|across)\b")
+
+
+_QUANTIFIERS = ("全部", "所有", "全体", "大部", "大部分", "部分", "总共", "一共", "共计")
 
 
 def _en_counted(low: str) -> str | None:

@@ -493,6 +493,50 @@ def _clause(text: str, start: int, end: int) -> str:
 
 _COUNT_FIG = re.compile(r"[\d.,，]+(?:万|亿)?[余多]?|[一二三四五六七八九十百千两]+")
 
+# the administrative level a noun phrase opens with (县(市)级医院, 乡镇卫生院, 村卫生室): 0 province ... 4 village
+_ADMIN_LEVEL = re.compile(r"(省|州|地区|市|县|区|乡镇|乡|镇|街道|村|社区)(?:[（(][^)）]{1,4}[)）])?(级)?")
+_ADMIN_RANK = {"省": 0, "州": 1, "地区": 1, "市": 1, "县": 2, "区": 2, "乡镇": 3, "乡": 3, "镇": 3, "街道": 3, "村": 4, "社区": 4}
+
+
+def _admin_level(noun: str) -> int | None:
+    """The level of government a noun names first (县级医院 2, 乡镇卫生院 3), when the level word qualifies a
+    noun after it; None for no level or a bare place word (县城, 乡镇 alone).
+
+    >>> _admin_level("县(市)级医院、二级医院"), _admin_level("乡镇卫生院"), _admin_level("村卫生室"), _admin_level("卫生院")
+    (2, 3, 4, None)
+    >>> _admin_level("乡镇"), _admin_level("县城")
+    (None, None)
+    """
+    m = _ADMIN_LEVEL.match(noun)
+    if not m:
+        return None
+    rest = noun[m.end() :]
+    if not m.group(2) and not re.match(r"[\u4e00-\u9fff]{2}", rest) or re.match(r"[城委长里场域民]", rest):
+        return None
+    return _ADMIN_RANK[m.group(1)]
+
+
+def _clause_subject_problem(counted: str, sent: str, start: int) -> str | None:
+    """A count ending its clause (…措施已完成1293条。) counts the noun its clause names before it; when the clause
+    names a noun and shares no character with ``counted``, the figure counts that noun, not ``counted``.
+
+    >>> s = "截至目前，帮扶措施已完成1293条。"
+    >>> _clause_subject_problem("问题", s, s.index("1293"))
+    'the figure found counts 措施, not 问题'
+    >>> s = "全县新建集中安置区共12个。"
+    >>> _clause_subject_problem("安置点", s, s.index("12")) is None
+    True
+    >>> _clause_subject_problem("问题", "截至目前，已完成整改12个。", 10) is None
+    True
+    """
+    a = max((sent.rfind(ch, 0, start) for ch in "，,；;。！!？?：:"), default=-1) + 1
+    clause = sent[a:start]
+    if set(clause) & set(counted):
+        return None
+    nouns = [w.text for w in pos_words(clause) if len(w.text) >= 2 and w.flag.startswith("n") and w.flag not in ("ns", "nr", "nrt")
+             and not w.text.startswith("全") and w.text not in ("目前", "累计", "共计", "其中")]
+    return f"the figure found counts {nouns[-1]}, not {counted}" if nouns else None
+
 
 def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None:
     """A 多少个 / 几家 question counting ``counted`` (乡镇卫生院) answered by the figure ``sent[start:end]``:
@@ -508,11 +552,24 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
     'the figure found is no count of 医院'
     >>> counted_problem("家庭医生队伍", "组建485个家庭医生服务团队。", 2, 6) is None
     True
+
+    A count of the same kind of thing at another level of government (18个县级医院 for 乡镇卫生院: both are
+    hospitals) counts something else:
+
+    >>> s = "三级医院对口支援18个县(市)级医院、二级医院对口支援乡镇卫生院。"
+    >>> counted_problem("乡镇卫生院", s, s.index("18"), s.index("18") + 3)
+    'the figure found counts 县(市)级医院, not 乡镇卫生院'
+    >>> counted_problem("乡镇卫生院", "建成36个乡镇中心卫生院。", 2, 5) is None
+    True
     """
     m = _COUNT_FIG.match(sent, start)
     if not m:
         return None
     after = sent[m.end() : m.end() + 8]
+    if after[:1] in _COUNT_CLASSIFIERS and re.match(r"[，,；;。！!？?]|$", after[1:2]):
+        why = _clause_subject_problem(counted, sent, start)
+        if why:
+            return why
     if not after:
         return None
     cls = after[0]
@@ -520,6 +577,10 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
         return f"the figure found is no count of {counted}"
     if cls not in _COUNT_CLASSIFIERS:
         return None
+    asked, found = _admin_level(counted), _admin_level(sent[m.end() + 1 :])
+    if asked is not None and found is not None and asked != found:
+        noun = re.match(r"[^，,；;。、和及与]{1,12}", sent[m.end() + 1 :]).group(0)
+        return f"the figure found counts {noun}, not {counted}"
     words = [w for w in pos_words(after[1:]) if w.text.strip()]
     if not words or not words[0].flag.startswith("n") or len(words[0].text) < 2:
         return None

@@ -427,12 +427,24 @@ def event_problem(q: Question, near: str) -> str | None:
     True
     >>> event_problem(analyze("第一条马车线路于何年问世？"), "1828年修建了第一条马车线路。") is None  # its subject, other words
     True
+
+    What it happened is its verb or the thing it happened to (the last noun: 示范县 of 被评为全国…示范县); a
+    sentence sharing only a general word with it (全国) dates something else:
+
+    >>> event_problem(analyze("白溪县是哪一年被评为全国文明示范县的？"), "2014年白溪县属全国贫困县。")
+    'the passages do not date 评为'
+    >>> event_problem(analyze("白溪县是哪一年被评为全国文明示范县的？"), "2019年白溪县荣获全国文明示范县称号。") is None
+    True
     """
     if q.script == "en" or wanted_type(q) != "day":
         return None
     words = [w for w in pos_words(q.norm[q.wh_end :]) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)
              and w.flag[:1] in ("v", "n", "a") and not _WANTS_DAY.search(w.text)]
-    if not words or any(w.text in near for w in words):
+    if not words:
+        return None
+    nouns = [w for w in words if w.flag.startswith("n")]
+    said = [w for w in words if w.text in near]
+    if any(w.flag.startswith("v") for w in said) or (nouns and nouns[-1] in said) or len(said) >= 2 or len(words) == 1 and said:
         return None
     # what it happened to (the 线路 of …线路于何年问世): a sentence about it dates it in its own words
     before = [w for w in pos_words(q.norm[: max(0, q.wh_start)]) if len(w.text) >= 2 and w.flag.startswith("n")
@@ -583,7 +595,9 @@ def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str |
 # the measure words of people and places are not among them: a report may count anything with 个
 _MEASURE_WORD = {"册": "册", "本": "册", "套": "套", "份": "份", "张": "张", "幅": "幅", "件": "件", "头": "头", "只": "头",
                  "株": "株", "棵": "株", "台": "台", "辆": "辆", "场次": "场", "场": "场", "篇": "篇", "部": "部", "首": "首",
-                 "盏": "盏", "眼": "眼", "吨": "吨", "斤": "斤", "亩": "亩"}
+                 "盏": "盏", "眼": "眼", "吨": "吨", "斤": "斤", "亩": "亩", "笔": "笔"}
+# a figure in these counts people or households: never an answer to a 多少册 / 多少笔 question
+_PEOPLE_UNITS = ("户", "人", "名", "人次", "户次", "位")
 _MEASURE_WORD_RE = re.compile("|".join(sorted(_MEASURE_WORD, key=len, reverse=True)))
 
 
@@ -598,6 +612,8 @@ def measure_word_problem(q: Question, figure: str) -> str | None:
     True
     >>> measure_word_problem(analyze("建了多少个温室？"), "20座") is None
     True
+    >>> measure_word_problem(analyze("小额信贷放贷了多少笔？"), "980户")  # loans are counted in 笔, not in households
+    'no figure in the asked unit (笔)'
     """
     if q.script == "en" or q.wh not in ("多少", "几"):
         return None
@@ -607,7 +623,7 @@ def measure_word_problem(q: Question, figure: str) -> str | None:
         return None
     unit = re.sub(r"^[万亿千百]+", "", f.unit)
     said = _MEASURE_WORD.get(unit)
-    if said and said != _MEASURE_WORD[m.group(0)]:
+    if (said and said != _MEASURE_WORD[m.group(0)]) or unit in _PEOPLE_UNITS:
         return f"no figure in the asked unit ({m.group(0)})"
     return None
 

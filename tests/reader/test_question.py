@@ -177,3 +177,6 @@ def test_a_clause_after_the_counted_unit_names_nothing_counted():
 
     assert analyze("白溪县督战的是剩余人口超过多少人的地方？").counted is None
     assert analyze("白溪县建了几个安置点？").counted == "安置点"
+    # 全部 after the counted noun says how many of them did it, it is not part of what is counted
+    assert analyze("白溪县有多少个问题全部完成整改？").counted == "问题"
+    assert analyze("白溪县有多少个贫困村全部退出？").counted == "贫困村"

@@ -389,3 +389,31 @@ def test_another_years_figure_is_not_replaced_by_a_figure_of_another_kind(reader
     a = reader.run("松林县2022年统筹整合了多少资金进行危房改造？", ps)
     assert a.refused, a.answer  # 1.35亿元 is 2021's; 820户 is no sum of money
     assert "1.35" in short(reader.run("松林县2021年统筹整合了多少资金进行危房改造？", ps))
+
+
+# near twins of the asked figure: another level of the same kind, a date of another event, another measure
+# word, what a clause-final count counts
+TWINS = [
+    p("全州卫生系统严格落实对口支援制度，省内三级医院对口支援15个县级医院，二级医院对口支援全州乡镇卫生院。", "ql.txt",
+      "青岚州卫生工作 › 一、医疗", 1, "青岚州卫生工作"),
+    p("2016年青岚州有贫困村210个，属全国深度贫困地区。全州坚持民族团结，成功创建全国民族团结进步示范州。", "ql.txt",
+      "青岚州卫生工作 › 二、概况", 2, "青岚州卫生工作"),
+    p("青岚州设扶贫小额信贷风险基金860万元，已放贷4210万元，惠及贫困户980户。截至目前，帮扶措施已完成1293条。", "ql.txt",
+      "青岚州卫生工作 › 三、金融", 3, "青岚州卫生工作"),
+]
+
+
+@pytest.mark.parametrize("question", [
+    "青岚州一共有多少个乡镇卫生院？",  # 15个县级医院 are hospitals of another level
+    "青岚州是哪一年被评为全国民族团结进步示范州的？",  # 2016年 dates the poor villages (the sentence shares only 全国)
+    "青岚州扶贫小额信贷放贷了多少笔？",  # 980户 counts households, not loans
+    "青岚州截至目前有多少个问题全部完成整改？",  # 1293条 counts 措施
+])
+def test_a_near_twin_of_the_asked_figure_is_refused(reader, question):
+    ans = reader.run(question, TWINS)
+    assert ans.refused, ans.answer
+
+
+def test_the_asked_figure_beside_its_twins_is_answered(reader):
+    assert short(reader.run("青岚州有多少个县级医院接受对口支援？", TWINS)) == "15个"
+    assert short(reader.run("青岚州2016年有多少个贫困村？", TWINS)) == "210个"
