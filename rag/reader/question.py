@@ -658,6 +658,8 @@ def _sub_questions(q: Question) -> list[Question]:
     focus = [set(tokenize(sq.left[-6:])) | set(tokenize(sq.right)) if sq.wh else set(sq.terms) for sq in subs]
     for k, sq in enumerate(subs):
         others = set().union(*(f for i, f in enumerate(focus) if i != k)) - set(sq.terms)
+        if k and _bare_part(sq):
+            others -= focus[k - 1]  # 设了多少资金，已经发出去多少: the bare part asks about the part before's thing
         sq.terms = list(dict.fromkeys(sq.terms + [t for t in q.terms if t not in others]))
         other_text = "".join(p for i, p in enumerate(parts) if i != k)
         sq.years = list(dict.fromkeys(sq.years + [y for y in q.years if y not in other_text or y in parts[k]]))
@@ -669,6 +671,17 @@ def _sub_questions(q: Question) -> list[Question]:
         if sq.atype == "number" and sq.unit is None and q.unit:
             sq.unit = q.unit
     return subs
+
+
+def _bare_part(sq: Question) -> bool:
+    """A part naming no thing of its own, only what was done (已经发出去多少, 完成了多少): it asks about the thing
+    of the part before it.
+
+    >>> _bare_part(analyze("已经发出去多少")), _bare_part(analyze("支持资金是多少"))
+    (True, False)
+    """
+    return sq.script != "en" and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(r"^[个家所座项条处名人户元万亿次]", "", sq.right)) and not any(
+        w.flag.startswith(("n", "vn")) or w.flag in ("j", "l") for w in pos_words(sq.norm) if len(w.text) >= 2)
 
 
 _EN_AUX = r"\b(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could)\b"

@@ -48,8 +48,8 @@ from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
-from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
+from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
+from .refusal import (bare_verb_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
                       person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -311,7 +311,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}) and not rank:
         return "no figure where the question's terms are"  # a question for a number is answered by a number
-    why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+    why = (label_problem(q, s.norm, c.start, c.end) or item_label_problem(q, s.norm, c.start) or bare_verb_problem(q, s.norm, c.start) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
            or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + _clause_tail(s.norm, c.end) + pool.ctx_norm[s.passage],
                               s.norm[c.start : c.end])
@@ -431,7 +431,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
             # how many resettlement sites answered with 50个工作目标: the figure counts something else
             return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
-    if q.script == "en" and q.atype == "number" and not _NUMERAL.search(ev.text(i)):
+    if q.atype == "number" and not _NUMERAL.search(ev.text(i)):
         # a unit without its figure (a report's blank 投资资金万元) does not answer how much
         return "the passages give no figure"
     if q.script == "en" and q.unit == "人" and q.counted_en:
@@ -850,12 +850,20 @@ class OfflineReader:
                     return self._refuse(q, problem or "no supporting candidate", _detail(problem, q.script))
                 continue
             p_ans = self.model.p_answerable(answerable_row(ev, pool))
+            if k and picks and _bare_part(part):
+                # a bare part (…，已经发出去多少) answered from the sentence that answered the part before is as
+                # answerable as that part: its words (已经, 发出) alone say little of the passage
+                pe, pi = picks[-1]
+                ps_, cs = pe.ctx.sentences[pe.cands[pi][0]], ev.ctx.sentences[ev.cands[choice][0]]
+                if (ps_.passage, ps_.index) == (cs.passage, cs.index):
+                    p_ans = max(p_ans, last_p)
             # the refusal model learned from Chinese questions; English ones rely on the subject check
             if p_ans < self.model.threshold and part.script != "en":
                 if k == 0 or not picks:
                     return self._refuse(q, f"the passages do not seem to answer it (confidence {p_ans:.2f})")
                 continue
             picks.append((ev, choice))
+            last_p = p_ans
             probs.append(p_ans * _sigmoid(float(ev.scores[choice])))
         ans = self._compose(q, pool, picks)
         if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:

@@ -887,3 +887,95 @@ def listed_problem(q: Question, sentence: str) -> str | None:
             if runs and all(len(r) >= 2 for r in runs):
                 return f"the figure found is for {e} and {len(runs[0])} others together"
     return None
+
+
+_ITEM_MARKS = "，,；;。、（(：:）)"
+_ASK_TAIL = re.compile(r"[是为有达共计了各分别的都总\s]+$")
+
+
+def _item_label(sentence: str, start: int) -> str:
+    """The words of a list item before its figure (其中非经营性资产 1592 处 → 非经营性资产)."""
+    a = _clause_start(sentence, start, _ITEM_MARKS)
+    return re.sub(r"^(?:其中|包括|含|分别|共|累计)", "", sentence[a:start].replace(" ", ""))
+
+
+def item_label_problem(q: Question, sentence: str, start: int) -> str | None:
+    """In a list of labelled figures (医疗救助6.13万人次、支持资金1.9亿元、供养资金1.8亿元), each figure is its
+    label's. The thing a 多少 question names before its wh-word (支持资金是多少 → 支持资金) labels one of them;
+    a figure whose own label is another noun phrase (供养资金) that does not hold it is another item's figure.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "累计救助1.2万人次、支持资金0.9亿元、供养资金0.7亿元。"
+    >>> item_label_problem(analyze("支持资金是多少？"), s, s.index("0.7"))
+    'the figure found is 供养资金, not 支持资金'
+    >>> item_label_problem(analyze("支持资金是多少？"), s, s.index("0.9")) is None
+    True
+    >>> s = "形成资产点300处（其中非经营性资产240处、经营性资产60处）。"
+    >>> item_label_problem(analyze("非经营性资产有多少处？"), s, s.index("60"))
+    'the figure found is 经营性资产, not 非经营性资产'
+    >>> item_label_problem(analyze("贫困发生率是多少？"), "贫困发生率由20.25%降至0。", 15) is None  # 降至: no label
+    True
+    >>> s = "全市22家龙头企业实现产值预计达1.8亿元。"
+    >>> item_label_problem(analyze("该市的龙头企业有多少家？"), s, s.index("22")) is None  # counted after it
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    left = _ASK_TAIL.sub("", q.norm[: max(0, q.wh_start)])
+    run = re.search(r"[\u4e00-\u9fff]{2,10}$", left)
+    if not run:
+        return None
+    kind = next((run.group(0)[-n:] for n in range(len(run.group(0)), 1, -1) if run.group(0)[-n:] in sentence), None)
+    if not kind or not pos_words(kind)[-1].flag.startswith("n"):
+        return None
+    own = _item_label(sentence, start)
+    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
+    if kind in own or kind in sentence[start:item_end]:
+        return None  # its own label, or the thing counted after it (22家龙头企业)
+    words = pos_words(own)
+    if len(own) < 2 or not words or not words[-1].flag.startswith("n") or words[-1].flag.startswith("ns") or len(words[-1].text) < 2 \
+            or words[-1].text.startswith("全"):
+        return None  # 降至0, 达到: no label of its own; 全市22家: a place, not a label
+    labelled = re.compile(re.escape(kind) + r"[为是达有共计约]{0,2}$")
+    if any(f.start != start and labelled.search(_item_label(sentence, f.start)) for f in find_figures(sentence)):
+        return f"the figure found is {own}, not {kind}"
+    return None
+
+
+_ASPECT = ("已经", "已", "还", "又", "再", "共", "一共", "总共", "累计", "目前", "现在", "能", "可以", "将", "要", "了", "是", "有", "为")
+
+
+def _names_after_wh(q: Question) -> bool:
+    """Something is named after the wh-word and its measure word (多少个州级“四好村”), not only punctuation."""
+    return bool(re.search(r"[\u4e00-\u9fff]", re.sub(r"^\s*(?:[万亿千百]?[个家所座项条处名人户元万亿次年]|人次|户次)?", "", q.right)))
+
+
+def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A 多少 question naming no thing, only what was done (已经发出去多少, the second part of 设了多少资金，已经发出去
+    多少), is answered by a figure said after that doing (已发放50万元): the words of the figure's list item
+    share a character with the asked verb; a figure said after another verb (设资金500万元) is another step's.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "设救助资金500万元，已发放50.11万元。"
+    >>> bare_verb_problem(analyze("已经发出去多少？"), s, s.index("500"))
+    'the figure found is not what was 发出'
+    >>> bare_verb_problem(analyze("已经发出去多少？"), s, s.index("50.11")) is None
+    True
+    >>> bare_verb_problem(analyze("支持资金是多少？"), s, s.index("500")) is None  # it names its thing
+    True
+    >>> bare_verb_problem(analyze("该县创建了多少个州级“四好村”？"), "评定州级“四好村”61个。", 9) is None  # named after the wh-word
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    words = [w for w in pos_words(q.norm) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
+    if any(w.flag.startswith(("n", "vn")) or w.flag in ("j", "l") for w in words) or _names_after_wh(q):
+        return None
+    verbs = [w.text for w in pos_words(q.norm[: max(0, q.wh_start)]) if w.flag.startswith("v") and w.text not in _ASPECT
+             and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
+    if not verbs:
+        return None
+    label = sentence[_clause_start(sentence, start, _ITEM_MARKS) : start]
+    if any(set(v) & set(label) for v in verbs):
+        return None
+    return f"the figure found is not what was {verbs[0]}"

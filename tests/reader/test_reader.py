@@ -417,3 +417,23 @@ def test_a_near_twin_of_the_asked_figure_is_refused(reader, question):
 def test_the_asked_figure_beside_its_twins_is_answered(reader):
     assert short(reader.run("青岚州有多少个县级医院接受对口支援？", TWINS)) == "15个"
     assert short(reader.run("青岚州2016年有多少个贫困村？", TWINS)) == "210个"
+
+
+# a list of labelled figures: each part of a question takes the figure its own label (or its own verb) names
+LABELLED = [
+    p("2019年以来，青岚州累计救助困难群众1.2万人次、支持资金0.9亿元、供养资金0.7亿元。全州清理形成资产点300处"
+      "（其中非经营性资产240处、经营性资产60处）。", "ql2.txt", "青岚州民生 › 一、救助", 1, "青岚州民生"),
+    p("青岚州设助学救助资金800万元，已发放61.5万元，惠及学生900人；设医疗救助资金600万元，已发放120万元。", "ql2.txt",
+      "青岚州民生 › 二、教育", 2, "青岚州民生"),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("青岚州救助了多少人次，支持资金是多少？", "1.2万人次；0.9亿元"),  # not 供养资金0.7亿元
+    ("青岚州的资产点中，非经营性资产和经营性资产各有多少处？", "240处；60处"),  # 经营性资产60处 is not 非经营性资产
+    ("青岚州设了多少助学救助资金，已经发出去多少？", "800万元；61.5万元"),  # the bare second part: what was 发放
+])
+def test_each_part_takes_the_figure_its_label_names(reader, question, expected):
+    ans = reader.run(question, LABELLED)
+    assert short(ans) == expected, ans.answer
+    assert_verbatim(ans)
