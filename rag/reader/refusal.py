@@ -966,8 +966,8 @@ def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
     >>> bare_verb_problem(analyze("该县创建了多少个州级“四好村”？"), "评定州级“四好村”61个。", 9) is None  # named after the wh-word
     True
     """
-    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
-        return None
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几") or re.search(r"[，,；;：:]", q.norm):
+        return None  # one clause (a part of a question, or a follow-up), not a question that sets its scene first
     words = [w for w in pos_words(q.norm) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
     if any(w.flag.startswith(("n", "vn")) or w.flag in ("j", "l") for w in words) or _names_after_wh(q):
         return None
@@ -975,7 +975,8 @@ def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
              and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
     if not verbs:
         return None
-    label = sentence[_clause_start(sentence, start, _ITEM_MARKS) : start]
+    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
+    label = sentence[_clause_start(sentence, start, _ITEM_MARKS) : item_end]  # 已发放50万元, 有1万多元的收入
     if any(set(v) & set(label) for v in verbs):
         return None
     return f"the figure found is not what was {verbs[0]}"
