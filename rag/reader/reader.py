@@ -48,8 +48,8 @@ from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
-from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
-from .refusal import (bare_verb_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
+from .question import _NOT_RATE, _PERSON_HEAD, _QUANTIFIERS, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
+from .refusal import (_item_label, bare_verb_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
                       person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -498,6 +498,9 @@ _ADMIN_LEVEL = re.compile(r"(省|州|地区|市|县|区|乡镇|乡|镇|街道|�
 _ADMIN_RANK = {"省": 0, "州": 1, "地区": 1, "市": 1, "县": 2, "区": 2, "乡镇": 3, "乡": 3, "镇": 3, "街道": 3, "村": 4, "社区": 4}
 
 
+_ADMIN_HEADS = "省州市县区乡镇村"
+
+
 def _admin_level(noun: str) -> int | None:
     """The level of government a noun names first (县级医院 2, 乡镇卫生院 3), when the level word qualifies a
     noun after it; None for no level or a bare place word (县城, 乡镇 alone).
@@ -561,6 +564,10 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
     'the figure found counts 县(市)级医院, not 乡镇卫生院'
     >>> counted_problem("乡镇卫生院", "建成36个乡镇中心卫生院。", 2, 5) is None
     True
+    >>> counted_problem("贫困村", "确保18个贫困县全部摘帽。", 2, 5)  # the same qualifier, another level
+    'the figure found counts 贫困县, not 贫困村'
+    >>> counted_problem("贫困村", "确保120个重点贫困村全部退出。", 2, 6) is None
+    True
     """
     m = _COUNT_FIG.match(sent, start)
     if not m:
@@ -584,7 +591,14 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
     words = [w for w in pos_words(after[1:]) if w.text.strip()]
     if not words or not words[0].flag.startswith("n") or len(words[0].text) < 2:
         return None
-    noun = words[0].text
+    run = []
+    for w in words:  # the whole noun phrase (重点贫困村), not its first word (重点)
+        if not (w.flag.startswith("n") or w.flag == "vn") or w.text in _QUANTIFIERS or w.flag.startswith("ns") and run:
+            break
+        run.append(w.text)
+    noun = "".join(run)
+    if noun[-1] != counted[-1] and noun[-1] in _ADMIN_HEADS and counted[-1] in _ADMIN_HEADS:
+        return f"the figure found counts {noun}, not {counted}"  # 18个贫困县 for 贫困村: another level's units
     if set(noun) & set(counted):
         return None
     return f"the figure found counts {noun}, not {counted}"
@@ -816,6 +830,7 @@ class OfflineReader:
             if places:  # the Chinese names of the places asked about: the place checks apply as to a Chinese question
                 parts = [replace(part, places=list(dict.fromkeys(part.places + places))) for part in parts]
         picks: list[tuple[Evidence, int]] = []
+        kinds: list[str | None] = []
         probs: list[float] = []
         for k, part in enumerate(parts):
             ev = self.read(part, pool)
@@ -843,6 +858,8 @@ class OfflineReader:
                 problem = problem or why
                 if part.atype != "number" and not try_next(why):
                     break  # a name or year the evidence lacks: the next candidate lacks it too
+            if choice is not None and picks:
+                choice = _nearest_repeat(ev, choice, picks[-1], part, pool)
             if choice is not None:
                 choice = _with_unit(ev, choice)
             if choice is None:
@@ -863,26 +880,29 @@ class OfflineReader:
                     return self._refuse(q, f"the passages do not seem to answer it (confidence {p_ans:.2f})")
                 continue
             picks.append((ev, choice))
+            kinds.append(_part_kind(part, parts))
             last_p = p_ans
             probs.append(p_ans * _sigmoid(float(ev.scores[choice])))
-        ans = self._compose(q, pool, picks)
+        ans = self._compose(q, pool, picks, kinds=kinds)
         if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:
-            ans = self._compose(q, pool, picks, convert=False)  # the document's own characters, as quoted
+            ans = self._compose(q, pool, picks, convert=False, kinds=kinds)  # the document's own characters, as quoted
             res = check_answer(ans.answer, {c.n: c.text for c in ans.citations})
             if not res.ok:  # never show a figure the cited text does not hold
                 return self._refuse(q, "a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
         ans.confidence = float(min(probs)) if probs else None
         return ans
 
-    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True) -> Answer:
+    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True,
+                 kinds: list[str | None] | None = None) -> Answer:
         citations: list[Citation] = []
         shown: list[str] = []
         by_quote: dict[tuple[int, int, int], int] = {}
-        for ev, i in picks:
+        for n, (ev, i) in enumerate(picks):
             k, c = ev.cands[i]
             s = ev.ctx.sentences[k]
             p = pool.passages[s.passage]
             a, b = s.start + c.start, s.start + c.end
+            b += _kind_after(kinds[n] if kinds and n < len(kinds) else None, p.text, b)
             qa, qb = _quote_span(p.text, s, c)
             key = (s.passage, qa, qb)
             if key not in by_quote:
@@ -895,6 +915,64 @@ class OfflineReader:
                 short = in_script(short, q.script)  # display only; the quote stays as the document has it
             shown.append(f"{short}[{by_quote[key]}]")
         return Answer(question=q.text, answer="；".join(shown), refused=False, citations=citations, backend=self.name)
+
+
+def _part_kind(part: Question, parts: list[Question]) -> str | None:
+    """What tells one part from the others when each counts a kind of one thing after its wh-word and measure
+    word (几个三级甲等和几个二级甲等公立医院 → 三级甲等 / 二级甲等公立医院): the answer shows it with the figure.
+
+    >>> from rag.reader.question import analyze
+    >>> [_part_kind(x, analyze("要建成几个三级甲等和几个二级甲等公立医院？").parts) for x in analyze("要建成几个三级甲等和几个二级甲等公立医院？").parts]
+    ['三级甲等', '二级甲等公立医院']
+    >>> _part_kind(analyze("有多少户、多少人？").parts[0], analyze("有多少户、多少人？").parts) is None
+    True
+    >>> _part_kind(analyze("多少个贫困村和多少个贫困县全部摘帽？").parts[1], analyze("多少个贫困村和多少个贫困县全部摘帽？").parts)
+    '贫困县'
+    """
+    if len(parts) < 2 or part.script == "en" or part.atype != "number" or len({x.unit for x in parts}) != 1:
+        return None
+    m = re.match(rf"\s*{_KIND_UNIT}?([\u4e00-\u9fff“”]{{2,12}})[？?。！!]*$", part.right)
+    if not m:
+        return None
+    kind = ""
+    for w in pos_words(m.group(1)):  # the noun phrase, not what is said of it (贫困县全部摘帽 → 贫困县)
+        if w.flag.startswith(("v", "d", "p", "u")) and kind or w.text in _QUANTIFIERS:
+            break
+        kind += w.text
+    return kind if len(kind) >= 2 else None
+
+
+_KIND_UNIT = r"(?:[个家所座项条处名位类种批次])"
+
+
+def _kind_after(kind: str | None, text: str, b: int) -> int:
+    """How many characters after a figure ending at ``text[b]`` say the part's ``kind`` (12个二级甲等、… → 4 for 二级甲等…)."""
+    if not kind:
+        return 0
+    n = 0
+    while n < len(kind) and b + n < len(text) and normalize(text[b + n]) == kind[n]:
+        n += 1
+    return n if n == len(kind) or n >= 4 else 0  # 贫困县 is not the 贫困村 asked: no half-said kind
+
+
+def _nearest_repeat(ev: Evidence, choice: int, prev: tuple[Evidence, int], part: Question, pool: Pool) -> int:
+    """A later part's measure said twice in the sentence that answered the part before (乡镇通畅120个、通畅率93.02%，
+    建制村通畅680个、通畅率62.79%): the one said right after the part before's figure goes with it."""
+    pe, pi = prev
+    pk, pc = pe.cands[pi]
+    k, c = ev.cands[choice]
+    ps_, s = pe.ctx.sentences[pk], ev.ctx.sentences[k]
+    if (ps_.passage, ps_.index) != (s.passage, s.index) or c.start <= pc.end:
+        return choice
+    label = _item_label(s.norm, c.start)
+    if len(label) < 2:
+        return choice
+    for j, (kj, cj) in enumerate(ev.cands):
+        sj = ev.ctx.sentences[kj]
+        if ((sj.passage, sj.index) == (s.passage, s.index) and pc.end <= cj.start < c.start and cj.family == c.family
+                and "fig" in cj.kinds and _item_label(s.norm, cj.start) == label and subject_problem(part, ev, j, pool) is None):
+            return j
+    return choice
 
 
 _BARE_NUMBER = re.compile(r"^[\d.,，]+$")

@@ -437,3 +437,22 @@ def test_each_part_takes_the_figure_its_label_names(reader, question, expected):
     ans = reader.run(question, LABELLED)
     assert short(ans) == expected, ans.answer
     assert_verbatim(ans)
+
+
+KINDS = [
+    p("到2025年，青岚州实现建成2个三级甲等、3个三级乙等、15个二级甲等、20个二级乙等公立医院的目标。", "ql3.txt",
+      "青岚州规划 › 一、医疗", 1, "青岚州规划"),
+    p("青岚州新建农村公路860公里，目前已完成投资12.5亿元，实现乡镇通畅48个、通畅率91.5%，建制村通畅300个、通畅率70.2%。到2025年，"
+      "全州420个贫困村和9个贫困县全部摘帽。", "ql3.txt", "青岚州规划 › 二、交通", 2, "青岚州规划"),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("青岚州要建成几个三级甲等和几个二级甲等公立医院？", "2个三级甲等；15个二级甲等"),  # each figure shown with its kind
+    ("青岚州有多少个乡镇实现通畅，通畅率是多少？", "48个；91.5%"),  # the 通畅率 said right after the 乡镇 figure
+    ("青岚州到2025年多少个贫困村和多少个贫困县全部摘帽？", "420个贫困村；9个贫困县"),  # 9个贫困县 is no count of 贫困村
+])
+def test_parts_counting_kinds_of_one_thing(reader, question, expected):
+    ans = reader.run(question, KINDS)
+    assert short(ans) == expected, ans.answer
+    assert_verbatim(ans)
