@@ -291,6 +291,9 @@ _CONCEPT_FLAGS = ("n", "vn", "nz", "l", "j", "nr", "ns", "nt", "an", "ng")
 _HEAD_FLAGS = ("n", "nz", "l", "j", "an", "ng", "nr", "nt")
 
 
+_PLACE_SUFFIX = ("点", "站", "室", "所", "处", "场", "中心")
+
+
 def _concept(q: Question) -> str | None:
     """The head noun of what a number question measures: of the noun phrase right after 多少 (多少未脱贫人口
     → 人口), or else of the last noun phrase before it (贫困发生率降到了多少 → 贫困发生率)."""
@@ -472,11 +475,14 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             if m:
                 words = [w for w in pos_words(m.group(1))]
                 noun = ""
-                for w in words:
+                for n_, w in enumerate(words):
                     # 全部 / 所有 (tagged nouns) say how many of them, after the noun (多少个村全部退出): not the noun
                     if (w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j")) and not (noun and w.text in _QUANTIFIERS):
                         noun += w.text
                         continue
+                    nxt = words[n_ + 1].text if n_ + 1 < len(words) else ""
+                    if noun and w.flag.startswith("v") and nxt in _PLACE_SUFFIX:
+                        noun += w.text + nxt  # 义务检测 + 登记 + 点: a verb and 点 / 站 / 室 make a place noun (登记点)
                     break
                 q.counted = noun if len(noun) >= 2 else None
                 # (超过多少人的地方: 的 opens a clause about the counted people, it names nothing counted)

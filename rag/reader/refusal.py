@@ -861,6 +861,8 @@ def listed_problem(q: Question, sentence: str) -> str | None:
     'the figure found is for 东川市 and 2 others together'
     >>> listed_problem(analyze("东川市和南屏市、省直部门一共实施了多少个项目？"), s) is None
     True
+    >>> listed_problem(analyze("在东川市、南屏市这些地方实施了多少个项目？"), s) is None  # the question names the list
+    True
     >>> listed_problem(analyze("东川市实施了多少个项目？"), "东川市实施项目52个、投入资金3亿元。") is None
     True
     >>> listed_problem(analyze("发放了多少套惠民政策挂图？"), "发放宣传手册2万余册、惠民政策挂图1142套、明白卡4.5万册。") is None
@@ -881,7 +883,10 @@ def listed_problem(q: Question, sentence: str) -> str | None:
             items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
             if any(e in x and re.search(r"\d", x) for x in items):
                 break  # 手册2万余册、惠民政策挂图1142套: each item has its own figure, nothing is shared
-            others = [x for x in items if x and e not in x and x not in q.norm and x[-3:] not in q.norm]  # not asked about too
+            asked = [x for x in items if x and (x in q.norm or x[-3:] in q.norm or len(x) >= 2 and x[-2:] in q.norm)]
+            if len(asked) >= 2:
+                break  # 在小区、周转房这些地方设了几个: the question names the list (two of its items), the figure is its
+            others = [x for x in items if x and x not in asked and e not in x]  # not asked about too
             runs.append(others)
         else:
             if runs and all(len(r) >= 2 for r in runs):
@@ -915,6 +920,9 @@ def item_label_problem(q: Question, sentence: str, start: int) -> str | None:
     'the figure found is 经营性资产, not 非经营性资产'
     >>> item_label_problem(analyze("贫困发生率是多少？"), "贫困发生率由20.25%降至0。", 15) is None  # 降至: no label
     True
+    >>> s = "在各小区设立义务检测登记点8个，各乡镇设立检测点114个。"
+    >>> item_label_problem(analyze("在小区设了几个义务检测登记点？"), s, s.index("114"))
+    'the figure found is 各乡镇设立检测点, not 义务检测登记点'
     >>> s = "全市22家龙头企业实现产值预计达1.8亿元。"
     >>> item_label_problem(analyze("该市的龙头企业有多少家？"), s, s.index("22")) is None  # counted after it
     True
@@ -923,10 +931,11 @@ def item_label_problem(q: Question, sentence: str, start: int) -> str | None:
         return None
     left = _ASK_TAIL.sub("", q.norm[: max(0, q.wh_start)])
     run = re.search(r"[\u4e00-\u9fff]{2,10}$", left)
-    if not run:
-        return None
-    kind = next((run.group(0)[-n:] for n in range(len(run.group(0)), 1, -1) if run.group(0)[-n:] in sentence), None)
+    kind = next((run.group(0)[-n:] for n in range(len(run.group(0)), 1, -1) if run.group(0)[-n:] in sentence), None) if run else None
     if not kind or not pos_words(kind)[-1].flag.startswith("n"):
+        # or what it counts (几个义务检测登记点), when a figure of the sentence is labelled by it (…登记点8个)
+        kind = q.counted if q.counted and len(q.counted) >= 3 and q.counted in sentence else None
+    if not kind:
         return None
     own = _item_label(sentence, start)
     item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])

@@ -180,3 +180,5 @@ def test_a_clause_after_the_counted_unit_names_nothing_counted():
     # 全部 after the counted noun says how many of them did it, it is not part of what is counted
     assert analyze("白溪县有多少个问题全部完成整改？").counted == "问题"
     assert analyze("白溪县有多少个贫困村全部退出？").counted == "贫困村"
+    # a verb and 点 / 站 after the noun make a place noun: 登记点 is counted, not 义务检测
+    assert analyze("白溪县在小区设了几个义务检测登记点？").counted == "义务检测登记点"

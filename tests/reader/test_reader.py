@@ -456,3 +456,12 @@ def test_parts_counting_kinds_of_one_thing(reader, question, expected):
     ans = reader.run(question, KINDS)
     assert short(ans) == expected, ans.answer
     assert_verbatim(ans)
+
+
+def test_a_list_the_question_names_and_the_place_noun_it_counts(reader):
+    # the question names the list (小区、公寓这些地方): the figure said for the list is its answer; 检测点 of the
+    # townships is another count than the 义务检测登记点 asked (a verb and 点 make the counted place noun)
+    doc = [p("疫情防控期间，青岚县实行车辆、人员通行临时性管制，在各小区、公寓、廉租房设立义务检测登记点6个，"
+             "各乡镇、村设立检测点95个，共排查车辆3200台次。", "ql4.txt", "青岚县防疫 › 一、管控", 1, "青岚县防疫")]
+    ans = reader.run("青岚县防疫时在小区、公寓这些地方设了几个义务检测登记点？", doc)
+    assert short(ans) == "6个", ans.answer
