@@ -989,3 +989,35 @@ def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
     if any(set(v) & set(label) for v in verbs):
         return None
     return f"the figure found is not what was {verbs[0]}"
+
+
+_ASKS_CHANGE = re.compile(r"(?:比|较|与|跟|同)\d{4}年|翻了|(?:增长|增加|提高|上涨|上升|下降|减少|降低)了?多少")
+_PER_YEAR = re.compile(r"年均|年平均|平均每年|每年平均|年增长率")
+
+
+def per_year_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A change over a period asked (比2014年翻了多少, 增长了多少) without a per-year word (年均, 每年, 平均) is the whole
+    change; a figure said as the per-year average (年均增长率为50.55%) answers another question.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "旅游收入从2015年的2亿元增加到9亿元，年均增长率为35.1%。旅游收入增350%。"
+    >>> per_year_problem(analyze("旅游收入比2015年翻了多少？"), s, s.index("35.1"))
+    'the figure found is a per-year average, not the whole change'
+    >>> per_year_problem(analyze("旅游收入比2015年翻了多少？"), s, s.index("350")) is None
+    True
+    >>> per_year_problem(analyze("旅游收入年均增长多少？"), s, s.index("35.1")) is None
+    True
+    >>> s = "收入从2015年的2亿元增加到9亿元，占总收入的64%。"
+    >>> per_year_problem(analyze("收入比2015年翻了多少？"), s, s.index("64")), per_year_problem(analyze("收入比2015年翻了多少？"), s, s.index("9亿"))
+    ('the figure found is a share, not a change', 'the figure found is a level after the change, not the change')
+    """
+    if q.script == "en" or q.atype != "number" or not _ASKS_CHANGE.search(q.norm) or re.search(r"年均|每年|平均|一年", q.norm):
+        return None
+    clause = sentence[_clause_start(sentence, start, "，,；;。！？!?") : start]
+    if _PER_YEAR.search(clause):
+        return "the figure found is a per-year average, not the whole change"
+    if re.search(r"占[^，,；;。]{0,12}的?$|占比为?$", clause):
+        return "the figure found is a share, not a change"  # 占总收入的64%
+    if re.search(r"(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)了?$", clause):
+        return "the figure found is a level after the change, not the change"  # 增加到39.52亿元
+    return None

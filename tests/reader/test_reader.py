@@ -465,3 +465,17 @@ def test_a_list_the_question_names_and_the_place_noun_it_counts(reader):
              "各乡镇、村设立检测点95个，共排查车辆3200台次。", "ql4.txt", "青岚县防疫 › 一、管控", 1, "青岚县防疫")]
     ans = reader.run("青岚县防疫时在小区、公寓这些地方设了几个义务检测登记点？", doc)
     assert short(ans) == "6个", ans.answer
+
+
+def test_a_change_asked_is_not_the_per_year_rate_nor_a_share(reader):
+    doc = [p("全县旅游综合收入从2015年的2亿元增加到9亿元，年均增长率为35.1%，占全县总收入的41%。"
+             "与2015年相比，旅游综合收入增350%。", "ql5.txt", "青岚县旅游 › 一、概况", 1, "青岚县旅游")]
+    ans = reader.run("青岚县的旅游收入比2015年翻了多少？", doc)
+    assert short(ans) in ("350%", "增350%"), ans.answer
+
+
+def test_only_a_per_year_rate_and_a_share_do_not_answer_a_change(reader):
+    doc = [p("全县旅游综合收入从2015年的2亿元增加到9亿元，年均增长率为35.1%，占全县总收入的41%。", "ql5.txt",
+             "青岚县旅游 › 一、概况", 1, "青岚县旅游")]
+    ans = reader.run("青岚县的旅游收入比2015年翻了多少？", doc)
+    assert ans.refused, ans.answer
