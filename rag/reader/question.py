@@ -483,6 +483,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
                     nxt = words[n_ + 1].text if n_ + 1 < len(words) else ""
                     if noun and w.flag.startswith("v") and nxt in _PLACE_SUFFIX:
                         noun += w.text + nxt  # 义务检测 + 登记 + 点: a verb and 点 / 站 / 室 make a place noun (登记点)
+                    elif (noun and w.flag.startswith("v") and len(w.text) >= 2 and n_ + 1 == len(words)
+                          and re.match(r"\s*[册本套份张幅件]", q.right) and not q.right[m.end():].strip("？?。！! ")):
+                        noun += w.text  # 多少册政策挂图: what is counted in 册 / 张 is a thing; the word ending the question is its head
                     break
                 q.counted = noun if len(noun) >= 2 else None
                 # (超过多少人的地方: 的 opens a clause about the counted people, it names nothing counted)

@@ -1021,3 +1021,33 @@ def per_year_problem(q: Question, sentence: str, start: int) -> str | None:
     if re.search(r"(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)了?$", clause):
         return "the figure found is a level after the change, not the change"  # 增加到39.52亿元
     return None
+
+
+_NEGATED = re.compile(r"(?<!是)(?:不是|并非|不属于|非)([\u4e00-\u9fff]{2,5}?)(?=的|[，,？?]|$)")
+
+
+def negated_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A question about what is not something (跟不是贫困户的人家结对, 非贫困户) is not answered by a figure whose
+    clause says that thing plainly (与贫困户结对): reports write the negation as 非贫困户.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("有多少干部跟不是贫困户的人家结了对子？")
+    >>> s = "组织900名干部与贫困户结对，组织1500余名干部开展非贫困户结对认亲。"
+    >>> negated_problem(q, s, s.index("900"), s.index("900") + 4)
+    'the figure found is for 贫困户, not for those who are not'
+    >>> negated_problem(q, s, s.index("1500"), s.index("1500") + 7) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number":
+        return None
+    m = _NEGATED.search(q.norm)
+    if not m:
+        return None
+    what = m.group(1)
+    a = _clause_start(sentence, start, "，,；;。！？!?")
+    ends = [j for j in (sentence.find(ch, end) for ch in "，,；;。！？!?") if j >= 0]
+    clause = sentence[a : min(ends) if ends else len(sentence)]
+    spots = [x.start() for x in re.finditer(re.escape(what), clause)]
+    if spots and all(not re.search(r"(?:非|不|未|没有)$", clause[max(0, i - 2) : i]) for i in spots):
+        return f"the figure found is for {what}, not for those who are not"
+    return None

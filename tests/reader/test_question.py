@@ -182,3 +182,6 @@ def test_a_clause_after_the_counted_unit_names_nothing_counted():
     assert analyze("白溪县有多少个贫困村全部退出？").counted == "贫困村"
     # a verb and 点 / 站 after the noun make a place noun: 登记点 is counted, not 义务检测
     assert analyze("白溪县在小区设了几个义务检测登记点？").counted == "义务检测登记点"
+    # a thing counted in 册 / 张 ends the question with its head, whatever jieba tags it (挂图 as a verb)
+    assert analyze("白溪县发放了多少册政策挂图？").counted == "政策挂图"
+    assert analyze("白溪县有多少户贫困户脱贫？").counted == "贫困户"

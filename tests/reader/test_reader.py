@@ -479,3 +479,12 @@ def test_only_a_per_year_rate_and_a_share_do_not_answer_a_change(reader):
              "青岚县旅游 › 一、概况", 1, "青岚县旅游")]
     ans = reader.run("青岚县的旅游收入比2015年翻了多少？", doc)
     assert ans.refused, ans.answer
+
+
+def test_a_question_about_those_who_are_not_takes_the_non_figure(reader):
+    doc = [p("青岚县组织900名干部与建档立卡贫困户“一对一”结对帮扶，组织1500余名干部开展非贫困户结对认亲活动。", "ql6.txt",
+             "青岚县帮扶 › 一、结对", 1, "青岚县帮扶")]
+    ans = reader.run("青岚县有多少名干部跟非贫困户结对认亲？", doc)
+    assert short(ans) == "1500余名", ans.answer
+    ans = reader.run("青岚县有多少干部跟不是贫困户的人家结对认亲？", doc)
+    assert ans.refused or short(ans) == "1500余名", ans.answer  # never the 900 who pair with 贫困户
