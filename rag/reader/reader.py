@@ -49,7 +49,7 @@ from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, _QUANTIFIERS, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
-from .refusal import (_item_label, bare_verb_problem, negated_problem, per_year_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
+from .refusal import (_item_label, bare_verb_problem, did_what_problem, negated_problem, per_year_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
                       person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -312,7 +312,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if not (c.kinds & {"fig", "date"}) and not rank:
         return "no figure where the question's terms are"  # a question for a number is answered by a number
     why = (label_problem(q, s.norm, c.start, c.end) or item_label_problem(q, s.norm, c.start) or bare_verb_problem(q, s.norm, c.start) or per_year_problem(q, s.norm, c.start) or negated_problem(q, s.norm, c.start, c.end)
-           or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+           or did_what_problem(q, s.norm, c.start) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
            or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + _clause_tail(s.norm, c.end) + pool.ctx_norm[s.passage],
                               s.norm[c.start : c.end])

@@ -1051,3 +1051,36 @@ def negated_problem(q: Question, sentence: str, start: int, end: int) -> str | N
     if spots and all(not re.search(r"(?:非|不|未|没有)$", clause[max(0, i - 2) : i]) for i in spots):
         return f"the figure found is for {what}, not for those who are not"
     return None
+
+
+def did_what_problem(q: Question, sentence: str, start: int) -> str | None:
+    """多少劳动力完成了技能培训 asks for those of the noun who did what follows it. When the sentence says that
+    doing with its own figure (2088名劳动力，已完成技能培训839人), a figure outside that clause counts all of them.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("安置点有多少劳动力完成了技能培训？")
+    >>> s = "目前，安置点共有劳动力1500名，已完成技能培训620人。"
+    >>> did_what_problem(q, s, s.index("1500"))
+    'the figure found is not of those who 完成技能培训'
+    >>> did_what_problem(q, s, s.index("620")) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    words = list(pos_words(q.right))
+    k = 0
+    while k < len(words) and (words[k].flag.startswith("n") or words[k].flag == "vn"):
+        k += 1
+    if k == 0 or k >= len(words) or not words[k].flag.startswith("v"):
+        return None
+    vp = re.sub(r"[了过着]", "", "".join(w.text for w in words[k:])).rstrip("？?。！! ")
+    if len(vp) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", vp):
+        return None
+    at = sentence.find(vp)
+    if at < 0 or not any(0 <= f.start - (at + len(vp)) <= 2 for f in find_figures(sentence)):
+        return None  # the doing is not said with a figure of its own
+    a = _clause_start(sentence, start, "，,；;。！？!?")
+    ends = [j for j in (sentence.find(ch, start) for ch in "，,；;。！？!?") if j >= 0]
+    if vp in sentence[a : min(ends) if ends else len(sentence)]:
+        return None
+    return f"the figure found is not of those who {vp}"

@@ -488,3 +488,10 @@ def test_a_question_about_those_who_are_not_takes_the_non_figure(reader):
     assert short(ans) == "1500余名", ans.answer
     ans = reader.run("青岚县有多少干部跟不是贫困户的人家结对认亲？", doc)
     assert ans.refused or short(ans) == "1500余名", ans.answer  # never the 900 who pair with 贫困户
+
+
+def test_those_of_the_noun_who_did_what_follows_it(reader):
+    doc = [p("目前，青岚县集中安置点共有劳动力1500名，已完成技能培训620人，实现转移就业410人。", "ql7.txt",
+             "青岚县搬迁 › 一、就业", 1, "青岚县搬迁")]
+    ans = reader.run("青岚县集中安置点有多少劳动力完成了技能培训？", doc)
+    assert short(ans) == "620人", ans.answer
