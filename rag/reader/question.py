@@ -291,6 +291,9 @@ _CONCEPT_FLAGS = ("n", "vn", "nz", "l", "j", "nr", "ns", "nt", "an", "ng")
 _HEAD_FLAGS = ("n", "nz", "l", "j", "an", "ng", "nr", "nt")
 
 
+_PLACE_SUFFIX = ("点", "站", "室", "所", "处", "场", "中心")
+
+
 def _concept(q: Question) -> str | None:
     """The head noun of what a number question measures: of the noun phrase right after 多少 (多少未脱贫人口
     → 人口), or else of the last noun phrase before it (贫困发生率降到了多少 → 贫困发生率)."""
@@ -472,10 +475,17 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
             if m:
                 words = [w for w in pos_words(m.group(1))]
                 noun = ""
-                for w in words:
-                    if w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j"):
+                for n_, w in enumerate(words):
+                    # 全部 / 所有 (tagged nouns) say how many of them, after the noun (多少个村全部退出): not the noun
+                    if (w.flag.startswith("n") or w.flag in ("vn", "un", "l", "j")) and not (noun and w.text in _QUANTIFIERS):
                         noun += w.text
                         continue
+                    nxt = words[n_ + 1].text if n_ + 1 < len(words) else ""
+                    if noun and w.flag.startswith("v") and nxt in _PLACE_SUFFIX:
+                        noun += w.text + nxt  # 义务检测 + 登记 + 点: a verb and 点 / 站 / 室 make a place noun (登记点)
+                    elif (noun and w.flag.startswith("v") and len(w.text) >= 2 and n_ + 1 == len(words)
+                          and re.match(r"\s*[册本套份张幅件]", q.right) and not q.right[m.end():].strip("？?。！! ")):
+                        noun += w.text  # 多少册政策挂图: what is counted in 册 / 张 is a thing; the word ending the question is its head
                     break
                 q.counted = noun if len(noun) >= 2 else None
                 # (超过多少人的地方: 的 opens a clause about the counted people, it names nothing counted)
@@ -505,6 +515,9 @@ def _analyze_zh(text: str, norm: str, script: str) -> Question:
 
 _EN_NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could|of|in|at|for|by|on|from|to|under|"
                         r"with|that|which|who|per|since|during|there|across)\b")
+
+
+_QUANTIFIERS = ("全部", "所有", "全体", "大部", "大部分", "部分", "总共", "一共", "共计")
 
 
 def _en_counted(low: str) -> str | None:
@@ -654,6 +667,8 @@ def _sub_questions(q: Question) -> list[Question]:
     focus = [set(tokenize(sq.left[-6:])) | set(tokenize(sq.right)) if sq.wh else set(sq.terms) for sq in subs]
     for k, sq in enumerate(subs):
         others = set().union(*(f for i, f in enumerate(focus) if i != k)) - set(sq.terms)
+        if k and _bare_part(sq):
+            others -= focus[k - 1]  # 设了多少资金，已经发出去多少: the bare part asks about the part before's thing
         sq.terms = list(dict.fromkeys(sq.terms + [t for t in q.terms if t not in others]))
         other_text = "".join(p for i, p in enumerate(parts) if i != k)
         sq.years = list(dict.fromkeys(sq.years + [y for y in q.years if y not in other_text or y in parts[k]]))
@@ -665,6 +680,17 @@ def _sub_questions(q: Question) -> list[Question]:
         if sq.atype == "number" and sq.unit is None and q.unit:
             sq.unit = q.unit
     return subs
+
+
+def _bare_part(sq: Question) -> bool:
+    """A part naming no thing of its own, only what was done (已经发出去多少, 完成了多少): it asks about the thing
+    of the part before it.
+
+    >>> _bare_part(analyze("已经发出去多少")), _bare_part(analyze("支持资金是多少"))
+    (True, False)
+    """
+    return sq.script != "en" and not re.search(r"[\u4e00-\u9fff]{2}", re.sub(r"^[个家所座项条处名人户元万亿次]", "", sq.right)) and not any(
+        w.flag.startswith(("n", "vn")) or w.flag in ("j", "l") for w in pos_words(sq.norm) if len(w.text) >= 2)
 
 
 _EN_AUX = r"\b(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could)\b"

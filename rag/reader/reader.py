@@ -48,8 +48,8 @@ from .features import FEATURES, Context, build, coverage, idf_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
-from .question import _NOT_RATE, _PERSON_HEAD, ATYPES, UNIT_FAMILIES, Question, _noun_unit, analyze
-from .refusal import (choice_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
+from .question import _NOT_RATE, _PERSON_HEAD, _QUANTIFIERS, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
+from .refusal import (_item_label, bare_verb_problem, did_what_problem, negated_problem, per_year_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
                       person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
 from .text import Sentence, normalize, pos_words, sentences
 
@@ -311,7 +311,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         return None
     if not (c.kinds & {"fig", "date"}) and not rank:
         return "no figure where the question's terms are"  # a question for a number is answered by a number
-    why = (label_problem(q, s.norm, c.start, c.end) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
+    why = (label_problem(q, s.norm, c.start, c.end) or item_label_problem(q, s.norm, c.start) or bare_verb_problem(q, s.norm, c.start) or per_year_problem(q, s.norm, c.start) or negated_problem(q, s.norm, c.start, c.end)
+           or did_what_problem(q, s.norm, c.start) or premise_problem(q, s.norm[c.start : c.end], _clause(s.norm, c.start, c.end))
            or criterion_problem(q, s.norm, c.start, c.end)
            or concept_problem(q, s.norm[max(0, c.start - 40) : c.end + 10] + _clause_tail(s.norm, c.end) + pool.ctx_norm[s.passage],
                               s.norm[c.start : c.end])
@@ -431,7 +432,7 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
             # how many resettlement sites answered with 50个工作目标: the figure counts something else
             return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
-    if q.script == "en" and q.atype == "number" and not _NUMERAL.search(ev.text(i)):
+    if q.atype == "number" and not _NUMERAL.search(ev.text(i)):
         # a unit without its figure (a report's blank 投资资金万元) does not answer how much
         return "the passages give no figure"
     if q.script == "en" and q.unit == "人" and q.counted_en:
@@ -493,6 +494,53 @@ def _clause(text: str, start: int, end: int) -> str:
 
 _COUNT_FIG = re.compile(r"[\d.,，]+(?:万|亿)?[余多]?|[一二三四五六七八九十百千两]+")
 
+# the administrative level a noun phrase opens with (县(市)级医院, 乡镇卫生院, 村卫生室): 0 province ... 4 village
+_ADMIN_LEVEL = re.compile(r"(省|州|地区|市|县|区|乡镇|乡|镇|街道|村|社区)(?:[（(][^)）]{1,4}[)）])?(级)?")
+_ADMIN_RANK = {"省": 0, "州": 1, "地区": 1, "市": 1, "县": 2, "区": 2, "乡镇": 3, "乡": 3, "镇": 3, "街道": 3, "村": 4, "社区": 4}
+
+
+_ADMIN_HEADS = "省州市县区乡镇村"
+
+
+def _admin_level(noun: str) -> int | None:
+    """The level of government a noun names first (县级医院 2, 乡镇卫生院 3), when the level word qualifies a
+    noun after it; None for no level or a bare place word (县城, 乡镇 alone).
+
+    >>> _admin_level("县(市)级医院、二级医院"), _admin_level("乡镇卫生院"), _admin_level("村卫生室"), _admin_level("卫生院")
+    (2, 3, 4, None)
+    >>> _admin_level("乡镇"), _admin_level("县城")
+    (None, None)
+    """
+    m = _ADMIN_LEVEL.match(noun)
+    if not m:
+        return None
+    rest = noun[m.end() :]
+    if not m.group(2) and not re.match(r"[\u4e00-\u9fff]{2}", rest) or re.match(r"[城委长里场域民]", rest):
+        return None
+    return _ADMIN_RANK[m.group(1)]
+
+
+def _clause_subject_problem(counted: str, sent: str, start: int) -> str | None:
+    """A count ending its clause (…措施已完成1293条。) counts the noun its clause names before it; when the clause
+    names a noun and shares no character with ``counted``, the figure counts that noun, not ``counted``.
+
+    >>> s = "截至目前，帮扶措施已完成1293条。"
+    >>> _clause_subject_problem("问题", s, s.index("1293"))
+    'the figure found counts 措施, not 问题'
+    >>> s = "全县新建集中安置区共12个。"
+    >>> _clause_subject_problem("安置点", s, s.index("12")) is None
+    True
+    >>> _clause_subject_problem("问题", "截至目前，已完成整改12个。", 10) is None
+    True
+    """
+    a = max((sent.rfind(ch, 0, start) for ch in "，,；;。！!？?：:"), default=-1) + 1
+    clause = sent[a:start]
+    if set(clause) & set(counted):
+        return None
+    nouns = [w.text for w in pos_words(clause) if len(w.text) >= 2 and w.flag.startswith("n") and w.flag not in ("ns", "nr", "nrt")
+             and not w.text.startswith("全") and w.text not in ("目前", "累计", "共计", "其中")]
+    return f"the figure found counts {nouns[-1]}, not {counted}" if nouns else None
+
 
 def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None:
     """A 多少个 / 几家 question counting ``counted`` (乡镇卫生院) answered by the figure ``sent[start:end]``:
@@ -508,11 +556,28 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
     'the figure found is no count of 医院'
     >>> counted_problem("家庭医生队伍", "组建485个家庭医生服务团队。", 2, 6) is None
     True
+
+    A count of the same kind of thing at another level of government (18个县级医院 for 乡镇卫生院: both are
+    hospitals) counts something else:
+
+    >>> s = "三级医院对口支援18个县(市)级医院、二级医院对口支援乡镇卫生院。"
+    >>> counted_problem("乡镇卫生院", s, s.index("18"), s.index("18") + 3)
+    'the figure found counts 县(市)级医院, not 乡镇卫生院'
+    >>> counted_problem("乡镇卫生院", "建成36个乡镇中心卫生院。", 2, 5) is None
+    True
+    >>> counted_problem("贫困村", "确保18个贫困县全部摘帽。", 2, 5)  # the same qualifier, another level
+    'the figure found counts 贫困县, not 贫困村'
+    >>> counted_problem("贫困村", "确保120个重点贫困村全部退出。", 2, 6) is None
+    True
     """
     m = _COUNT_FIG.match(sent, start)
     if not m:
         return None
     after = sent[m.end() : m.end() + 8]
+    if after[:1] in _COUNT_CLASSIFIERS and re.match(r"[，,；;。！!？?]|$", after[1:2]):
+        why = _clause_subject_problem(counted, sent, start)
+        if why:
+            return why
     if not after:
         return None
     cls = after[0]
@@ -520,10 +585,21 @@ def counted_problem(counted: str, sent: str, start: int, end: int) -> str | None
         return f"the figure found is no count of {counted}"
     if cls not in _COUNT_CLASSIFIERS:
         return None
+    asked, found = _admin_level(counted), _admin_level(sent[m.end() + 1 :])
+    if asked is not None and found is not None and asked != found:
+        noun = re.match(r"[^，,；;。、和及与]{1,12}", sent[m.end() + 1 :]).group(0)
+        return f"the figure found counts {noun}, not {counted}"
     words = [w for w in pos_words(after[1:]) if w.text.strip()]
     if not words or not words[0].flag.startswith("n") or len(words[0].text) < 2:
         return None
-    noun = words[0].text
+    run = []
+    for w in words:  # the whole noun phrase (重点贫困村), not its first word (重点)
+        if not (w.flag.startswith("n") or w.flag == "vn") or w.text in _QUANTIFIERS or w.flag.startswith("ns") and run:
+            break
+        run.append(w.text)
+    noun = "".join(run)
+    if noun[-1] != counted[-1] and noun[-1] in _ADMIN_HEADS and counted[-1] in _ADMIN_HEADS:
+        return f"the figure found counts {noun}, not {counted}"  # 18个贫困县 for 贫困村: another level's units
     if set(noun) & set(counted):
         return None
     return f"the figure found counts {noun}, not {counted}"
@@ -755,6 +831,7 @@ class OfflineReader:
             if places:  # the Chinese names of the places asked about: the place checks apply as to a Chinese question
                 parts = [replace(part, places=list(dict.fromkeys(part.places + places))) for part in parts]
         picks: list[tuple[Evidence, int]] = []
+        kinds: list[str | None] = []
         probs: list[float] = []
         for k, part in enumerate(parts):
             ev = self.read(part, pool)
@@ -782,6 +859,8 @@ class OfflineReader:
                 problem = problem or why
                 if part.atype != "number" and not try_next(why):
                     break  # a name or year the evidence lacks: the next candidate lacks it too
+            if choice is not None and picks:
+                choice = _nearest_repeat(ev, choice, picks[-1], part, pool)
             if choice is not None:
                 choice = _with_unit(ev, choice)
             if choice is None:
@@ -789,31 +868,42 @@ class OfflineReader:
                     return self._refuse(q, problem or "no supporting candidate", _detail(problem, q.script))
                 continue
             p_ans = self.model.p_answerable(answerable_row(ev, pool))
+            if k and picks and _bare_part(part):
+                # a bare part (…，已经发出去多少) answered from the sentence that answered the part before is as
+                # answerable as that part: its words (已经, 发出) alone say little of the passage
+                pe, pi = picks[-1]
+                ps_, cs = pe.ctx.sentences[pe.cands[pi][0]], ev.ctx.sentences[ev.cands[choice][0]]
+                if (ps_.passage, ps_.index) == (cs.passage, cs.index):
+                    p_ans = max(p_ans, last_p)
             # the refusal model learned from Chinese questions; English ones rely on the subject check
             if p_ans < self.model.threshold and part.script != "en":
                 if k == 0 or not picks:
                     return self._refuse(q, f"the passages do not seem to answer it (confidence {p_ans:.2f})")
                 continue
             picks.append((ev, choice))
+            kinds.append(_part_kind(part, parts))
+            last_p = p_ans
             probs.append(p_ans * _sigmoid(float(ev.scores[choice])))
-        ans = self._compose(q, pool, picks)
+        ans = self._compose(q, pool, picks, kinds=kinds)
         if not check_answer(ans.answer, {c.n: c.text for c in ans.citations}).ok:
-            ans = self._compose(q, pool, picks, convert=False)  # the document's own characters, as quoted
+            ans = self._compose(q, pool, picks, convert=False, kinds=kinds)  # the document's own characters, as quoted
             res = check_answer(ans.answer, {c.n: c.text for c in ans.citations})
             if not res.ok:  # never show a figure the cited text does not hold
                 return self._refuse(q, "a figure of the answer is not found in its citation: " + "; ".join(res.reasons))
         ans.confidence = float(min(probs)) if probs else None
         return ans
 
-    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True) -> Answer:
+    def _compose(self, q: Question, pool: Pool, picks: list[tuple[Evidence, int]], convert: bool = True,
+                 kinds: list[str | None] | None = None) -> Answer:
         citations: list[Citation] = []
         shown: list[str] = []
         by_quote: dict[tuple[int, int, int], int] = {}
-        for ev, i in picks:
+        for n, (ev, i) in enumerate(picks):
             k, c = ev.cands[i]
             s = ev.ctx.sentences[k]
             p = pool.passages[s.passage]
             a, b = s.start + c.start, s.start + c.end
+            b += _kind_after(kinds[n] if kinds and n < len(kinds) else None, p.text, b)
             qa, qb = _quote_span(p.text, s, c)
             key = (s.passage, qa, qb)
             if key not in by_quote:
@@ -826,6 +916,64 @@ class OfflineReader:
                 short = in_script(short, q.script)  # display only; the quote stays as the document has it
             shown.append(f"{short}[{by_quote[key]}]")
         return Answer(question=q.text, answer="；".join(shown), refused=False, citations=citations, backend=self.name)
+
+
+def _part_kind(part: Question, parts: list[Question]) -> str | None:
+    """What tells one part from the others when each counts a kind of one thing after its wh-word and measure
+    word (几个三级甲等和几个二级甲等公立医院 → 三级甲等 / 二级甲等公立医院): the answer shows it with the figure.
+
+    >>> from rag.reader.question import analyze
+    >>> [_part_kind(x, analyze("要建成几个三级甲等和几个二级甲等公立医院？").parts) for x in analyze("要建成几个三级甲等和几个二级甲等公立医院？").parts]
+    ['三级甲等', '二级甲等公立医院']
+    >>> _part_kind(analyze("有多少户、多少人？").parts[0], analyze("有多少户、多少人？").parts) is None
+    True
+    >>> _part_kind(analyze("多少个贫困村和多少个贫困县全部摘帽？").parts[1], analyze("多少个贫困村和多少个贫困县全部摘帽？").parts)
+    '贫困县'
+    """
+    if len(parts) < 2 or part.script == "en" or part.atype != "number" or len({x.unit for x in parts}) != 1:
+        return None
+    m = re.match(rf"\s*{_KIND_UNIT}?([\u4e00-\u9fff“”]{{2,12}})[？?。！!]*$", part.right)
+    if not m:
+        return None
+    kind = ""
+    for w in pos_words(m.group(1)):  # the noun phrase, not what is said of it (贫困县全部摘帽 → 贫困县)
+        if w.flag.startswith(("v", "d", "p", "u")) and kind or w.text in _QUANTIFIERS:
+            break
+        kind += w.text
+    return kind if len(kind) >= 2 else None
+
+
+_KIND_UNIT = r"(?:[个家所座项条处名位类种批次])"
+
+
+def _kind_after(kind: str | None, text: str, b: int) -> int:
+    """How many characters after a figure ending at ``text[b]`` say the part's ``kind`` (12个二级甲等、… → 4 for 二级甲等…)."""
+    if not kind:
+        return 0
+    n = 0
+    while n < len(kind) and b + n < len(text) and normalize(text[b + n]) == kind[n]:
+        n += 1
+    return n if n == len(kind) or n >= 4 else 0  # 贫困县 is not the 贫困村 asked: no half-said kind
+
+
+def _nearest_repeat(ev: Evidence, choice: int, prev: tuple[Evidence, int], part: Question, pool: Pool) -> int:
+    """A later part's measure said twice in the sentence that answered the part before (乡镇通畅120个、通畅率93.02%，
+    建制村通畅680个、通畅率62.79%): the one said right after the part before's figure goes with it."""
+    pe, pi = prev
+    pk, pc = pe.cands[pi]
+    k, c = ev.cands[choice]
+    ps_, s = pe.ctx.sentences[pk], ev.ctx.sentences[k]
+    if (ps_.passage, ps_.index) != (s.passage, s.index) or c.start <= pc.end:
+        return choice
+    label = _item_label(s.norm, c.start)
+    if len(label) < 2:
+        return choice
+    for j, (kj, cj) in enumerate(ev.cands):
+        sj = ev.ctx.sentences[kj]
+        if ((sj.passage, sj.index) == (s.passage, s.index) and pc.end <= cj.start < c.start and cj.family == c.family
+                and "fig" in cj.kinds and _item_label(s.norm, cj.start) == label and subject_problem(part, ev, j, pool) is None):
+            return j
+    return choice
 
 
 _BARE_NUMBER = re.compile(r"^[\d.,，]+$")

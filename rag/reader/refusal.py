@@ -427,12 +427,24 @@ def event_problem(q: Question, near: str) -> str | None:
     True
     >>> event_problem(analyze("第一条马车线路于何年问世？"), "1828年修建了第一条马车线路。") is None  # its subject, other words
     True
+
+    What it happened is its verb or the thing it happened to (the last noun: 示范县 of 被评为全国…示范县); a
+    sentence sharing only a general word with it (全国) dates something else:
+
+    >>> event_problem(analyze("白溪县是哪一年被评为全国文明示范县的？"), "2014年白溪县属全国贫困县。")
+    'the passages do not date 评为'
+    >>> event_problem(analyze("白溪县是哪一年被评为全国文明示范县的？"), "2019年白溪县荣获全国文明示范县称号。") is None
+    True
     """
     if q.script == "en" or wanted_type(q) != "day":
         return None
     words = [w for w in pos_words(q.norm[q.wh_end :]) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)
              and w.flag[:1] in ("v", "n", "a") and not _WANTS_DAY.search(w.text)]
-    if not words or any(w.text in near for w in words):
+    if not words:
+        return None
+    nouns = [w for w in words if w.flag.startswith("n")]
+    said = [w for w in words if w.text in near]
+    if any(w.flag.startswith("v") for w in said) or (nouns and nouns[-1] in said) or len(said) >= 2 or len(words) == 1 and said:
         return None
     # what it happened to (the 线路 of …线路于何年问世): a sentence about it dates it in its own words
     before = [w for w in pos_words(q.norm[: max(0, q.wh_start)]) if len(w.text) >= 2 and w.flag.startswith("n")
@@ -583,7 +595,9 @@ def criterion_problem(q: Question, sentence: str, start: int, end: int) -> str |
 # the measure words of people and places are not among them: a report may count anything with 个
 _MEASURE_WORD = {"册": "册", "本": "册", "套": "套", "份": "份", "张": "张", "幅": "幅", "件": "件", "头": "头", "只": "头",
                  "株": "株", "棵": "株", "台": "台", "辆": "辆", "场次": "场", "场": "场", "篇": "篇", "部": "部", "首": "首",
-                 "盏": "盏", "眼": "眼", "吨": "吨", "斤": "斤", "亩": "亩"}
+                 "盏": "盏", "眼": "眼", "吨": "吨", "斤": "斤", "亩": "亩", "笔": "笔"}
+# a figure in these counts people or households: never an answer to a 多少册 / 多少笔 question
+_PEOPLE_UNITS = ("户", "人", "名", "人次", "户次", "位")
 _MEASURE_WORD_RE = re.compile("|".join(sorted(_MEASURE_WORD, key=len, reverse=True)))
 
 
@@ -598,6 +612,8 @@ def measure_word_problem(q: Question, figure: str) -> str | None:
     True
     >>> measure_word_problem(analyze("建了多少个温室？"), "20座") is None
     True
+    >>> measure_word_problem(analyze("小额信贷放贷了多少笔？"), "980户")  # loans are counted in 笔, not in households
+    'no figure in the asked unit (笔)'
     """
     if q.script == "en" or q.wh not in ("多少", "几"):
         return None
@@ -607,7 +623,7 @@ def measure_word_problem(q: Question, figure: str) -> str | None:
         return None
     unit = re.sub(r"^[万亿千百]+", "", f.unit)
     said = _MEASURE_WORD.get(unit)
-    if said and said != _MEASURE_WORD[m.group(0)]:
+    if (said and said != _MEASURE_WORD[m.group(0)]) or unit in _PEOPLE_UNITS:
         return f"no figure in the asked unit ({m.group(0)})"
     return None
 
@@ -845,6 +861,8 @@ def listed_problem(q: Question, sentence: str) -> str | None:
     'the figure found is for 东川市 and 2 others together'
     >>> listed_problem(analyze("东川市和南屏市、省直部门一共实施了多少个项目？"), s) is None
     True
+    >>> listed_problem(analyze("在东川市、南屏市这些地方实施了多少个项目？"), s) is None  # the question names the list
+    True
     >>> listed_problem(analyze("东川市实施了多少个项目？"), "东川市实施项目52个、投入资金3亿元。") is None
     True
     >>> listed_problem(analyze("发放了多少套惠民政策挂图？"), "发放宣传手册2万余册、惠民政策挂图1142套、明白卡4.5万册。") is None
@@ -865,9 +883,204 @@ def listed_problem(q: Question, sentence: str) -> str | None:
             items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
             if any(e in x and re.search(r"\d", x) for x in items):
                 break  # 手册2万余册、惠民政策挂图1142套: each item has its own figure, nothing is shared
-            others = [x for x in items if x and e not in x and x not in q.norm and x[-3:] not in q.norm]  # not asked about too
+            asked = [x for x in items if x and (x in q.norm or x[-3:] in q.norm or len(x) >= 2 and x[-2:] in q.norm)]
+            if len(asked) >= 2:
+                break  # 在小区、周转房这些地方设了几个: the question names the list (two of its items), the figure is its
+            others = [x for x in items if x and x not in asked and e not in x]  # not asked about too
             runs.append(others)
         else:
             if runs and all(len(r) >= 2 for r in runs):
                 return f"the figure found is for {e} and {len(runs[0])} others together"
     return None
+
+
+_ITEM_MARKS = "，,；;。、（(：:）)"
+_ASK_TAIL = re.compile(r"[是为有达共计了各分别的都总\s]+$")
+
+
+def _item_label(sentence: str, start: int) -> str:
+    """The words of a list item before its figure (其中非经营性资产 1592 处 → 非经营性资产)."""
+    a = _clause_start(sentence, start, _ITEM_MARKS)
+    return re.sub(r"^(?:其中|包括|含|分别|共|累计)", "", sentence[a:start].replace(" ", ""))
+
+
+def item_label_problem(q: Question, sentence: str, start: int) -> str | None:
+    """In a list of labelled figures (医疗救助6.13万人次、支持资金1.9亿元、供养资金1.8亿元), each figure is its
+    label's. The thing a 多少 question names before its wh-word (支持资金是多少 → 支持资金) labels one of them;
+    a figure whose own label is another noun phrase (供养资金) that does not hold it is another item's figure.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "累计救助1.2万人次、支持资金0.9亿元、供养资金0.7亿元。"
+    >>> item_label_problem(analyze("支持资金是多少？"), s, s.index("0.7"))
+    'the figure found is 供养资金, not 支持资金'
+    >>> item_label_problem(analyze("支持资金是多少？"), s, s.index("0.9")) is None
+    True
+    >>> s = "形成资产点300处（其中非经营性资产240处、经营性资产60处）。"
+    >>> item_label_problem(analyze("非经营性资产有多少处？"), s, s.index("60"))
+    'the figure found is 经营性资产, not 非经营性资产'
+    >>> item_label_problem(analyze("贫困发生率是多少？"), "贫困发生率由20.25%降至0。", 15) is None  # 降至: no label
+    True
+    >>> s = "在各小区设立义务检测登记点8个，各乡镇设立检测点114个。"
+    >>> item_label_problem(analyze("在小区设了几个义务检测登记点？"), s, s.index("114"))
+    'the figure found is 各乡镇设立检测点, not 义务检测登记点'
+    >>> s = "全市22家龙头企业实现产值预计达1.8亿元。"
+    >>> item_label_problem(analyze("该市的龙头企业有多少家？"), s, s.index("22")) is None  # counted after it
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    left = _ASK_TAIL.sub("", q.norm[: max(0, q.wh_start)])
+    run = re.search(r"[\u4e00-\u9fff]{2,10}$", left)
+    kind = next((run.group(0)[-n:] for n in range(len(run.group(0)), 1, -1) if run.group(0)[-n:] in sentence), None) if run else None
+    if not kind or not pos_words(kind)[-1].flag.startswith("n"):
+        # or what it counts (几个义务检测登记点), when a figure of the sentence is labelled by it (…登记点8个)
+        kind = q.counted if q.counted and len(q.counted) >= 3 and q.counted in sentence else None
+    if not kind:
+        return None
+    own = _item_label(sentence, start)
+    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
+    if kind in own or kind in sentence[start:item_end]:
+        return None  # its own label, or the thing counted after it (22家龙头企业)
+    words = pos_words(own)
+    if len(own) < 2 or not words or not words[-1].flag.startswith("n") or words[-1].flag.startswith("ns") or len(words[-1].text) < 2 \
+            or words[-1].text.startswith("全"):
+        return None  # 降至0, 达到: no label of its own; 全市22家: a place, not a label
+    labelled = re.compile(re.escape(kind) + r"[为是达有共计约]{0,2}$")
+    if any(f.start != start and labelled.search(_item_label(sentence, f.start)) for f in find_figures(sentence)):
+        return f"the figure found is {own}, not {kind}"
+    return None
+
+
+_ASPECT = ("已经", "已", "还", "又", "再", "共", "一共", "总共", "累计", "目前", "现在", "能", "可以", "将", "要", "了", "是", "有", "为")
+
+
+def _names_after_wh(q: Question) -> bool:
+    """Something is named after the wh-word and its measure word (多少个州级“四好村”), not only punctuation."""
+    return bool(re.search(r"[\u4e00-\u9fff]", re.sub(r"^\s*(?:[万亿千百]?[个家所座项条处名人户元万亿次年]|人次|户次)?", "", q.right)))
+
+
+def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A 多少 question naming no thing, only what was done (已经发出去多少, the second part of 设了多少资金，已经发出去
+    多少), is answered by a figure said after that doing (已发放50万元): the words of the figure's list item
+    share a character with the asked verb; a figure said after another verb (设资金500万元) is another step's.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "设救助资金500万元，已发放50.11万元。"
+    >>> bare_verb_problem(analyze("已经发出去多少？"), s, s.index("500"))
+    'the figure found is not what was 发出'
+    >>> bare_verb_problem(analyze("已经发出去多少？"), s, s.index("50.11")) is None
+    True
+    >>> bare_verb_problem(analyze("支持资金是多少？"), s, s.index("500")) is None  # it names its thing
+    True
+    >>> bare_verb_problem(analyze("该县创建了多少个州级“四好村”？"), "评定州级“四好村”61个。", 9) is None  # named after the wh-word
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几") or re.search(r"[，,；;：:]", q.norm):
+        return None  # one clause (a part of a question, or a follow-up), not a question that sets its scene first
+    words = [w for w in pos_words(q.norm) if len(w.text) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
+    if any(w.flag.startswith(("n", "vn")) or w.flag in ("j", "l") for w in words) or _names_after_wh(q):
+        return None
+    verbs = [w.text for w in pos_words(q.norm[: max(0, q.wh_start)]) if w.flag.startswith("v") and w.text not in _ASPECT
+             and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
+    if not verbs:
+        return None
+    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
+    label = sentence[_clause_start(sentence, start, _ITEM_MARKS) : item_end]  # 已发放50万元, 有1万多元的收入
+    if any(set(v) & set(label) for v in verbs):
+        return None
+    return f"the figure found is not what was {verbs[0]}"
+
+
+_ASKS_CHANGE = re.compile(r"(?:比|较|与|跟|同)\d{4}年|翻了|(?:增长|增加|提高|上涨|上升|下降|减少|降低)了?多少")
+_PER_YEAR = re.compile(r"年均|年平均|平均每年|每年平均|年增长率")
+
+
+def per_year_problem(q: Question, sentence: str, start: int) -> str | None:
+    """A change over a period asked (比2014年翻了多少, 增长了多少) without a per-year word (年均, 每年, 平均) is the whole
+    change; a figure said as the per-year average (年均增长率为50.55%) answers another question.
+
+    >>> from rag.reader.question import analyze
+    >>> s = "旅游收入从2015年的2亿元增加到9亿元，年均增长率为35.1%。旅游收入增350%。"
+    >>> per_year_problem(analyze("旅游收入比2015年翻了多少？"), s, s.index("35.1"))
+    'the figure found is a per-year average, not the whole change'
+    >>> per_year_problem(analyze("旅游收入比2015年翻了多少？"), s, s.index("350")) is None
+    True
+    >>> per_year_problem(analyze("旅游收入年均增长多少？"), s, s.index("35.1")) is None
+    True
+    >>> s = "收入从2015年的2亿元增加到9亿元，占总收入的64%。"
+    >>> per_year_problem(analyze("收入比2015年翻了多少？"), s, s.index("64")), per_year_problem(analyze("收入比2015年翻了多少？"), s, s.index("9亿"))
+    ('the figure found is a share, not a change', 'the figure found is a level after the change, not the change')
+    """
+    if q.script == "en" or q.atype != "number" or not _ASKS_CHANGE.search(q.norm) or re.search(r"年均|每年|平均|一年", q.norm):
+        return None
+    clause = sentence[_clause_start(sentence, start, "，,；;。！？!?") : start]
+    if _PER_YEAR.search(clause):
+        return "the figure found is a per-year average, not the whole change"
+    if re.search(r"占[^，,；;。]{0,12}的?$|占比为?$", clause):
+        return "the figure found is a share, not a change"  # 占总收入的64%
+    if re.search(r"(?:增加|增长|提高|上升|下降|减少|降低|降)(?:到|至)了?$", clause):
+        return "the figure found is a level after the change, not the change"  # 增加到39.52亿元
+    return None
+
+
+_NEGATED = re.compile(r"(?<!是)(?:不是|并非|不属于|非)([\u4e00-\u9fff]{2,5}?)(?=的|[，,？?]|$)")
+
+
+def negated_problem(q: Question, sentence: str, start: int, end: int) -> str | None:
+    """A question about what is not something (跟不是贫困户的人家结对, 非贫困户) is not answered by a figure whose
+    clause says that thing plainly (与贫困户结对): reports write the negation as 非贫困户.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("有多少干部跟不是贫困户的人家结了对子？")
+    >>> s = "组织900名干部与贫困户结对，组织1500余名干部开展非贫困户结对认亲。"
+    >>> negated_problem(q, s, s.index("900"), s.index("900") + 4)
+    'the figure found is for 贫困户, not for those who are not'
+    >>> negated_problem(q, s, s.index("1500"), s.index("1500") + 7) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number":
+        return None
+    m = _NEGATED.search(q.norm)
+    if not m:
+        return None
+    what = m.group(1)
+    a = _clause_start(sentence, start, "，,；;。！？!?")
+    ends = [j for j in (sentence.find(ch, end) for ch in "，,；;。！？!?") if j >= 0]
+    clause = sentence[a : min(ends) if ends else len(sentence)]
+    spots = [x.start() for x in re.finditer(re.escape(what), clause)]
+    if spots and all(not re.search(r"(?:非|不|未|没有)$", clause[max(0, i - 2) : i]) for i in spots):
+        return f"the figure found is for {what}, not for those who are not"
+    return None
+
+
+def did_what_problem(q: Question, sentence: str, start: int) -> str | None:
+    """多少劳动力完成了技能培训 asks for those of the noun who did what follows it. When the sentence says that
+    doing with its own figure (2088名劳动力，已完成技能培训839人), a figure outside that clause counts all of them.
+
+    >>> from rag.reader.question import analyze
+    >>> q = analyze("安置点有多少劳动力完成了技能培训？")
+    >>> s = "目前，安置点共有劳动力1500名，已完成技能培训620人。"
+    >>> did_what_problem(q, s, s.index("1500"))
+    'the figure found is not of those who 完成技能培训'
+    >>> did_what_problem(q, s, s.index("620")) is None
+    True
+    """
+    if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几"):
+        return None
+    words = list(pos_words(q.right))
+    k = 0
+    while k < len(words) and (words[k].flag.startswith("n") or words[k].flag == "vn"):
+        k += 1
+    if k == 0 or k >= len(words) or not words[k].flag.startswith("v"):
+        return None
+    vp = re.sub(r"[了过着]", "", "".join(w.text for w in words[k:])).rstrip("？?。！! ")
+    if len(vp) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", vp):
+        return None
+    at = sentence.find(vp)
+    if at < 0 or not any(0 <= f.start - (at + len(vp)) <= 2 for f in find_figures(sentence)):
+        return None  # the doing is not said with a figure of its own
+    a = _clause_start(sentence, start, "，,；;。！？!?")
+    ends = [j for j in (sentence.find(ch, start) for ch in "，,；;。！？!?") if j >= 0]
+    if vp in sentence[a : min(ends) if ends else len(sentence)]:
+        return None
+    return f"the figure found is not of those who {vp}"

@@ -177,3 +177,11 @@ def test_a_clause_after_the_counted_unit_names_nothing_counted():
 
     assert analyze("白溪县督战的是剩余人口超过多少人的地方？").counted is None
     assert analyze("白溪县建了几个安置点？").counted == "安置点"
+    # 全部 after the counted noun says how many of them did it, it is not part of what is counted
+    assert analyze("白溪县有多少个问题全部完成整改？").counted == "问题"
+    assert analyze("白溪县有多少个贫困村全部退出？").counted == "贫困村"
+    # a verb and 点 / 站 after the noun make a place noun: 登记点 is counted, not 义务检测
+    assert analyze("白溪县在小区设了几个义务检测登记点？").counted == "义务检测登记点"
+    # a thing counted in 册 / 张 ends the question with its head, whatever jieba tags it (挂图 as a verb)
+    assert analyze("白溪县发放了多少册政策挂图？").counted == "政策挂图"
+    assert analyze("白溪县有多少户贫困户脱贫？").counted == "贫困户"

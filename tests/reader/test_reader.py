@@ -389,3 +389,109 @@ def test_another_years_figure_is_not_replaced_by_a_figure_of_another_kind(reader
     a = reader.run("松林县2022年统筹整合了多少资金进行危房改造？", ps)
     assert a.refused, a.answer  # 1.35亿元 is 2021's; 820户 is no sum of money
     assert "1.35" in short(reader.run("松林县2021年统筹整合了多少资金进行危房改造？", ps))
+
+
+# near twins of the asked figure: another level of the same kind, a date of another event, another measure
+# word, what a clause-final count counts
+TWINS = [
+    p("全州卫生系统严格落实对口支援制度，省内三级医院对口支援15个县级医院，二级医院对口支援全州乡镇卫生院。", "ql.txt",
+      "青岚州卫生工作 › 一、医疗", 1, "青岚州卫生工作"),
+    p("2016年青岚州有贫困村210个，属全国深度贫困地区。全州坚持民族团结，成功创建全国民族团结进步示范州。", "ql.txt",
+      "青岚州卫生工作 › 二、概况", 2, "青岚州卫生工作"),
+    p("青岚州设扶贫小额信贷风险基金860万元，已放贷4210万元，惠及贫困户980户。截至目前，帮扶措施已完成1293条。", "ql.txt",
+      "青岚州卫生工作 › 三、金融", 3, "青岚州卫生工作"),
+]
+
+
+@pytest.mark.parametrize("question", [
+    "青岚州一共有多少个乡镇卫生院？",  # 15个县级医院 are hospitals of another level
+    "青岚州是哪一年被评为全国民族团结进步示范州的？",  # 2016年 dates the poor villages (the sentence shares only 全国)
+    "青岚州扶贫小额信贷放贷了多少笔？",  # 980户 counts households, not loans
+    "青岚州截至目前有多少个问题全部完成整改？",  # 1293条 counts 措施
+])
+def test_a_near_twin_of_the_asked_figure_is_refused(reader, question):
+    ans = reader.run(question, TWINS)
+    assert ans.refused, ans.answer
+
+
+def test_the_asked_figure_beside_its_twins_is_answered(reader):
+    assert short(reader.run("青岚州有多少个县级医院接受对口支援？", TWINS)) == "15个"
+    assert short(reader.run("青岚州2016年有多少个贫困村？", TWINS)) == "210个"
+
+
+# a list of labelled figures: each part of a question takes the figure its own label (or its own verb) names
+LABELLED = [
+    p("2019年以来，青岚州累计救助困难群众1.2万人次、支持资金0.9亿元、供养资金0.7亿元。全州清理形成资产点300处"
+      "（其中非经营性资产240处、经营性资产60处）。", "ql2.txt", "青岚州民生 › 一、救助", 1, "青岚州民生"),
+    p("青岚州设助学救助资金800万元，已发放61.5万元，惠及学生900人；设医疗救助资金600万元，已发放120万元。", "ql2.txt",
+      "青岚州民生 › 二、教育", 2, "青岚州民生"),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("青岚州救助了多少人次，支持资金是多少？", "1.2万人次；0.9亿元"),  # not 供养资金0.7亿元
+    ("青岚州的资产点中，非经营性资产和经营性资产各有多少处？", "240处；60处"),  # 经营性资产60处 is not 非经营性资产
+    ("青岚州设了多少助学救助资金，已经发出去多少？", "800万元；61.5万元"),  # the bare second part: what was 发放
+])
+def test_each_part_takes_the_figure_its_label_names(reader, question, expected):
+    ans = reader.run(question, LABELLED)
+    assert short(ans) == expected, ans.answer
+    assert_verbatim(ans)
+
+
+KINDS = [
+    p("到2025年，青岚州实现建成2个三级甲等、3个三级乙等、15个二级甲等、20个二级乙等公立医院的目标。", "ql3.txt",
+      "青岚州规划 › 一、医疗", 1, "青岚州规划"),
+    p("青岚州新建农村公路860公里，目前已完成投资12.5亿元，实现乡镇通畅48个、通畅率91.5%，建制村通畅300个、通畅率70.2%。到2025年，"
+      "全州420个贫困村和9个贫困县全部摘帽。", "ql3.txt", "青岚州规划 › 二、交通", 2, "青岚州规划"),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("青岚州要建成几个三级甲等和几个二级甲等公立医院？", "2个三级甲等；15个二级甲等"),  # each figure shown with its kind
+    ("青岚州有多少个乡镇实现通畅，通畅率是多少？", "48个；91.5%"),  # the 通畅率 said right after the 乡镇 figure
+    ("青岚州到2025年多少个贫困村和多少个贫困县全部摘帽？", "420个贫困村；9个贫困县"),  # 9个贫困县 is no count of 贫困村
+])
+def test_parts_counting_kinds_of_one_thing(reader, question, expected):
+    ans = reader.run(question, KINDS)
+    assert short(ans) == expected, ans.answer
+    assert_verbatim(ans)
+
+
+def test_a_list_the_question_names_and_the_place_noun_it_counts(reader):
+    # the question names the list (小区、公寓这些地方): the figure said for the list is its answer; 检测点 of the
+    # townships is another count than the 义务检测登记点 asked (a verb and 点 make the counted place noun)
+    doc = [p("疫情防控期间，青岚县实行车辆、人员通行临时性管制，在各小区、公寓、廉租房设立义务检测登记点6个，"
+             "各乡镇、村设立检测点95个，共排查车辆3200台次。", "ql4.txt", "青岚县防疫 › 一、管控", 1, "青岚县防疫")]
+    ans = reader.run("青岚县防疫时在小区、公寓这些地方设了几个义务检测登记点？", doc)
+    assert short(ans) == "6个", ans.answer
+
+
+def test_a_change_asked_is_not_the_per_year_rate_nor_a_share(reader):
+    doc = [p("全县旅游综合收入从2015年的2亿元增加到9亿元，年均增长率为35.1%，占全县总收入的41%。"
+             "与2015年相比，旅游综合收入增350%。", "ql5.txt", "青岚县旅游 › 一、概况", 1, "青岚县旅游")]
+    ans = reader.run("青岚县的旅游收入比2015年翻了多少？", doc)
+    assert short(ans) in ("350%", "增350%"), ans.answer
+
+
+def test_only_a_per_year_rate_and_a_share_do_not_answer_a_change(reader):
+    doc = [p("全县旅游综合收入从2015年的2亿元增加到9亿元，年均增长率为35.1%，占全县总收入的41%。", "ql5.txt",
+             "青岚县旅游 › 一、概况", 1, "青岚县旅游")]
+    ans = reader.run("青岚县的旅游收入比2015年翻了多少？", doc)
+    assert ans.refused, ans.answer
+
+
+def test_a_question_about_those_who_are_not_takes_the_non_figure(reader):
+    doc = [p("青岚县组织900名干部与建档立卡贫困户“一对一”结对帮扶，组织1500余名干部开展非贫困户结对认亲活动。", "ql6.txt",
+             "青岚县帮扶 › 一、结对", 1, "青岚县帮扶")]
+    ans = reader.run("青岚县有多少名干部跟非贫困户结对认亲？", doc)
+    assert short(ans) == "1500余名", ans.answer
+    ans = reader.run("青岚县有多少干部跟不是贫困户的人家结对认亲？", doc)
+    assert ans.refused or short(ans) == "1500余名", ans.answer  # never the 900 who pair with 贫困户
+
+
+def test_those_of_the_noun_who_did_what_follows_it(reader):
+    doc = [p("目前，青岚县集中安置点共有劳动力1500名，已完成技能培训620人，实现转移就业410人。", "ql7.txt",
+             "青岚县搬迁 › 一、就业", 1, "青岚县搬迁")]
+    ans = reader.run("青岚县集中安置点有多少劳动力完成了技能培训？", doc)
+    assert short(ans) == "620人", ans.answer
