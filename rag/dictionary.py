@@ -61,6 +61,26 @@ def lemma(word: str) -> str:
     return w
 
 
+def _forms(word: str) -> list[str]:
+    """The word's lemma, then the stems of a verb form (completed → complete, planned → plan,
+    working → work, supplied → supply), for a word the dictionary lists only in its base form.
+
+    >>> _forms("completed")[:3], _forms("planned")[-1], _forms("working")[1]
+    (['completed', 'complet', 'complete'], 'plan', 'work')
+    """
+    w = lemma(word)
+    out = [w]
+    for suffix in ("ed", "ing"):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            stem = w[: -len(suffix)]
+            out += [stem, stem + "e"]
+            if stem.endswith("i"):
+                out.append(stem[:-1] + "y")
+            if len(stem) >= 3 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])
+    return list(dict.fromkeys(out))
+
+
 def _data_path():
     from importlib.resources import files
 
@@ -133,7 +153,8 @@ def _index() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[s
 def weighted(word: str, limit: int = 6, floor: float = 0.3) -> list[tuple[str, float]]:
     """The Chinese headwords for an English word, best first, with weights relative to the best (1.0);
     those under ``floor`` of the best are left out."""
-    entries = _index()[0].get(lemma(word), [])
+    index = _index()[0]
+    entries = next((index[k] for k in _forms(word) if k in index), [])
     if not entries:
         return []
     top = entries[0][1]

@@ -13,14 +13,14 @@ the report writes the thing next to its figure (``油橄榄100亩``, ``孤儿基
   the clause mark or the other figure before it, and after it up to the next clause mark or figure
   (``葡萄50余亩、油橄榄100亩``: 油橄榄 is the 100亩's, not the 50余亩's);
 * :func:`focus_scores` — per candidate figure, the slots said in its window (full weight) or elsewhere in
-  its sentence (a quarter), each weighted by how rare its words are in the passages read.
+  its sentence (a quarter, for the measured phrase's words only), each weighted by how rare its words are in the passages read.
 
 Example::
 
-    >>> [label for label, _ in focus_slots("How many mu of olive trees does the group grow?")]
-    ['olive', 'tree']
-    >>> [label for label, _ in focus_slots("How many workers have completed training?")]
-    []
+    >>> [(label, factor) for label, _, factor in focus_slots("How many mu of olive trees does the Baishi group grow?")]
+    [('olive', 1.0), ('tree', 1.0), ('group', 0.5), ('grow', 0.5)]
+    >>> [label for label, _, _ in focus_slots("How many workers have completed skills training?")]
+    ['completed', 'skill', 'training']
     >>> s = "目前，该组共种植葡萄50余亩、油橄榄100亩。"
     >>> s[slice(*figure_window(s, s.index("100"), s.index("100") + 4))]
     '油橄榄100亩'
@@ -51,6 +51,34 @@ _WHAT_MEASURE = re.compile(r"\bwhat (?:is|was|were|are|has|have|had) (?:the |its
                            r"budget|spending|expenditure|population|price|cost|wage|salary|subsidy|allowance|number|amount|total))\b")
 
 
+_LEVEL_WORDS = frozenset("county city prefecture town township village district province region autonomous".split())
+_FUNCTION = frozenset("how many much what which who whom whose when where why is was were are be been being do does did has "
+                      "have had will would can could should shall may might must of in at for by on from to into onto under "
+                      "with without within that there as than between among after before since during per and or nor but "
+                      "not no it its they them their he she his her we our you your i me my get got make made "
+                      "getting out up down off according report reports document documents passage mentioned said say says one two three four five six "
+                      "seven eight nine ten hundred thousand million".split())
+
+
+def _names(text: str) -> set[str]:
+    """The lower-cased words an English question capitalises past its first word (names of places and
+    people), with the level words that follow them (Weixi County)."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<!^)\b([A-Z][a-z]+(?:[\-'][A-Za-z]+)*)", text.replace("’", "'")):
+        if m.start() == 0:
+            continue
+        w = m.group(1).lower()
+        out.add(w)
+        out.add(re.sub(r"'s$", "", w))
+    return out
+
+
+def _clean(words: list[str], names: set[str]) -> list[str]:
+    words = [w.strip("'") for w in words]
+    return [w for w in words if w and w not in _STOP and w not in _UNIT_WORDS and w not in _FUNCTION and w not in _LEVEL_WORDS
+            and not (w in names and (w.endswith("'s") or "-" not in w)) and not w.endswith("'s")]
+
+
 def _phrase(text: str) -> list[str]:
     """The words of the noun phrase an English number question measures (none when it has none)."""
     low = text.lower().replace("’", "'")
@@ -72,8 +100,7 @@ def _phrase(text: str) -> list[str]:
     else:
         m = _WHAT_MEASURE.search(low)
         words = re.findall(r"[a-z][a-z\-']*", m.group(1)) if m else []
-    words = [w.strip("'") for w in words]
-    words = [w for w in words if w and w not in _STOP and w not in _UNIT_WORDS]
+    words = _clean(words, _names(text))
     return words if len(words) <= 6 else []
 
 
@@ -86,53 +113,100 @@ def _zh_terms(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+REST_FACTOR = 0.5  # a word of the rest of the question counts half a word of the measured phrase
+
+
 @lru_cache(maxsize=1024)
-def focus_slots(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``(label, Chinese words)`` for what an English number question measures: the glossary terms of the
-    whole phrase (when it has any a single word does not give), then each content word (hyphenated
-    compounds also by their parts); slots without a Chinese word are left out."""
+def focus_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    """``(label, Chinese words, factor)`` for what an English number question measures: the glossary terms
+    of the whole phrase (when it has any a single word does not give), then each content word (hyphenated
+    compounds also by their parts), factor 1; then the other content words of the question (its subject
+    and verb: *the quinoa grower* in how much income does the quinoa grower expect, *measures* in how many
+    households were still working on their measures), factor :data:`REST_FACTOR`, names and place levels
+    left out; slots without a Chinese word are left out. None when the question has no measured phrase."""
     from ..crosslingual import translate_query
     from ..dictionary import lemma
 
     words = _phrase(text)
     if words and _PEOPLE_HEAD.fullmatch(words[-1]):
         # how many workers / poor households: the head names the unit (人, 户) every such figure has; what
-        # is counted is said by the words before it (registered poor → 建档立卡)
+        # is counted is said by the words before it (registered poor → 建档立卡) and by the rest
         words = words[:-1]
-    if not words:
+    names = _names(text)
+    low = text.lower().replace("’", "'")
+    all_words = re.findall(r"[a-z][a-z\-']*", low)
+    if not re.search(r"\bhow (?:many|much)\b", low) and not words:
         return ()
-    slots: list[tuple[str, tuple[str, ...]]] = []
-    singles = set()
-    per_word: list[tuple[str, tuple[str, ...]]] = []
-    for w in words:
-        parts = [w] + ([p for p in w.split("-") if len(p) >= 3] if "-" in w else [])
-        for part in parts:
-            zh = tuple(_zh_terms(part))
-            if zh:
-                per_word.append((lemma(part), zh))
-                singles.update(zh)
-    if len(words) >= 2:
-        whole = tuple(t for t in translate_query(" ".join(words)).split() if len(t) >= 2 and t not in singles and not t.isdigit())
-        if whole:
-            slots.append((" ".join(words), whole))
+    rest = [w for w in _clean(all_words, names) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
+    slots: list[tuple[str, tuple[str, ...], float]] = []
+    singles: set[str] = set()
+    per_word: list[tuple[str, tuple[str, ...], float]] = []
+    for group, factor in ((words, 1.0), (rest, REST_FACTOR)):
+        for w in group:
+            zh = tuple(_zh_terms(w))
+            # a hyphenated compound without its own entry, by its parts (tibet-aid → tibet, aid)
+            parts = [(w, zh)] if zh or "-" not in w else [(p, tuple(_zh_terms(p))) for p in w.split("-") if len(p) >= 3]
+            for part, pzh in parts:
+                if pzh:
+                    per_word.append((lemma(part), pzh, factor))
+                    singles.update(pzh)
+    # glossary terms of several words (registered poor households → 建档立卡), of the phrase and of each run
+    # of the rest's words the question writes together
+    runs = [(words, 1.0)] + [(run, REST_FACTOR) for run in _runs(all_words, set(rest))]
+    for run, factor in runs:
+        if len(run) >= 2:
+            whole = tuple(t for t in translate_query(" ".join(run)).split() if len(t) >= 2 and t not in singles and not t.isdigit())
+            if whole:
+                slots.append((" ".join(run), whole, factor))
+                singles.update(whole)
     seen = set()
-    for label, zh in per_word:
+    for label, zh, factor in per_word:
         if label not in seen:
             seen.add(label)
-            slots.append((label, zh))
+            slots.append((label, zh, factor))
     return tuple(slots)
+
+
+def _runs(words: list[str], keep: set[str]) -> list[list[str]]:
+    """The runs of consecutive ``words`` that are all in ``keep``."""
+    out, cur = [], []
+    for w in words + [""]:
+        if w in keep:
+            cur.append(w)
+        else:
+            if cur:
+                out.append(cur)
+            cur = []
+    return out
+
+
+_LIST_MARKS = "、"
 
 
 def figure_window(norm: str, start: int, end: int) -> tuple[int, int]:
     """The span of ``norm`` whose words belong to the figure ``[start, end)``: back to the clause mark or
-    figure before it, on to the clause mark or figure after it."""
-    lo = max(norm.rfind(ch, 0, start) for ch in _CLAUSE_MARKS) + 1
-    hi = min([k for k in (norm.find(ch, end) for ch in _CLAUSE_MARKS) if k >= 0] or [len(norm)])
-    for f in _figures(norm):
-        if f[1] <= start and f[1] > lo:
+    figure before it, on to the clause mark or figure after it. A list mark (、) right after the figure
+    ends its item (葡萄80余亩、橄榄260亩); one after words that follow the figure is inside what it is for
+    (投入38.32亿元用于产业扶贫、农村公路)."""
+    marks = _CLAUSE_MARKS.replace(_LIST_MARKS, "")
+    lo = max(norm.rfind(ch, 0, start) for ch in marks) + 1
+    hi = min([k for k in (norm.find(ch, end) for ch in marks) if k >= 0] or [len(norm)])
+    if end < len(norm) and norm[end] in _LIST_MARKS:
+        hi = end
+    figs = _figures(norm)
+    at = start
+    while True:  # figures written back to back are one item's (1268户5614人, 3442人次468.03万元)
+        prev = next((f for f in figs if f[1] <= at and not norm[f[1]:at].strip()), None)
+        if prev is None or prev[0] < lo:
+            break
+        at = prev[0]
+    for f in figs:
+        if f[1] <= at and f[1] > lo:
             lo = f[1]
         if f[0] >= end and f[0] < hi:
             hi = f[0]
+    while lo < start and norm[lo] in _LIST_MARKS + " ":
+        lo += 1
     return lo, hi
 
 
@@ -145,7 +219,7 @@ def slot_weights(slots, sentence_norms: list[str]) -> list[float]:
     """How rare each slot's words are among the sentences read (0 for a slot none of them says)."""
     n = len(sentence_norms)
     out = []
-    for _, zh in slots:
+    for _, zh, _factor in slots:
         df = sum(1 for s in sentence_norms if any(t in s for t in zh))
         out.append(math.log((n + 1) / df) if df else 0.0)
     return out
@@ -156,11 +230,11 @@ def focus_score(slots, weights: list[float], norm: str, start: int, end: int) ->
     lo, hi = figure_window(norm, start, end)
     here = norm[lo:hi]
     score = 0.0
-    for (_, zh), w in zip(slots, weights):
+    for (_, zh, factor), w in zip(slots, weights):
         if not w:
             continue
         if any(t in here for t in zh):
-            score += w
-        elif any(t in norm for t in zh):
-            score += 0.25 * w
+            score += w * factor
+        elif factor >= 1.0 and any(t in norm for t in zh):
+            score += 0.25 * w  # the measured thing said elsewhere in the sentence (the rest's words: not enough)
     return score
