@@ -117,13 +117,15 @@ REST_FACTOR = 0.5  # a word of the rest of the question counts half a word of th
 
 
 @lru_cache(maxsize=1024)
-def focus_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...], float], ...]:
     """``(label, Chinese words, factor)`` for what an English number question measures: the glossary terms
     of the whole phrase (when it has any a single word does not give), then each content word (hyphenated
     compounds also by their parts), factor 1; then the other content words of the question (its subject
     and verb: *the quinoa grower* in how much income does the quinoa grower expect, *measures* in how many
     households were still working on their measures), factor :data:`REST_FACTOR`, names and place levels
-    left out; slots without a Chinese word are left out. None when the question has no measured phrase."""
+    left out; slots without a Chinese word are left out. None when the question has no measured phrase.
+    ``context``: the words of an earlier part a part refers back to (how many *such* projects), counted
+    as the rest's are."""
     from ..crosslingual import translate_query
     from ..dictionary import lemma
 
@@ -137,7 +139,10 @@ def focus_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
     all_words = re.findall(r"[a-z][a-z\-']*", low)
     if not re.search(r"\bhow (?:many|much)\b", low) and not words:
         return ()
-    rest = [w for w in _clean(all_words, names) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
+    if context:
+        names |= _names(context)
+        all_words += [""] + re.findall(r"[a-z][a-z\-']*", context.lower().replace("’", "'"))
+    rest = [w for w in dict.fromkeys(_clean(all_words, names)) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
     slots: list[tuple[str, tuple[str, ...], float]] = []
     singles: set[str] = set()
     per_word: list[tuple[str, tuple[str, ...], float]] = []

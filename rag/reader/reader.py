@@ -899,7 +899,7 @@ def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np
     (:func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
     if q.script != "en" or q.atype != "number":
         return order
-    slots = focus_slots(q.text)
+    slots = focus_slots(q.text, q.context)
     if not slots:
         return order
     weights = slot_weights(slots, [s.norm for s in pool.sentences])

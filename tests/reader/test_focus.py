@@ -76,3 +76,17 @@ def test_the_unit_head_of_a_people_count_is_no_focus():
     labels = [lbl for lbl, _, _ in focus_slots("How many registered poor households did the project benefit?")]
     assert labels[0] == "registered poor" and "household" not in labels
     assert focus_slots("How many households are there?") == ()
+
+
+def test_a_part_that_refers_back_is_about_what_the_part_before_names():
+    text = ("2021年，全县安排1.8亿元实施产业提升项目45个，安排0.9亿元实施道路养护项目12个，"
+            "截至年底累计竣工各类项目1320个。")
+    ans = OfflineReader().run("In 2021, how much did the county allocate to industry upgrading projects, "
+                              "and how many such projects were there?", [_p(text)])
+    assert "1.8亿元" in ans.answer and "45个" in ans.answer and "1320个" not in ans.answer
+
+
+def test_the_rest_of_the_question_says_which_households():
+    text = "通过各项帮扶措施的落实，已有120户未脱贫户达到脱贫标准，剩余35户正在抓紧落实帮扶措施。"
+    ans = OfflineReader().run("How many households were still carrying out their assistance measures?", [_p(text)])
+    assert "35户" in ans.answer
