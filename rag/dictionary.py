@@ -6,7 +6,8 @@ entries go Chinese → English (``橄榄 … /Chinese olive/olive/``); this modu
 per process (~1 s), into ``English lemma → [(Chinese headword, weight)]``:
 
 * a sense that *is* the word (``/olive/``, ``/to resettle/``) counts most; a short phrase whose last
-  word is the word (``/Chinese olive/``) counts less, one that only contains it least; senses that are
+  word is the word (``/Chinese olive/``) counts less, one that only contains it not at all (a *hardened* gambler is no
+  translation of hardened); senses that are
   notes (``CL:…``, ``variant of …``, ``surname …``) are skipped, as are glosses in brackets;
 * a headword with many senses is less specific than one with a single sense, and a word jieba's
   dictionary knows as common is a likelier report word than a rare or literary one;
@@ -43,6 +44,17 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _LEADING = re.compile(r"^(?:to |a |an |the )+")
 _WORDS = re.compile(r"[a-z][a-z\-']*")
 _SKIP_WORDS = frozenset("a an the of to in on for and or sth sb one's oneself etc with by at as from is be".split())
+
+
+# English words that are no content to translate: question words, auxiliaries, prepositions, pronouns,
+# numerals and the words a question uses for the document itself
+FUNCTION_WORDS = frozenset("how many much what which who whom whose when where why is was were are be been being do does did has "
+                           "have had will would can could should shall may might must of in at for by on from to into onto under "
+                           "with without within that there as than between among after before since during per and or nor but "
+                           "not no it its they them their he she his her we our you your i me my get got make made "
+                           "getting out up down off according report reports document documents passage mentioned said say says "
+                           "one two three four five six seven eight nine ten hundred thousand million the a an this these those "
+                           "each every all any some such other".split())
 
 
 def lemma(word: str) -> str:
@@ -139,10 +151,8 @@ def _index() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[s
                     continue
                 key = " ".join(toks)
                 phrases[key][zh] = max(phrases[key].get(zh, 0.0), base)
-                head = toks[-1]  # Chinese olive: an olive; olive tree: a tree (less so)
+                head = toks[-1]  # Chinese olive: an olive; olive tree: a tree (less so); hardened gambler: not hardened
                 words[head][zh] = max(words[head].get(zh, 0.0), base * 0.35)
-                for t in toks[:-1]:
-                    words[t][zh] = max(words[t].get(zh, 0.0), base * 0.15)
 
     def ranked(d):
         return {k: sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0])) for k, v in d.items()}

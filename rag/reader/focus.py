@@ -31,7 +31,9 @@ import math
 import re
 from functools import lru_cache
 
+from ..dictionary import FUNCTION_WORDS as _FUNCTION
 from .numbers import find_figures
+from .text import normalize
 
 # the words of an English question that end the measured noun phrase (its verb or preposition)
 _NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could|should|of|in|at|for|by|on|from|to|"
@@ -51,13 +53,8 @@ _WHAT_MEASURE = re.compile(r"\bwhat (?:is|was|were|are|has|have|had) (?:the |its
                            r"budget|spending|expenditure|population|price|cost|wage|salary|subsidy|allowance|number|amount|total))\b")
 
 
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _LEVEL_WORDS = frozenset("county city prefecture town township village district province region autonomous".split())
-_FUNCTION = frozenset("how many much what which who whom whose when where why is was were are be been being do does did has "
-                      "have had will would can could should shall may might must of in at for by on from to into onto under "
-                      "with without within that there as than between among after before since during per and or nor but "
-                      "not no it its they them their he she his her we our you your i me my get got make made "
-                      "getting out up down off according report reports document documents passage mentioned said say says one two three four five six "
-                      "seven eight nine ten hundred thousand million".split())
 
 
 def _names(text: str) -> set[str]:
@@ -144,6 +141,9 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
         all_words += [""] + re.findall(r"[a-z][a-z\-']*", context.lower().replace("’", "'"))
     rest = [w for w in dict.fromkeys(_clean(all_words, names)) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
     slots: list[tuple[str, tuple[str, ...], float]] = []
+    # the report's own words, written into the English question (hardened roads (联户硬化路))
+    for run in dict.fromkeys(_CJK_RUN.findall(text)):
+        slots.append((run, (normalize(run),), 1.0))
     singles: set[str] = set()
     per_word: list[tuple[str, tuple[str, ...], float]] = []
     for group, factor in ((words, 1.0), (rest, REST_FACTOR)):

@@ -90,3 +90,14 @@ def test_the_rest_of_the_question_says_which_households():
     text = "通过各项帮扶措施的落实，已有120户未脱贫户达到脱贫标准，剩余35户正在抓紧落实帮扶措施。"
     ans = OfflineReader().run("How many households were still carrying out their assistance measures?", [_p(text)])
     assert "35户" in ans.answer
+
+
+def test_the_report_term_written_into_the_english_question():
+    text = "全县先后建成通乡通村路612.4千米、联户便道305.7千米，改造危桥14座。"
+    ans = OfflineReader().run("How many kilometres of household-connecting paths (联户便道) were built?", [_p(text)])
+    assert "305.7千米" in ans.answer
+
+
+def test_a_word_only_qualifying_a_phrase_is_no_translation():
+    # CC-CEDICT's 赌棍 is a "hardened gambler": not a translation of hardened
+    assert "赌棍" not in dictionary_mod.translations("hardened")
