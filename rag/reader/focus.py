@@ -126,11 +126,16 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
     from ..crosslingual import translate_query
     from ..dictionary import lemma
 
-    words = _phrase(text)
+    words = full = _phrase(text)
     if words and _PEOPLE_HEAD.fullmatch(words[-1]):
         # how many workers / poor households: the head names the unit (人, 户) every such figure has; what
-        # is counted is said by the words before it (registered poor → 建档立卡) and by the rest
+        # is counted is said by the words before it (registered poor → 建档立卡), by the glossary term of
+        # the whole phrase (poor households → 贫困户) and by the rest
+        head_zh = set(_zh_terms(words[-1]))
         words = words[:-1]
+        qualified = [t for t in translate_query(" ".join(full)).split() if len(t) >= 2 and t not in head_zh and not t.isdigit()]
+    else:
+        qualified = []
     names = _names(text)
     low = text.lower().replace("’", "'")
     all_words = re.findall(r"[a-z][a-z\-']*", low)
@@ -164,6 +169,9 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
             if whole:
                 slots.append((" ".join(run), whole, factor))
                 singles.update(whole)
+    qualified = [t for t in qualified if t not in singles]
+    if qualified and len(full) >= 2:
+        slots.append((" ".join(full), tuple(qualified), 1.0))
     seen = set()
     for label, zh, factor in per_word:
         if label not in seen:

@@ -75,6 +75,9 @@ def test_the_unit_head_of_a_people_count_is_no_focus():
     # every 人/户 figure counts workers or households: the qualifiers say which ones
     labels = [lbl for lbl, _, _ in focus_slots("How many registered poor households did the project benefit?")]
     assert labels[0] == "registered poor" and "household" not in labels
+    # the glossary term of the whole phrase is the qualified kind (poor people → 贫困人口), not the unit
+    slots = {lbl: zh for lbl, zh, _ in focus_slots("How many poor people did the county train?")}
+    assert "贫困人口" in slots["poor people"]
     assert focus_slots("How many households are there?") == ()
 
 
