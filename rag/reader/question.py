@@ -574,7 +574,10 @@ def _analyze_en(text: str) -> Question:
         if q.unit is None and _EN_WHAT_MONEY.match(low):
             q.unit = "money"  # what daily wage does … pay, what subsidy is … given: an amount of money
         by_how_much = re.search(r"\bby how much\b", low)  # a change: a percentage or an amount
+        how_much = bool(re.search(r"\bhow much\b", low))
         for pat, unit in _EN_UNIT if q.unit is None and not by_how_much else ():
+            if how_much and unit in ("户", "人", "人次"):
+                continue  # how much did each grower household gain: an amount, not a count of households
             if pat.search(scope):
                 q.unit = unit
                 break

@@ -104,3 +104,12 @@ def test_the_report_term_written_into_the_english_question():
 def test_a_word_only_qualifying_a_phrase_is_no_translation():
     # CC-CEDICT's 赌棍 is a "hardened gambler": not a translation of hardened
     assert "赌棍" not in dictionary_mod.translations("hardened")
+
+
+def test_how_much_per_household_is_an_amount():
+    from rag.reader.question import analyze
+
+    assert analyze("How much did each walnut grower household gain in 2019?").unit == "money"
+    text = "2019年，通过企业带动，全县仅核桃、花椒种植户户均增收8600元和4210元，带动农户1320户。"
+    ans = OfflineReader().run("In 2019, how much did each walnut grower household gain on average?", [_p(text)])
+    assert "8600元" in ans.answer
