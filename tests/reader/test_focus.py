@@ -113,3 +113,17 @@ def test_how_much_per_household_is_an_amount():
     text = "2019年，通过企业带动，全县仅核桃、花椒种植户户均增收8600元和4210元，带动农户1320户。"
     ans = OfflineReader().run("In 2019, how much did each walnut grower household gain on average?", [_p(text)])
     assert "8600元" in ans.answer
+
+
+def test_chinese_questions_keep_the_models_order():
+    import numpy as np
+
+    from rag.reader.question import analyze
+    from rag.reader.reader import _focus_first, make_pool
+
+    reader = OfflineReader()
+    pool = make_pool([_p(CROPS)])
+    q = analyze("白石村种植了多少亩橄榄？")
+    ev = reader.read(q, pool)
+    order = np.argsort(-ev.scores)[:40]
+    assert list(_focus_first(q, ev, pool, order)) == list(order)
