@@ -194,18 +194,26 @@ def _runs(words: list[str], keep: set[str]) -> list[list[str]]:
 
 
 _LIST_MARKS = "、"
+_PURPOSE = re.compile(r"\s*(?:用于|用在|用来|用作|投向|投放于|投放到)")
 
 
 def figure_window(norm: str, start: int, end: int) -> tuple[int, int]:
     """The span of ``norm`` whose words belong to the figure ``[start, end)``: back to the clause mark or
-    figure before it, on to the clause mark or figure after it. A list mark (、) right after the figure
-    ends its item (葡萄80余亩、橄榄260亩); one after words that follow the figure is inside what it is for
-    (投入38.32亿元用于产业扶贫、农村公路)."""
+    figure before it (over list marks: 仅酿酒葡萄、菩提种植户户均增收1.06万元), on to the list or clause mark
+    or figure after it (组建485个家庭医生服务团队、…: the next item is not the 485个's; but 投入38.32亿元用于
+    产业扶贫、农村公路、饮水: the list of what a sum is spent on is the sum's). A figure in a
+    bracketed breakdown (安排项目477个(2014年26个、2015年27个)) is also of what the words before the
+    bracket name."""
     marks = _CLAUSE_MARKS.replace(_LIST_MARKS, "")
     lo = max(norm.rfind(ch, 0, start) for ch in marks) + 1
-    hi = min([k for k in (norm.find(ch, end) for ch in marks) if k >= 0] or [len(norm)])
-    if end < len(norm) and norm[end] in _LIST_MARKS:
-        hi = end
+    # after it: to the next list mark, except over the list of what it is spent on (38.32亿元用于产业扶贫、农村公路)
+    after = marks if _PURPOSE.match(norm, end) else _CLAUSE_MARKS
+    hi = min([k for k in (norm.find(ch, end) for ch in after) if k >= 0] or [len(norm)])
+    opened = max(norm.rfind("(", 0, start), norm.rfind("（", 0, start))
+    closed = max(norm.rfind(")", 0, start), norm.rfind("）", 0, start))
+    if opened > closed and opened >= lo:
+        outer = max(norm.rfind(ch, 0, opened) for ch in marks) + 1
+        return outer, hi
     figs = _figures(norm)
     at = start
     while True:  # figures written back to back are one item's (1268户5614人, 3442人次468.03万元)
@@ -238,16 +246,20 @@ def slot_weights(slots, sentence_norms: list[str]) -> list[float]:
     return out
 
 
-def focus_score(slots, weights: list[float], norm: str, start: int, end: int) -> float:
-    """How much of what the question measures is said with the figure ``[start, end)`` of sentence ``norm``."""
+def focus_score(slots, weights: list[float], norm: str, start: int, end: int) -> tuple[float, float]:
+    """How much of what the question measures is said with the figure ``[start, end)`` of sentence ``norm``:
+    (the measured phrase's words, the rest's words); compared in that order."""
     lo, hi = figure_window(norm, start, end)
     here = norm[lo:hi]
-    score = 0.0
+    main = rest = 0.0
     for (_, zh, factor), w in zip(slots, weights):
         if not w:
             continue
         if any(t in here for t in zh):
-            score += w * factor
+            if factor >= 1.0:
+                main += w
+            else:
+                rest += w
         elif factor >= 1.0 and any(t in norm for t in zh):
-            score += 0.25 * w  # the measured thing said elsewhere in the sentence (the rest's words: not enough)
-    return score
+            main += 0.25 * w  # the measured thing said elsewhere in the sentence (the rest's words: not enough)
+    return main, rest

@@ -895,8 +895,8 @@ def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np
     An English question reaches the Chinese passage through translated words, so the model's ranking
     of figures leans on their unit and place; the figure the report writes next to the measured thing
     (``油橄榄100亩`` for olive trees, not ``葡萄50余亩`` in the same list) is the answer: the candidate
-    figures (of the asked unit, when the question names one) whose window says the most of it
-    (:func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
+    figures (of the asked unit, when the question names one) whose window says the most of it (the measured
+    phrase's words first, then the rest's: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
     if q.script != "en" or q.atype != "number":
         return order
     slots = focus_slots(q.text, q.context)
@@ -910,12 +910,12 @@ def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np
         k, c = ev.cands[int(i)]
         ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
         s = ev.ctx.sentences[k]
-        scores.append(focus_score(slots, weights, s.norm, c.start, c.end) if ok else 0.0)
+        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end)) if ok else (0.0, 0.0))
     best = max(scores)
-    if best <= 0:
+    if best <= (0.0, 0.0):
         return order
-    first = [i for i, sc in zip(order, scores) if sc >= best - 1e-9]
-    return np.array(first + [i for i, sc in zip(order, scores) if sc < best - 1e-9], dtype=order.dtype)
+    first = [i for i, sc in zip(order, scores) if sc == best]
+    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype)
 
 
 def _detail(problem: str | None, script: str = "zh-Hans") -> str:

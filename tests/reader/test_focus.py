@@ -127,3 +127,15 @@ def test_chinese_questions_keep_the_models_order():
     ev = reader.read(q, pool)
     order = np.argsort(-ev.scores)[:40]
     assert list(_focus_first(q, ev, pool, order)) == list(order)
+
+
+def test_the_window_after_a_figure():
+    s = "组建312个家庭医生服务团队、贫困人口慢性病签约服务全覆盖"
+    i = s.index("312")
+    assert s[slice(*figure_window(s, i, i + 4))] == "组建312个家庭医生服务团队"
+    s = "投入12.5亿元用于产业扶贫、农村公路、饮水安全"
+    i = s.index("12.5")
+    assert s[slice(*figure_window(s, i, i + 6))].endswith("饮水安全")
+    s = "安排项目310个(2016年41个、2017年52个)"
+    i = s.index("41")
+    assert s[slice(*figure_window(s, i, i + 3))].startswith("安排项目")
