@@ -148,6 +148,7 @@ class Question:
     strong: list[str] = field(default_factory=list)  # entities sure enough to refuse on when the evidence lacks them
     counted_en: str | None = None  # the head noun an English "how many" question counts (enterprises, households)
     counted_zh: str | None = None  # what it counts in report terms (poor villages → 贫困村), from the glossary
+    context: str = ""  # an English part that refers back (how many such projects): the text of the part before
     parts: list["Question"] = field(default_factory=list)
 
     @property
@@ -586,7 +587,10 @@ def _analyze_en(text: str) -> Question:
         if q.unit is None and _EN_WHAT_MONEY.match(low):
             q.unit = "money"  # what daily wage does … pay, what subsidy is … given: an amount of money
         by_how_much = re.search(r"\bby how much\b", low)  # a change: a percentage or an amount
+        how_much = bool(re.search(r"\bhow much\b", low))
         for pat, unit in _EN_UNIT if q.unit is None and not by_how_much else ():
+            if how_much and unit in ("户", "人", "人次"):
+                continue  # how much did each grower household gain: an amount, not a count of households
             if pat.search(scope):
                 q.unit = unit
                 break
@@ -626,7 +630,7 @@ def _sub_questions(q: Question) -> list[Question]:
         if len(re.findall(ask, q.norm)) < 2 and not re.search(r"\brespectively\b|\beach\b|\bboth\b", q.norm):
             return [_analyze_en(s) for s in _en_paired(q.text)]
         segs = [s for s in re.split(r",|;|\?|\band\b", q.text) if re.search(ask, s, re.I)]
-        return [_analyze_en(s) for s in segs] if len(segs) >= 2 else []
+        return _en_refer_back([_analyze_en(s) for s in segs]) if len(segs) >= 2 else []
     norm = q.norm
     segs = [s for s in re.split(r"[，,？?；;。]", norm) if s.strip()]
     asks = [s for s in segs if _wh(s)[0] is not None]
@@ -694,6 +698,29 @@ def _bare_part(sq: Question) -> bool:
 
 
 _EN_AUX = r"\b(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could)\b"
+
+
+_EN_BACK = re.compile(r"\b(?:such|their|its|those|these|them|they|the same)\b", re.I)
+
+
+def _en_refer_back(parts: list[Question]) -> list[Question]:
+    """A part of an English question that refers back (*how many such projects*, *what was their
+    planned investment*) is about what the part before it names: it gets that part's terms, years and
+    text (``context``).
+
+    >>> a, b = _en_refer_back([_analyze_en("How much did the county allocate to road projects in 2020"),
+    ...                        _analyze_en(" how many such projects were there?")])
+    >>> b.years, "公路" in b.terms, b.context.strip()[:8]
+    (['2020'], True, 'How much')
+    """
+    for k in range(1, len(parts)):
+        sq, before = parts[k], parts[k - 1]
+        if not _EN_BACK.search(sq.text):
+            continue
+        sq.terms = list(dict.fromkeys(sq.terms + before.terms))
+        sq.years = list(dict.fromkeys(sq.years + before.years))
+        sq.context = (before.context + " " + before.text).strip()
+    return parts
 
 
 def _en_paired(text: str) -> list[str]:

@@ -45,6 +45,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .english import english_places
 from .features import FEATURES, Context, build, coverage, idf_weights
+from .focus import focus_score, focus_slots, slot_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
@@ -843,7 +844,8 @@ class OfflineReader:
             taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
             choice, problem = None, None
             dated_family = None
-            for i in order[:40]:
+            order = _focus_first(part, ev, pool, order[:40])
+            for i in order:
                 kk, c = ev.cands[int(i)]
                 s = ev.ctx.sentences[kk]
                 if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
@@ -1033,6 +1035,35 @@ def _quote_span(text: str, s: Sentence, c: Candidate, max_chars: int = 120) -> t
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np.ndarray:
+    """``order`` with the figures said next to what an English number question measures first.
+
+    An English question reaches the Chinese passage through translated words, so the model's ranking
+    of figures leans on their unit and place; the figure the report writes next to the measured thing
+    (``油橄榄100亩`` for olive trees, not ``葡萄50余亩`` in the same list) is the answer: the candidate
+    figures (of the asked unit, when the question names one) whose window says the most of it (the measured
+    phrase's words first, then the rest's: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
+    if q.script != "en" or q.atype != "number":
+        return order
+    slots = focus_slots(q.text, q.context)
+    if not slots:
+        return order
+    weights = slot_weights(slots, [s.norm for s in pool.sentences])
+    if not any(weights):
+        return order
+    scores = []
+    for i in order:
+        k, c = ev.cands[int(i)]
+        ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
+        s = ev.ctx.sentences[k]
+        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end)) if ok else (0.0, 0.0))
+    best = max(scores)
+    if best <= (0.0, 0.0):
+        return order
+    first = [i for i, sc in zip(order, scores) if sc == best]
+    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype)
 
 
 def _detail(problem: str | None, script: str = "zh-Hans") -> str:

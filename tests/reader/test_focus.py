@@ -1,0 +1,141 @@
+"""English figure questions over Chinese reports: the figure is the one the report writes next to the
+thing asked about (rag/reader/focus.py, rag/dictionary.py). Passages written for these tests (an
+invented county report), not the seeds."""
+from __future__ import annotations
+
+import doctest
+
+import rag.dictionary as dictionary_mod
+import rag.reader.focus as focus_mod
+from rag.reader import OfflineReader
+from rag.reader.focus import figure_window, focus_slots
+from rag.types import Passage
+
+
+def _p(text: str, rank=1, chunk_id="c1", section="青岭县产业发展情况") -> Passage:
+    return Passage(rank=rank, doc="qingling.txt", chunk_id=chunk_id, section=section, text=text, score=1.0 / rank,
+                   doc_places=["青岭县"])
+
+
+def test_doctests():
+    assert doctest.testmod(focus_mod).failed == 0
+    assert doctest.testmod(dictionary_mod).failed == 0
+
+
+def test_the_dictionary_reverses_cc_cedict():
+    assert dictionary_mod.translations("grapes")[0] == "葡萄"
+    assert "孤儿" in dictionary_mod.translations("orphans")
+    assert "藜麦" in dictionary_mod.translations("quinoa")
+    assert dictionary_mod.translations("zzzqx") == []
+
+
+CROPS = "截至目前，白石村共种植葡萄80余亩、橄榄260亩、核桃45亩，带动农户112户。"
+
+
+def test_the_figure_next_to_the_crop_asked_about():
+    reader = OfflineReader()
+    olive = reader.run("How many mu of olives does Baishi Village grow?", [_p(CROPS)])
+    grape = reader.run("How many mu of grapes does Baishi Village grow?", [_p(CROPS)])
+    walnut = reader.run("How many mu of walnuts does Baishi Village grow?", [_p(CROPS)])
+    assert "260亩" in olive.answer and "80余亩" not in olive.answer
+    assert "80余亩" in grape.answer
+    assert "45亩" in walnut.answer
+
+
+def test_the_figure_of_the_asked_thing_in_another_passage():
+    # the first passage has a figure in the asked unit about another crop; the second names the olives
+    first = _p("去年全村种植青稞320亩，户均增收2100元。", rank=1, chunk_id="a")
+    second = _p("在白石村，合作社新栽植橄榄58亩，预计三年后挂果。", rank=2, chunk_id="b")
+    ans = OfflineReader().run("How many mu of olives did the cooperative in Baishi Village plant?", [first, second])
+    assert "58亩" in ans.answer
+
+
+def test_money_said_next_to_the_people_it_is_paid_to():
+    text = ("2019年以来，全县累计发放临时救助资金3.2亿元，特困人员供养资金1.1亿元，"
+            "孤儿基本生活费2306.4万元，残疾人两项补贴0.92亿元。")
+    ans = OfflineReader().run("How much in orphans' basic living allowances has the county paid since 2019?", [_p(text)])
+    assert "2306.4万元" in ans.answer
+
+
+def test_the_qualified_count_beats_the_plain_one():
+    text = "全面加强5个集中安置点“30个工作目标”和17个分散安置点后续扶持工作。"
+    ans = OfflineReader().run("How many centralized resettlement sites does the county have?", [_p(text)])
+    assert ans.answer.startswith("5个")
+
+
+def test_words_of_one_figure_do_not_belong_to_its_neighbour():
+    s = "种植葡萄80余亩、橄榄260亩"
+    i = s.index("260")
+    assert s[slice(*figure_window(s, i, i + 4))] == "橄榄260亩"
+    i = s.index("80")
+    assert s[slice(*figure_window(s, i, i + 4))] == "种植葡萄80余亩"
+
+
+def test_the_unit_head_of_a_people_count_is_no_focus():
+    # every 人/户 figure counts workers or households: the qualifiers say which ones
+    labels = [lbl for lbl, _, _ in focus_slots("How many registered poor households did the project benefit?")]
+    assert labels[0] == "registered poor" and "household" not in labels
+    # the glossary term of the whole phrase is the qualified kind (poor people → 贫困人口), not the unit
+    slots = {lbl: zh for lbl, zh, _ in focus_slots("How many poor people did the county train?")}
+    assert "贫困人口" in slots["poor people"]
+    assert focus_slots("How many households are there?") == ()
+
+
+def test_a_part_that_refers_back_is_about_what_the_part_before_names():
+    text = ("2021年，全县安排1.8亿元实施产业提升项目45个，安排0.9亿元实施道路养护项目12个，"
+            "截至年底累计竣工各类项目1320个。")
+    ans = OfflineReader().run("In 2021, how much did the county allocate to industry upgrading projects, "
+                              "and how many such projects were there?", [_p(text)])
+    assert "1.8亿元" in ans.answer and "45个" in ans.answer and "1320个" not in ans.answer
+
+
+def test_the_rest_of_the_question_says_which_households():
+    text = "通过各项帮扶措施的落实，已有120户未脱贫户达到脱贫标准，剩余35户正在抓紧落实帮扶措施。"
+    ans = OfflineReader().run("How many households were still carrying out their assistance measures?", [_p(text)])
+    assert "35户" in ans.answer
+
+
+def test_the_report_term_written_into_the_english_question():
+    text = "全县先后建成通乡通村路612.4千米、联户便道305.7千米，改造危桥14座。"
+    ans = OfflineReader().run("How many kilometres of household-connecting paths (联户便道) were built?", [_p(text)])
+    assert "305.7千米" in ans.answer
+
+
+def test_a_word_only_qualifying_a_phrase_is_no_translation():
+    # CC-CEDICT's 赌棍 is a "hardened gambler": not a translation of hardened
+    assert "赌棍" not in dictionary_mod.translations("hardened")
+
+
+def test_how_much_per_household_is_an_amount():
+    from rag.reader.question import analyze
+
+    assert analyze("How much did each walnut grower household gain in 2019?").unit == "money"
+    text = "2019年，通过企业带动，全县仅核桃、花椒种植户户均增收8600元和4210元，带动农户1320户。"
+    ans = OfflineReader().run("In 2019, how much did each walnut grower household gain on average?", [_p(text)])
+    assert "8600元" in ans.answer
+
+
+def test_chinese_questions_keep_the_models_order():
+    import numpy as np
+
+    from rag.reader.question import analyze
+    from rag.reader.reader import _focus_first, make_pool
+
+    reader = OfflineReader()
+    pool = make_pool([_p(CROPS)])
+    q = analyze("白石村种植了多少亩橄榄？")
+    ev = reader.read(q, pool)
+    order = np.argsort(-ev.scores)[:40]
+    assert list(_focus_first(q, ev, pool, order)) == list(order)
+
+
+def test_the_window_after_a_figure():
+    s = "组建312个家庭医生服务团队、贫困人口慢性病签约服务全覆盖"
+    i = s.index("312")
+    assert s[slice(*figure_window(s, i, i + 4))] == "组建312个家庭医生服务团队"
+    s = "投入12.5亿元用于产业扶贫、农村公路、饮水安全"
+    i = s.index("12.5")
+    assert s[slice(*figure_window(s, i, i + 6))].endswith("饮水安全")
+    s = "安排项目310个(2016年41个、2017年52个)"
+    i = s.index("41")
+    assert s[slice(*figure_window(s, i, i + 3))].startswith("安排项目")
