@@ -111,7 +111,8 @@ _EN_UNIT = [
     (re.compile(r"households?|families", re.I), "户"),
     (re.compile(r"person-times?|person times?|man-times?|visits\b", re.I), "人次"),
     (re.compile(r"people|persons?|residents?|workers?|students?|teachers?|doctors?|cadres?|officials?|members?|tourists?|visitors?|population|staff|employees?|soldiers?", re.I), "人"),
-    (re.compile(r"hours?|minutes?|seconds?|days?|weeks?|months?|years? (?:did|does|do|will|would|has|have|had)|how long", re.I), "duration"),
+    # (years only when a verb or "of" follows: how many years did it take, how many years of schooling)
+    (re.compile(r"hours?|minutes?|seconds?|days?|weeks?|months?|years? (?:did|does|do|will|would|has|have|had|of)\b|how long", re.I), "duration"),
     # (high / tall / deep only after how: deeply impoverished townships, high school students are counted)
     (re.compile(r"kilomet|\bkm\b|met(?:er|re)s?\b|miles?\b|feet|height|altitude|elevation|distance|length|\bhow (?:high|tall|deep|far)\b", re.I), "length"),
     (re.compile(r"square|hectares?|\bmu\b|acres?|area", re.I), "area"),

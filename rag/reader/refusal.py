@@ -143,6 +143,10 @@ def modifier_problem(q: Question, sent: str) -> str | None:
 # year/day questions (哪一年, 哪天, *what year*): the answer is a date
 _WANTS_DAY = re.compile(r"哪一年|哪年|何年|哪一天|哪天|何日|几月几日|几月几号|几号|哪个月|哪一个月|哪个年份|什么年份|哪一个年份")
 _EN_WANTS_DAY = re.compile(r"\b(?:what|which) (?:year|day|month|date)\b|^\s*when\b", re.I)
+# a question that asks the month or the day (哪个月, 几月几日, 哪天, which month, by what date): a bare year does not answer it
+_WANTS_MONTH = re.compile(r"哪个月|哪一个月|几月|哪一天|哪天|何日|几号|几日|\b(?:what|which) (?:month|date|day)\b", re.I)
+_N = "[0-9〇○零一二三四五六七八九十]"
+_MONTH_DATE = re.compile(rf"(?:{_N}{{2,4}}年)?{_N}{{1,2}}月(?:份|初|底|末|上旬|中旬|下旬)?(?:{_N}{{1,3}}[日号])?(?:前|后|以前|之前|以后|之后|起)?")
 _DATE_SPAN = re.compile(r"\d{1,4}\s*[年月日号]|[〇○零元一二三四五六七八九十百千]{1,5}[年月日号]")
 _PERSON_Q = re.compile(r"叫什么名字|姓名是|名字是什么|是谁|哪位|何人|谁")
 _EN_PERSON_Q = re.compile(r"^\s*who\b|\bwho (?:is|was|are|were|heads?|leads?|led)\b|\bname of the (?:person|director|head|secretary|leader)\b", re.I)
@@ -236,12 +240,20 @@ def type_problem(q: Question, sentence: str, answer: str) -> str | None:
     True
     >>> type_problem(analyze("该工程是哪一年启动的？"), "2016年启动该工程，大力推进。", "大力")
     'the passages give no date'
+    >>> type_problem(analyze("该工程计划在哪个月完工？"), "计划于2021年9月完工。", "2021年")  # the month is asked
+    'the passages give no date'
+    >>> type_problem(analyze("该工程计划在哪个月完工？"), "计划于2021年9月完工。", "2021年9月") is None
+    True
+    >>> type_problem(analyze("In which month is the work to be finished?"), "2021年9月份高质量完工。", "2021年9月份高质量")
+    'the passages give no date'
     """
     kind = wanted_type(q)
     if kind == "person" and not holds_type(kind, sentence) and not _role_word(answer):
         return TYPE_PROBLEMS[0]
     if kind == "day" and not holds_type(kind, answer):
         return TYPE_PROBLEMS[1]
+    if kind == "day" and _WANTS_MONTH.search(q.text) and not _MONTH_DATE.fullmatch(answer.strip()):
+        return TYPE_PROBLEMS[1]  # 哪个月 / by what date answered by a bare year (or a phrase after the month): try the next
     return None
 
 

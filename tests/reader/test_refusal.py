@@ -315,3 +315,17 @@ def test_a_who_question_is_not_answered_by_a_distance_nor_by_what_the_holder_doe
     assert not ans.refused and short(ans) == "王建国", (ans.answer, ans.warnings)
     ans = reader.run("青石村村支书是谁？", county({"一、概况": doc["一、概况"]}, "青石村"))
     assert ans.refused, ans.answer  # no name in the passages: not 县城东北32公里
+
+
+def test_a_month_or_day_question_is_not_answered_by_a_bare_year(reader):
+    doc = {"二、进展": "全县计划于2021年9月份高质量完成全部搬迁任务，届时1200户群众住进新居。督查发现的问题须于6月30日前全部整改到位。",
+           "三、教育": "该县为学生提供15年免费教育，累计发放教材6.8万份。"}
+    for question in ("格桑县计划在哪个月完成全部搬迁任务？", "In which month does Gesang County plan to finish all relocation?"):
+        ans = reader.run(question, county(doc, "格桑县"))
+        assert short(ans) in ("2021年9月", "2021年9月份"), (question, ans.answer, ans.warnings)  # not 2021年, nor …高质量
+    ans = reader.run("By what date must Gesang County rectify the problems found by inspection?", county(doc, "格桑县"))
+    assert short(ans).startswith("6月30日"), ans.answer
+    ans = reader.run("格桑县计划在哪个月完成全部搬迁任务？", county({"二、进展": "全县计划于2021年完成全部搬迁任务。"}, "格桑县"))
+    assert ans.refused, ans.answer  # only the year is given
+    ans = reader.run("How many years of free education does Gesang County provide?", county(doc, "格桑县"))
+    assert short(ans) == "15年", ans.answer  # a duration in years, not the 6.8万份 of a count
