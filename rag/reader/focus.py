@@ -251,11 +251,15 @@ def focus_score(slots, weights: list[float], norm: str, start: int, end: int) ->
     (the measured phrase's words, the rest's words); compared in that order."""
     lo, hi = figure_window(norm, start, end)
     here = norm[lo:hi]
+    # a figure counted in the measured thing itself (71村 for how many villages: 村 heads 行政村 and 农村)
+    unit = re.sub(r"^[0-9.,，万亿千百十余多近约]+", "", norm[start:end])
+    unit = unit if re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit) and unit not in ("个", "個") else ""
+    heads = [k for k, (_, _, factor) in enumerate(slots) if factor >= 1.0][-1:]  # the measured phrase's head noun
     main = rest = 0.0
-    for (_, zh, factor), w in zip(slots, weights):
+    for k, ((_, zh, factor), w) in enumerate(zip(slots, weights)):
         if not w:
             continue
-        if any(t in here for t in zh):
+        if any(t in here for t in zh) or (unit and k in heads and any(t.endswith(unit) for t in zh)):
             if factor >= 1.0:
                 main += w
             else:

@@ -139,3 +139,12 @@ def test_the_window_after_a_figure():
     s = "安排项目310个(2016年41个、2017年52个)"
     i = s.index("41")
     assert s[slice(*figure_window(s, i, i + 3))].startswith("安排项目")
+
+
+def test_a_figure_counted_in_the_measured_noun_itself():
+    """71村: the figure's own measure word (村) heads the measured noun's translations (行政村, 农村), so it
+    is said with the figure; the township's village total (64个行政村) is not what 'placed a first secretary' counts."""
+    ps = [_p("青岭县地处山区，幅员面积3120平方公里，辖5镇7乡，64个行政村，总人口9.3万人。", 1, "c1"),
+          _p("组建36个驻村工作队、选派71村“第一书记”，到脱贫最前线。", 2, "c2")]
+    ans = OfflineReader().run("In how many villages has Qingling County placed a 'first secretary'?", ps)
+    assert "71村" in ans.answer and "64" not in ans.answer, ans.answer
