@@ -33,19 +33,24 @@ BAIMA = """白玛县脱贫攻坚情况报告
 """
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+def _chat_over(tmp_path_factory, name: str, docs: dict[str, str]) -> ConversationalQA:
+    """A conversational assistant over a real index (the bundled embedder) of ``docs`` (file name → text)."""
     from rag.indexer import Indexer
     from rag.qa import Assistant
     from rag.settings import Settings
 
-    d = tmp_path_factory.mktemp("guard-docs")
-    for name, text in (("yalong.txt", YALONG), ("zhuoma.txt", ZHUOMA), ("baima.txt", BAIMA)):
-        (d / name).write_text(text, encoding="utf-8")
-    s = Settings(index_dir=tmp_path_factory.mktemp("guard-index"), index_name="guards")
+    d = tmp_path_factory.mktemp(f"{name}-docs")
+    for fname, text in docs.items():
+        (d / fname).write_text(text, encoding="utf-8")
+    s = Settings(index_dir=tmp_path_factory.mktemp(f"{name}-index"), index_name=name)
     report = Indexer(s.index_name, settings=s, progress=False).run([d])
     assert not report.errors, report.errors
     return ConversationalQA(Assistant(s))
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return _chat_over(tmp_path_factory, "guards", {"yalong.txt": YALONG, "zhuoma.txt": ZHUOMA, "baima.txt": BAIMA})
 
 
 def test_a_year_swap_is_not_answered_with_the_figure_of_the_year_swapped_out(engine):
@@ -225,17 +230,7 @@ GESANG_ROADS = """格桑县交通扶贫情况
 
 @pytest.fixture(scope="module")
 def water_engine(tmp_path_factory):
-    from rag.indexer import Indexer
-    from rag.qa import Assistant
-    from rag.settings import Settings
-
-    d = tmp_path_factory.mktemp("water-docs")
-    for name, text in (("water.txt", GESANG_WATER), ("roads.txt", GESANG_ROADS)):
-        (d / name).write_text(text, encoding="utf-8")
-    s = Settings(index_dir=tmp_path_factory.mktemp("water-index"), index_name="water")
-    report = Indexer(s.index_name, settings=s, progress=False).run([d])
-    assert not report.errors, report.errors
-    return ConversationalQA(Assistant(s))
+    return _chat_over(tmp_path_factory, "water", {"water.txt": GESANG_WATER, "roads.txt": GESANG_ROADS})
 
 
 def test_a_question_that_borrowed_the_last_topic_is_asked_without_it_when_nothing_is_found(water_engine):

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from ..dictionary import FUNCTION_WORDS as _FUNCTION
 from .numbers import find_figures
-from .text import normalize
+from .text import clause_end, clause_start, normalize
 
 # the words of an English question that end the measured noun phrase (its verb or preposition)
 _NP_END = re.compile(r"\s(?:did|does|do|has|have|had|are|were|was|is|will|would|can|could|should|of|in|at|for|by|on|from|to|"
@@ -205,14 +205,14 @@ def figure_window(norm: str, start: int, end: int) -> tuple[int, int]:
     bracketed breakdown (安排项目477个(2014年26个、2015年27个)) is also of what the words before the
     bracket name."""
     marks = _CLAUSE_MARKS.replace(_LIST_MARKS, "")
-    lo = max(norm.rfind(ch, 0, start) for ch in marks) + 1
+    lo = clause_start(norm, start, marks)
     # after it: to the next list mark, except over the list of what it is spent on (38.32亿元用于产业扶贫、农村公路)
     after = marks if _PURPOSE.match(norm, end) else _CLAUSE_MARKS
-    hi = min([k for k in (norm.find(ch, end) for ch in after) if k >= 0] or [len(norm)])
+    hi = clause_end(norm, end, after)
     opened = max(norm.rfind("(", 0, start), norm.rfind("（", 0, start))
     closed = max(norm.rfind(")", 0, start), norm.rfind("）", 0, start))
     if opened > closed and opened >= lo:
-        outer = max(norm.rfind(ch, 0, opened) for ch in marks) + 1
+        outer = clause_start(norm, opened, marks)
         return outer, hi
     figs = _figures(norm)
     at = start

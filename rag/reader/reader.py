@@ -52,7 +52,7 @@ from .numbers import find_figures
 from .question import _NOT_RATE, _PERSON_HEAD, _QUANTIFIERS, ATYPES, UNIT_FAMILIES, Question, _bare_part, _noun_unit, analyze
 from .refusal import (_item_label, bare_verb_problem, did_what_problem, negated_problem, per_year_problem, choice_problem, item_label_problem, concept_problem, contrast_problem, criterion_problem, dated_clause_problem, listed_problem, event_problem, label_problem, listed_item_problem, measure_problem, measure_word_problem, modifier_problem,
                       person_problem, premise_problem, qualifier_problem, reach_problem, relative_year_problem, try_next, type_problem)
-from .text import Sentence, normalize, pos_words, sentences
+from .text import Sentence, clause_end, clause_start, normalize, pos_words, sentences
 
 log = logging.getLogger(__name__)
 
@@ -488,9 +488,7 @@ def _clause_tail(text: str, end: int, limit: int = 40) -> str:
 
 def _clause(text: str, start: int, end: int) -> str:
     """The clause of ``text`` holding ``text[start:end]`` (between ，；。、 and the like)."""
-    a = max((text.rfind(ch, 0, start) for ch in _CLAUSE_END + "、"), default=-1) + 1
-    ends = [j for j in (text.find(ch, end) for ch in _CLAUSE_END + "、") if j >= 0]
-    return text[a : min(ends) if ends else len(text)]
+    return text[clause_start(text, start, _CLAUSE_END + "、") : clause_end(text, end, _CLAUSE_END + "、")]
 
 
 _COUNT_FIG = re.compile(r"[\d.,，]+(?:万|亿)?[余多]?|[一二三四五六七八九十百千两]+")
@@ -534,8 +532,7 @@ def _clause_subject_problem(counted: str, sent: str, start: int) -> str | None:
     >>> _clause_subject_problem("问题", "截至目前，已完成整改12个。", 10) is None
     True
     """
-    a = max((sent.rfind(ch, 0, start) for ch in "，,；;。！!？?：:"), default=-1) + 1
-    clause = sent[a:start]
+    clause = sent[clause_start(sent, start, "，,；;。！!？?：:") : start]
     if set(clause) & set(counted):
         return None
     nouns = [w.text for w in pos_words(clause) if len(w.text) >= 2 and w.flag.startswith("n") and w.flag not in ("ns", "nr", "nrt")

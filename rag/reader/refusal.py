@@ -25,7 +25,7 @@ import re
 
 from .numbers import find_figures, unit_family
 from .question import Question
-from .text import pos_words
+from .text import clause_end, clause_start, pos_words
 
 # (what the question says, what the evidence must then say, the name shown in the refusal)
 # A question that qualifies its measure (女性, 平均, 增长率 …) is not answered by a sentence that gives
@@ -494,11 +494,6 @@ def label_problem(q: Question, sentence: str, start: int, end: int) -> str | Non
     return None
 
 
-def _clause_start(text: str, start: int, marks: str) -> int:
-    """Where the clause holding ``text[start]`` begins: just after the last of ``marks`` before it (0 if none)."""
-    return max((text.rfind(ch, 0, start) for ch in marks), default=-1) + 1
-
-
 _SPEECH_MARKS = re.compile(r"[，,。！？!?；;：:]")
 _QUOTED_SPAN = re.compile(r"“[^”“]{1,20}”|「[^」「]{1,20}」|『[^』『]{1,20}』|‘[^’‘]{1,20}’")
 
@@ -660,7 +655,7 @@ def listed_item_problem(q: Question, sentence: str, start: int) -> str | None:
     """
     if q.script == "en" or q.atype != "number" or q.wh not in ("多少", "几") or not q.counted:
         return None
-    a = _clause_start(sentence, start, "、，,；;。：:（(")
+    a = clause_start(sentence, start, "、，,；;。：:（(")
     seg = sentence[a:start]
     after = re.match(r"[^、，,；;。]{0,24}", sentence[start:]).group(0)  # 114名…年轻干部: the noun may follow its figure
     if q.counted in seg or q.counted in after:
@@ -703,7 +698,7 @@ def reach_problem(q: Question, sentence: str, start: int) -> str | None:
     """
     if q.script == "en" or q.atype != "number" or not _TOTAL_Q.search(q.norm) or _REACH.search(q.norm):
         return None
-    a = _clause_start(sentence, start, "，,；;。")
+    a = clause_start(sentence, start, "，,；;。")
     m = _REACH.search(sentence[a:start])
     return f"the figure found counts those {m.group(1)}, not all of them" if m else None
 
@@ -846,18 +841,16 @@ def dated_clause_problem(q: Question, sentence: str, start: int, end: int) -> st
     if not subject or subject[-1] not in sentence:
         return None
     noun = subject[-1]
-    a = _clause_start(sentence, start, _CLAUSE_MARKS)
-    ends = [j for j in (sentence.find(ch, end) for ch in _CLAUSE_MARKS) if j >= 0]
-    clause = sentence[a : min(ends) if ends else len(sentence)]
+    a = clause_start(sentence, start, _CLAUSE_MARKS)
+    clause = sentence[a : clause_end(sentence, end, _CLAUSE_MARKS)]
     if noun in clause or noun[-1] not in sentence[a:start]:
         return None  # a clause without a subject of its own (始于1951年，1978年开始改为…) continues the one before
     # the date's clause is about a sibling of the same kind, named before the date (县人民医院于2017年 for
     # 县藏医院), and the subject's own
     # clause carries a date of its own
     for m in re.finditer(re.escape(noun), sentence):
-        a2 = _clause_start(sentence, m.start(), _CLAUSE_MARKS)
-        e2 = [j for j in (sentence.find(ch, m.end()) for ch in _CLAUSE_MARKS) if j >= 0]
-        if _DATE_SPAN.search(sentence[a2 : min(e2) if e2 else len(sentence)]):
+        own = sentence[clause_start(sentence, m.start(), _CLAUSE_MARKS) : clause_end(sentence, m.end(), _CLAUSE_MARKS)]
+        if _DATE_SPAN.search(own):
             return f"the date found is said of another clause than {noun}"
     return None
 
@@ -890,9 +883,8 @@ def listed_problem(q: Question, sentence: str) -> str | None:
         for m in spots:
             if not (sentence[m.end() : m.end() + 1] == "、" or sentence[max(0, m.start() - 1) : m.start()] == "、"):
                 break
-            a = _clause_start(sentence, m.start(), "，,；;。：:")
-            ends = [j for j in (sentence.find(ch, m.end()) for ch in "，,；;。") if j >= 0]
-            items = [x.strip() for x in sentence[a : min(ends) if ends else len(sentence)].split("、")]
+            a = clause_start(sentence, m.start(), "，,；;。：:")
+            items = [x.strip() for x in sentence[a : clause_end(sentence, m.end(), "，,；;。")].split("、")]
             if any(e in x and re.search(r"\d", x) for x in items):
                 break  # 手册2万余册、惠民政策挂图1142套: each item has its own figure, nothing is shared
             asked = [x for x in items if x and (x in q.norm or x[-3:] in q.norm or len(x) >= 2 and x[-2:] in q.norm)]
@@ -912,7 +904,7 @@ _ASK_TAIL = re.compile(r"[是为有达共计了各分别的都总\s]+$")
 
 def _item_label(sentence: str, start: int) -> str:
     """The words of a list item before its figure (其中非经营性资产 1592 处 → 非经营性资产)."""
-    a = _clause_start(sentence, start, _ITEM_MARKS)
+    a = clause_start(sentence, start, _ITEM_MARKS)
     return re.sub(r"^(?:其中|包括|含|分别|共|累计)", "", sentence[a:start].replace(" ", ""))
 
 
@@ -950,7 +942,7 @@ def item_label_problem(q: Question, sentence: str, start: int) -> str | None:
     if not kind:
         return None
     own = _item_label(sentence, start)
-    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
+    item_end = clause_end(sentence, start, _ITEM_MARKS)
     if kind in own or kind in sentence[start:item_end]:
         return None  # its own label, or the thing counted after it (22家龙头企业)
     words = pos_words(own)
@@ -996,8 +988,8 @@ def bare_verb_problem(q: Question, sentence: str, start: int) -> str | None:
              and re.fullmatch(r"[\u4e00-\u9fff]+", w.text)]
     if not verbs:
         return None
-    item_end = min([j for j in (sentence.find(ch, start) for ch in _ITEM_MARKS) if j >= 0] or [len(sentence)])
-    label = sentence[_clause_start(sentence, start, _ITEM_MARKS) : item_end]  # 已发放50万元, 有1万多元的收入
+    item_end = clause_end(sentence, start, _ITEM_MARKS)
+    label = sentence[clause_start(sentence, start, _ITEM_MARKS) : item_end]  # 已发放50万元, 有1万多元的收入
     if any(set(v) & set(label) for v in verbs):
         return None
     return f"the figure found is not what was {verbs[0]}"
@@ -1025,7 +1017,7 @@ def per_year_problem(q: Question, sentence: str, start: int) -> str | None:
     """
     if q.script == "en" or q.atype != "number" or not _ASKS_CHANGE.search(q.norm) or re.search(r"年均|每年|平均|一年", q.norm):
         return None
-    clause = sentence[_clause_start(sentence, start, "，,；;。！？!?") : start]
+    clause = sentence[clause_start(sentence, start, "，,；;。！？!?") : start]
     if _PER_YEAR.search(clause):
         return "the figure found is a per-year average, not the whole change"
     if re.search(r"占[^，,；;。]{0,12}的?$|占比为?$", clause):
@@ -1056,9 +1048,7 @@ def negated_problem(q: Question, sentence: str, start: int, end: int) -> str | N
     if not m:
         return None
     what = m.group(1)
-    a = _clause_start(sentence, start, "，,；;。！？!?")
-    ends = [j for j in (sentence.find(ch, end) for ch in "，,；;。！？!?") if j >= 0]
-    clause = sentence[a : min(ends) if ends else len(sentence)]
+    clause = sentence[clause_start(sentence, start, "，,；;。！？!?") : clause_end(sentence, end, "，,；;。！？!?")]
     spots = [x.start() for x in re.finditer(re.escape(what), clause)]
     if spots and all(not re.search(r"(?:非|不|未|没有)$", clause[max(0, i - 2) : i]) for i in spots):
         return f"the figure found is for {what}, not for those who are not"
@@ -1091,8 +1081,6 @@ def did_what_problem(q: Question, sentence: str, start: int) -> str | None:
     at = sentence.find(vp)
     if at < 0 or not any(0 <= f.start - (at + len(vp)) <= 2 for f in find_figures(sentence)):
         return None  # the doing is not said with a figure of its own
-    a = _clause_start(sentence, start, "，,；;。！？!?")
-    ends = [j for j in (sentence.find(ch, start) for ch in "，,；;。！？!?") if j >= 0]
-    if vp in sentence[a : min(ends) if ends else len(sentence)]:
+    if vp in sentence[clause_start(sentence, start, "，,；;。！？!?") : clause_end(sentence, start, "，,；;。！？!?")]:
         return None
     return f"the figure found is not of those who {vp}"

@@ -24,6 +24,25 @@ from functools import lru_cache
 from ..normalize import split_sentences, to_simplified
 
 
+def clause_start(text: str, start: int, marks: str) -> int:
+    """Where the clause holding ``text[start]`` begins: just after the last of ``marks`` before it (0 if none).
+
+    >>> clause_start("全县建成合作社42个，带动农户3400户。", 17, "，。")
+    11
+    """
+    return max((text.rfind(ch, 0, start) for ch in marks), default=-1) + 1
+
+
+def clause_end(text: str, end: int, marks: str) -> int:
+    """Where the clause holding ``text[end - 1]`` ends: at the first of ``marks`` from ``end`` on (the text's end if none).
+
+    >>> s = "全县建成合作社42个，带动农户3400户。"
+    >>> s[clause_start(s, 17, "，。") : clause_end(s, 17, "，。")]
+    '带动农户3400户'
+    """
+    return min([j for j in (text.find(ch, end) for ch in marks) if j >= 0] or [len(text)])
+
+
 @lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     f = unicodedata.normalize("NFKC", ch)
