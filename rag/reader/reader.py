@@ -831,6 +831,7 @@ class OfflineReader:
         picks: list[tuple[Evidence, int]] = []
         kinds: list[str | None] = []
         probs: list[float] = []
+        last_p = 0.0  # the answerability of the last part answered (read only once a part is)
         for k, part in enumerate(parts):
             ev = self.read(part, pool)
             if not len(ev.scores):
