@@ -42,6 +42,11 @@ ANSWERABLE_FEATURES = [
     "ent_missing", "strong_missing", "near_miss", "concept_top_sent", "concept_any",
 ]
 
+# the two-stage scoring of long candidate lists (see ReaderModel.score); speed settings, not learned:
+# benchmarks/bench_cascade.py prints how often they lose the ensemble's best candidate (none on dev)
+CASCADE_TREES = 80
+CASCADE_KEEP = 300
+
 
 @dataclass
 class ReaderModel:
@@ -53,7 +58,36 @@ class ReaderModel:
     metrics: dict = field(default_factory=dict)
 
     def score(self, X: np.ndarray) -> np.ndarray:
-        """Ranker scores (higher is better, the mean over the bagged rankers) for rows of candidate features."""
+        """Ranker scores (higher is better, the mean over the bagged rankers) for rows of candidate features.
+
+        A long candidate list is scored in two stages, as search engines do: the first
+        :data:`CASCADE_TREES` trees of the first ranker pre-rank every row, and only the
+        :data:`CASCADE_KEEP` best are scored by the whole ensemble (the ensemble costs ~40 times the
+        pre-ranking per row, and a question has ~1,500 candidates). The other rows get the linear map of
+        their pre-rank score fitted on the kept rows: an estimate of their score, so that what is computed
+        over all candidates (the answer's share of the softmax mass, for refusal) stays close to exact.
+        ``benchmarks/bench_cascade.py`` measures what this changes (how often the ensemble's best is lost)
+        and what it saves.
+        """
+        if len(X) == 0:
+            return np.zeros(0, dtype=np.float64)
+        if len(X) <= CASCADE_KEEP or not self.rankers:
+            return self.full_score(X)
+        pre = np.asarray(self.rankers[0].predict(X, raw_score=True, num_iteration=CASCADE_TREES, num_threads=1), dtype=np.float64)
+        keep = np.argsort(-pre, kind="stable")[:CASCADE_KEEP]
+        full = self.full_score(X[keep])
+        rest = np.ones(len(X), dtype=bool)
+        rest[keep] = False
+        slope, icpt = np.polyfit(pre[keep], full, 1) if np.ptp(pre[keep]) > 0 else (0.0, 0.0)
+        if slope <= 0:  # no usable relation: the rest sit at the lowest kept score
+            slope, icpt = 0.0, float(full.min())
+        out = np.empty(len(X), dtype=np.float64)
+        out[keep] = full
+        out[rest] = slope * pre[rest] + icpt
+        return out
+
+    def full_score(self, X: np.ndarray) -> np.ndarray:
+        """Every row scored by the whole bagged ensemble (what :meth:`score` does for short lists)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
         return np.mean([np.asarray(r.predict(X, raw_score=True, num_threads=1), dtype=np.float64) for r in self.rankers], axis=0)
