@@ -45,7 +45,7 @@ from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
 from .english import english_places
 from .features import FEATURES, Context, build, coverage, idf_weights
-from .focus import focus_score, focus_slots, slot_weights
+from .focus import focus_score, focus_slots, head_units, slot_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
@@ -842,9 +842,11 @@ class OfflineReader:
             taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
             choice, problem = None, None
             dated_family = None
-            order = _focus_first(part, ev, pool, order[:40])
+            order, unrelated = _focus_first(part, ev, pool, order[:40])
             for i in order:
                 kk, c = ev.cands[int(i)]
+                if int(i) in unrelated:
+                    continue  # the passages say what is measured next to other figures (of another year or place)
                 s = ev.ctx.sentences[kk]
                 if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
                     continue  # another part's answer
@@ -1035,33 +1037,46 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
-def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np.ndarray:
-    """``order`` with the figures said next to what an English number question measures first.
+def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> tuple[np.ndarray, set[int]]:
+    """``order`` with the figures said next to what an English number question measures first, and the
+    figures that are no answer to it.
 
     An English question reaches the Chinese passage through translated words, so the model's ranking
     of figures leans on their unit and place; the figure the report writes next to the measured thing
     (``油橄榄100亩`` for olive trees, not ``葡萄50余亩`` in the same list) is the answer: the candidate
     figures (of the asked unit, when the question names one) whose window says the most of it (the measured
-    phrase's words first, then the rest's: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
+    phrase's words first, then whether it is of the year asked, then the rest's words with it and in its
+    sentence: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it.
+    When some figures are said with the measured thing, a figure whose sentence says nothing of the
+    question's words at all is no answer: if the figures said with it fail the checks (another year, another
+    place), the question is refused rather than answered with an unrelated figure of the passages."""
+    none: set[int] = set()
     if q.script != "en" or q.atype != "number":
-        return order
+        return order, none
     slots = focus_slots(q.text, q.context)
     if not slots:
-        return order
-    weights = slot_weights(slots, [s.norm for s in pool.sentences])
+        return order, none
+    units = head_units(q.text)
+    weights = slot_weights(slots, [s.norm for s in pool.sentences], units)
     if not any(weights):
-        return order
+        return order, none
+    years = tuple(q.years)
     scores = []
     for i in order:
         k, c = ev.cands[int(i)]
-        ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
         s = ev.ctx.sentences[k]
-        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end)) if ok else (0.0, 0.0))
+        ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
+        if not ok:
+            scores.append((0.0,) * 4)
+            continue
+        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end, units, years)))
     best = max(scores)
-    if best <= (0.0, 0.0):
-        return order
+    if best <= (0.0,) * 4:
+        return order, none
     first = [i for i, sc in zip(order, scores) if sc == best]
-    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype)
+    if best[0] > 0:
+        none = {int(i) for i, sc in zip(order, scores) if sc[0] == sc[2] == sc[3] == 0.0}
+    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype), none
 
 
 def _detail(problem: str | None, script: str = "zh-Hans") -> str:
