@@ -17,8 +17,8 @@ the report writes the thing next to its figure (``油橄榄100亩``, ``孤儿基
 * :func:`quantity_slots` — a quantity the question states as a condition (``from her two mu`` → 两亩/2亩);
 * :func:`figure_year` — the year a figure is of (the year written before it; the side of a 从…到 range);
 * :func:`focus_score` — per candidate figure: the measured phrase's words said in its window (or a quarter
-  elsewhere in its sentence, or its head noun as the figure's measure word), whether it is of the year asked,
-  the rest's words in its window, and the rest's words elsewhere in its sentence; each weighted by how rare
+  elsewhere in its sentence, or its head noun as the figure's measure word), the rest's words in its window,
+  whether it is of the year asked, and the rest's words elsewhere in its sentence; each weighted by how rare
   its words are in the passages read.
 
 Example::
@@ -396,9 +396,9 @@ def slot_weights(slots, sentence_norms: list[str], units: frozenset[str] = froze
 def focus_score(slots, weights: list[float], norm: str, start: int, end: int, units: frozenset[str] = frozenset(),
                 years: tuple[str, ...] = ()) -> tuple[float, float, float, float]:
     """How much of what the question measures is said with the figure ``[start, end)`` of sentence ``norm``:
-    (the measured phrase's words in its window; whether the figure is of a year the question asks (1), of
-    another year (-1) or of none said (0); the rest's words in its window; the rest's words elsewhere in its
-    sentence), compared in that order.
+    (the measured phrase's words in its window; the rest's words in its window; whether the figure is of
+    the one year the question asks (1), of another year (-1) or of none said (0); the rest's words elsewhere
+    in its sentence), compared in that order.
 
     >>> slots = focus_slots("How many categories of services does the plan cover?")
     >>> s = "全面落实11类基本和7项重大服务项目。"
@@ -406,6 +406,13 @@ def focus_score(slots, weights: list[float], norm: str, start: int, end: int, un
     >>> w = slot_weights(slots, [s], u)
     >>> focus_score(slots, w, s, 4, 7, u)[0] > focus_score(slots, w, s, 10, 12, u)[0]
     True
+    >>> s = "贫困人口从2015年的2.1万人减少到2019年的0.3万人，贫困发生率从24.6%下降到3.2%。"
+    >>> slots = focus_slots("What was the poverty incidence in 2019?")
+    >>> w = slot_weights(slots, [s])
+    >>> [focus_score(slots, w, s, s.index(x), s.index(x) + len(x), years=("2019",))[2] for x in ("24.6%", "3.2%")]
+    [-1.0, 1.0]
+    >>> [focus_score(slots, w, s, s.index(x), s.index(x) + len(x), years=("2015", "2019"))[2] for x in ("24.6%", "3.2%")]
+    [0.0, 0.0]
     """
     lo, hi = figure_window(norm, start, end)
     here = norm[lo:hi]
@@ -428,7 +435,7 @@ def focus_score(slots, weights: list[float], norm: str, start: int, end: int, un
             else:
                 near += w
     year = 0.0
-    if years:
+    if len(years) == 1:  # (a question comparing two years asks for a change, of neither year alone)
         y = figure_year(norm, start, end)
         year = 0.0 if y is None else (1.0 if y in years else -1.0)
-    return main, year, rest, near
+    return main, rest, year, near

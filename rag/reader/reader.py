@@ -1045,8 +1045,8 @@ def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> tu
     of figures leans on their unit and place; the figure the report writes next to the measured thing
     (``油橄榄100亩`` for olive trees, not ``葡萄50余亩`` in the same list) is the answer: the candidate
     figures (of the asked unit, when the question names one) whose window says the most of it (the measured
-    phrase's words first, then whether it is of the year asked, then the rest's words with it and in its
-    sentence: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it.
+    phrase's words first, then the rest's words with it, whether it is of the year asked, the rest's words
+    in its sentence: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it.
     When some figures are said with the measured thing, a figure whose sentence says nothing of the
     question's words at all is no answer: if the figures said with it fail the checks (another year, another
     place), the question is refused rather than answered with an unrelated figure of the passages."""
@@ -1075,7 +1075,7 @@ def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> tu
         return order, none
     first = [i for i, sc in zip(order, scores) if sc == best]
     if best[0] > 0:
-        none = {int(i) for i, sc in zip(order, scores) if sc[0] == sc[2] == sc[3] == 0.0}
+        none = {int(i) for i, sc in zip(order, scores) if sc[0] == sc[1] == sc[3] == 0.0}
     return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype), none
 
 
