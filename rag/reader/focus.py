@@ -149,6 +149,31 @@ def head_units(text: str) -> frozenset[str]:
     return frozenset(u for u in out if u not in _GENERIC_CL and re.fullmatch(r"[\u4e00-\u9fff]", u))
 
 
+_PER_UNIT = (
+    (re.compile(r"\b(?:per|each|every|a) year\b|\bannually\b|\byearly\b|\bper annum\b"), ("每年", "年均", "平均每年", "年平均")),
+    (re.compile(r"\bper (?:capita|person|head)\b|\beach person\b"), ("人均",)),
+    (re.compile(r"\b(?:per|each) household\b"), ("户均",)),
+    (re.compile(r"\bon average\b|\baverage\b"), ("平均", "均")),
+)
+
+
+def per_unit_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    """The rate an English question asks its figure per (``per year``, ``per capita``, ``per household``,
+    ``on average``): a qualifier of the figure itself, which the report writes next to it (年均减少贫困村272个,
+    人均收入, 户均增收); a total said without it answers another question. Full weight, like the measured
+    phrase's words.
+
+    >>> per_unit_slots("By how many villages per year is the number to fall?")
+    (('per year', ('每年', '年均', '平均每年', '年平均'), 1.0),)
+    >>> [label for label, _, _ in per_unit_slots("How much did each household earn on average?")]
+    ['each household', 'on average']
+    >>> per_unit_slots("How many villages are there?")
+    ()
+    """
+    low = text.lower()
+    return tuple((m.group(0), zh, 1.0) for rx, zh in _PER_UNIT for m in [rx.search(low)] if m)
+
+
 _NUM_EN = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _NUM_ZH = "零一二三四五六七八九十"
 _QUANTITY = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d+(?:\.\d+)?)\s+([a-z][a-z\-]*)")
@@ -218,7 +243,7 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
         names |= _names(context)
         all_words += [""] + re.findall(r"[a-z][a-z\-']*", context.lower().replace("’", "'"))
     rest = [w for w in dict.fromkeys(_clean(all_words, names)) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
-    slots: list[tuple[str, tuple[str, ...], float]] = []
+    slots: list[tuple[str, tuple[str, ...], float]] = list(per_unit_slots(text))
     # the report's own words, written into the English question (hardened roads (联户硬化路))
     for run in dict.fromkeys(_CJK_RUN.findall(text)):
         slots.append((run, (normalize(run),), 1.0))

@@ -429,10 +429,12 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if at >= 1 and q.counted_zh not in run[: at + 1]:
             # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
-        noun = re.match(r"[\u4e00-\u9fff]{2,12}", s.norm[c.start + fig.end() : c.start + fig.end() + 12]) if fig else None
-        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
+        # 272个以上: 以上 / 左右 after a count say how exact it is, not what it counts
+        noun = re.match(r"(?:以上|以下|左右|上下|之多)?([\u4e00-\u9fff]{2,12})", s.norm[c.start + fig.end() : c.start + fig.end() + 14]) if fig else None
+        noun = noun if noun is None or noun.group(1) not in ("以上", "以下", "左右", "上下", "之多") else None
+        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(1) for ch in q.counted_zh):
             # how many resettlement sites answered with 50个工作目标: the figure counts something else
-            return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
+            return f"the figure found counts {noun.group(1)}, not {q.counted_zh}"
     if q.atype == "number" and not _NUMERAL.search(ev.text(i)):
         # a unit without its figure (a report's blank 投资资金万元) does not answer how much
         return "the passages give no figure"

@@ -186,3 +186,22 @@ def test_no_unrelated_figure_when_the_measured_thing_is_of_another_year():
     ans = OfflineReader().run("How much in farm and livestock products did the partner city help Qingling County sell in 2019?",
                               [_p(text)])
     assert ans.refused, ans.answer
+
+
+def _pref(text: str) -> Passage:
+    return Passage(rank=1, doc="qingling.txt", chunk_id="c1", section="青岭州脱贫攻坚规划", text=text, score=1.0,
+                   doc_places=["青岭州"])
+
+
+def test_a_rate_per_year_or_per_head_is_the_figure_said_with_it():
+    # per year → 年均/每年, each household → 户均, per person → 人均: the total beside it answers another question
+    reader = OfflineReader()
+    year = reader.run("By how many poor villages per year is Qingling Prefecture to reduce its poor villages?",
+                      [_pref("到2020年，全州计划减少贫困村1360个，年均减少贫困村272个以上，实现贫困县全部摘帽。")])
+    household = reader.run("How much did Qingling Prefecture's poverty-relief loans give each household on average?",
+                           [_pref("全州累计发放扶贫小额信贷3.6亿元，惠及贫困户7200户，户均5万元。")])
+    person = reader.run("How much did Qingling Prefecture's education aid give per person?",
+                        [_pref("全州累计发放教育资助资金1.2亿元，资助学生4.8万人次，人均资助2500元。")])
+    assert year.answer.startswith("272个"), year.answer
+    assert household.answer.startswith("5万元"), household.answer
+    assert person.answer.startswith("2500元"), person.answer
