@@ -43,7 +43,7 @@ from ..grounding import check_answer
 from ..lexical import PLACE_SUFFIX, find_places, tokenize
 from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
-from .english import english_places
+from .english import english_places, title_level_problem
 from .features import FEATURES, Context, build, coverage, idf_weights
 from .focus import focus_score, focus_slots, head_units, slot_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
@@ -293,6 +293,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if q.wh == "第几" and not rank:
         return "the figure found is no rank"  # 排第几: 第一, not the figure beside it (逾期率为0%)
     why = type_problem(q, s.norm, s.norm[c.start : c.end]) or person_problem(q, s.norm, c.start, c.end)
+    if not why and q.script == "en" and q.atype == "person":
+        why = title_level_problem(q.text, s.norm, c.start)
     if why:
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
