@@ -150,3 +150,7 @@ def test_who_holds_a_post_of_the_county_is_not_a_towns_secretary():
     county = reader.run("Who is the Party secretary of Qingling County?",
                         [p("青岭县委书记王海峰主持召开脱贫攻坚推进会，龙溪镇党委书记张立新参加会议。")])
     assert "王海峰" in county.answer, county.answer
+    # the reader goes on past a village secretary named first to the county's
+    later = reader.run("Who is the Party secretary of Qingling County?",
+                       [p("白石村党总支书记李明说，今年要多种几亩。青岭县委书记王海峰指出，要巩固脱贫成果。")])
+    assert "王海峰" in later.answer, later.answer
