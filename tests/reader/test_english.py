@@ -131,3 +131,26 @@ def test_an_english_name_that_is_not_pinyin_is_matched_through_the_gazetteer():
     town = _p("香格里拉市增加挂包干部力量408名。", doc_places=("香格里拉市",))
     assert english_places("How many cadres did Shangri-La City add?", [town]) == (["香格里拉市"], None)
     assert english_places("How many cooperatives does Lhasa City have?", [city]) == ([], "Lhasa City")
+
+
+def test_who_holds_a_post_of_the_county_is_not_a_towns_secretary():
+    # rag/reader/english.py title_level_problem: the title before the name is of the level asked (县委书记), or
+    # the person holds no post of the county; an invented county report
+    from rag.reader import OfflineReader
+    from rag.types import Passage
+
+    def p(text):
+        return Passage(rank=1, doc="qingling.txt", chunk_id="c1", section="青岭县脱贫攻坚纪实", text=text, score=1.0,
+                       doc_places=["青岭县"])
+
+    reader = OfflineReader()
+    town = reader.run("Who is the Party secretary of Qingling County?",
+                      [p("青岭县龙溪镇党委书记张立新参加完会议，立即赶回镇里。白石村党总支书记李明说，今年要多种几亩。")])
+    assert town.refused, town.answer
+    county = reader.run("Who is the Party secretary of Qingling County?",
+                        [p("青岭县委书记王海峰主持召开脱贫攻坚推进会，龙溪镇党委书记张立新参加会议。")])
+    assert "王海峰" in county.answer, county.answer
+    # the reader goes on past a village secretary named first to the county's
+    later = reader.run("Who is the Party secretary of Qingling County?",
+                       [p("白石村党总支书记李明说，今年要多种几亩。青岭县委书记王海峰指出，要巩固脱贫成果。")])
+    assert "王海峰" in later.answer, later.answer
