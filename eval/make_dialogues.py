@@ -455,7 +455,9 @@ def quantity_swap(g: dict, golds: list[dict], lex: Lexicon, seed: int = 0) -> di
 
 def make(golds: list[dict], lex: Lexicon, seed: int = 11, max_per_kind: int | None = None) -> list[dict]:
     """Every dialogue the answerable gold items allow, at most ``max_per_kind`` of each kind (chosen by hash, not by hand)."""
-    answerable = [g for g in golds if g.get("doc") and g.get("answers")]
+    # a gold question that says 该县 / 报告里那个县 leans on its document, not on a conversation: as an opening turn it would be
+    # asked back, so no dialogue is built on it
+    answerable = [g for g in golds if g.get("doc") and g.get("answers") and not parse(g["question"], lex).pronouns]
     out: dict[str, list[dict]] = defaultdict(list)
     for g in answerable:
         for kind, fn in (("entity_swap", lambda g: entity_swap(g, lex, seed)), ("year_swap", lambda g: year_swap(g, lex, seed)),
