@@ -1461,9 +1461,9 @@ class FollowUpResolver:
                 # 投入多少亿元用于教育 → 医疗: the verb (and the sum before it) say how it is asked, they stay (多少亿元用于医疗)
                 return P.text[:i] + topic + P.text[j:]
             if not clf and to_norm(P.text[head_end:i]) == "个" and topic not in _GENERIC_NOUNS and topic[-1:] not in _NOT_BY_GE \
-                    and not topic.endswith(tuple(_MEASURE_NOUNS) + ("人口",)):
+                    and not topic.endswith(tuple(_MEASURE_NOUNS) + ("人口",)) and (_cut(to_norm(topic)) or [("", "", 0, 0)])[-1][1] in ("n", "nz", "ng", "nt", "ns"):
                 # 个 is the general measure word, it counts any thing (多少个职能小组 → 多少个项目); people, households and sums
-                # are not counted in 个 (多少个村 → 多少贫困人口)
+                # are not counted in 个 (多少个村 → 多少贫困人口), nor is an activity (多少个医疗队 → 多少大病集中救治: its head is a verb)
                 clf = P.text[head_end:i]
             return P.text[:head_end] + clf + topic + P.text[j:]
         b = P.before

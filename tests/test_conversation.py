@@ -300,6 +300,8 @@ def test_a_thing_swapped_in_keeps_the_general_measure_word():
     assert rewritten(["格桑县2016年的专项方案安排了多少个职能小组？", "项目呢？"])[1] == "格桑县2016年的专项方案安排了多少个项目？"
     assert rewritten(["格桑县有多少个场次通了公路？", "乡镇呢？"])[1] == "格桑县有多少个乡镇通了公路？"
     assert "多少个" not in rewritten(["格桑县有多少个贫困村？", "贫困人口呢？"])[1]
+    # an activity is not counted in 个: its head is a verb
+    assert rewritten(["白玛市组建了多少个医疗队？", "大病集中救治呢？"])[1] == "白玛市组建了多少大病集中救治？"
 
 
 def test_the_have_frame_stays_when_the_asked_thing_is_swapped():
