@@ -97,14 +97,24 @@ def _level_of(name: str) -> str:
 _CACHE: dict = {}
 
 
+def _cached(what: str, lex: Lexicon, key, make):
+    """``make()`` once per lexicon and key (the lexicon is kept with the value, so a new one never reads an old one's)."""
+    k = (what, id(lex), key)
+    hit = _CACHE.get(k)
+    if hit is None or hit[0] is not lex:
+        hit = _CACHE[k] = (lex, make())
+    return hit[1]
+
+
 def _place_names(lex: Lexicon) -> list[str]:
     """Whole place names the index spells (not bare stems), each one a place by itself in a question.
 
     A name opening on a numeral or a quantifier (三区三州, 各县) counts a group; it names no one place.
     """
-    key = ("places", id(lex))
-    if key in _CACHE:
-        return _CACHE[key]
+    return _cached("places", lex, None, lambda: _make_place_names(lex))
+
+
+def _make_place_names(lex: Lexicon) -> list[str]:
     out = []
     for n in sorted(lex.docs):
         if lex.kind(n) != "place" or len(n) < 3 or n[-1] not in LEVELS or n[0] in _QUANTIFIERS:
@@ -112,15 +122,15 @@ def _place_names(lex: Lexicon) -> list[str]:
         p = parse(f"{n}有多少人口？", lex)
         if len(p.subjects) == 1 and p.subjects[0].norm == n and not p.subjects[0].parts:
             out.append(n)
-    _CACHE[key] = out
     return out
 
 
 def _en_forms(lex: Lexicon) -> dict[str, str]:
     """English spellings of the index's places (Daocheng County, Daocheng) → the Chinese name."""
-    key = ("en", id(lex))
-    if key in _CACHE:
-        return _CACHE[key]
+    return _cached("en", lex, None, lambda: _make_en_forms(lex))
+
+
+def _make_en_forms(lex: Lexicon) -> dict[str, str]:
     out = {}
     for n in _place_names(lex):
         en = english_name(n)
@@ -128,12 +138,15 @@ def _en_forms(lex: Lexicon) -> dict[str, str]:
             continue
         out[en] = n
         out[en.rsplit(" ", 1)[0] if " " in en else en] = n
-    _CACHE[key] = out
     return out
 
 
 def subject(g: dict, lex: Lexicon) -> tuple[Entity, str, str] | None:
     """The one entity the gold question is about: (entity, its Chinese name in the index, level); None when not exactly one."""
+    return _cached("subject", lex, g["question"], lambda: _subject(g, lex))
+
+
+def _subject(g: dict, lex: Lexicon) -> tuple[Entity, str, str] | None:
     p = parse(g["question"], lex)
     subs = [e for e in p.subjects]
     if len({e.norm or e.text for e in subs}) != 1:

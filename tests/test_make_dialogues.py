@@ -156,3 +156,11 @@ def test_validator_rejects_an_unscored_last_turn(tmp_path):
     p = tmp_path / "conversations_synth_x.jsonl"
     p.write_text(json.dumps({"id": "s1", "turns": [t1, t2]}, ensure_ascii=False) + "\n", encoding="utf-8")
     assert any("only an opening 'first' turn before the last can be unscored" in x for x in vc.validate(p, seeds))
+
+
+def test_the_committed_synthetic_set_is_what_the_generator_makes(seed_index, tmp_path):
+    """eval/conversations_synth_dev.jsonl is reproducible: gold_dev + the seed index's own place names → the same file."""
+    out = tmp_path / "synth.jsonl"
+    assert md.main(["--gold", str(ROOT / "eval" / "gold_dev.jsonl"), "--out", str(out), "--index", seed_index.index_name,
+                    "--index-dir", str(seed_index.index_dir)]) == 0
+    assert out.read_text(encoding="utf-8") == (ROOT / "eval" / "conversations_synth_dev.jsonl").read_text(encoding="utf-8")
