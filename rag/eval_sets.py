@@ -19,7 +19,7 @@ Example::
     >>> get_set("seeds")
     Traceback (most recent call last):
     ...
-    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, conversations-dev, conversations, tables-dev, tables-test
+    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, conversations-dev, conversations-synth-dev, conversations, tables-dev, tables-test
 """
 from __future__ import annotations
 
