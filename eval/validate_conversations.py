@@ -39,7 +39,7 @@ KINDS = ("first", "pronoun", "ellipsis", "entity_swap", "year_swap", "missing_su
 FOLLOW_UP_KINDS = KINDS[1:]
 LANGS = ("zh-Hans", "zh-Hant", "en")
 REQUIRED = ("turn", "kind", "question", "resolved", "must_name", "answers", "must_contain", "doc", "quote", "lang")
-OPTIONAL = ("quote2", "doc2", "must_not_name")
+OPTIONAL = ("quote2", "doc2", "must_not_name", "scored")
 MIN_TURNS, MAX_TURNS = 2, 4
 PROFILES = {
     # the reported set: at least 40 dialogues, every follow-up kind often enough to report it
@@ -75,7 +75,7 @@ def _str_list(v) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) and x.strip() for x in v)
 
 
-def _check_turn(label: str, i: int, t: dict, seeds: dict, problems: list[str]) -> None:
+def _check_turn(label: str, i: int, t: dict, seeds: dict, problems: list[str], n_turns: int = 0) -> None:
     missing = [k for k in REQUIRED if k not in t]
     if missing:
         problems.append(f"{label}: missing keys {missing}")
@@ -102,6 +102,16 @@ def _check_turn(label: str, i: int, t: dict, seeds: dict, problems: list[str]) -
         if not isinstance(t[f], list) or not all(isinstance(x, str) for x in t[f]):
             problems.append(f"{label}: {f} must be a list of strings")
             return
+    if "scored" in t and not isinstance(t["scored"], bool):
+        problems.append(f"{label}: scored must be true or false")
+        return
+    if t.get("scored") is False:
+        # context only (a generated dialogue's opening turn): its reply is not judged, so it carries no gold answer
+        if i == n_turns or kind != "first":
+            problems.append(f"{label}: only an opening 'first' turn before the last can be unscored")
+        if t["answers"] or t["must_contain"] or t["doc"] is not None or t["quote"] is not None:
+            problems.append(f"{label}: an unscored turn carries no answers, must_contain, doc or quote")
+        return
 
     if kind == "unresolvable":
         for f in ("resolved", "doc", "quote"):
@@ -179,7 +189,8 @@ def validate(path, seeds_dir, profile: str | None = None) -> list[str]:
     """Return a list of human-readable problems; empty when the file is valid."""
     path, seeds_dir = Path(path), Path(seeds_dir)
     if profile is None:
-        profile = "dev" if "dev" in path.name else "test" if "conversations" in path.name else "none"
+        # a generated set (conversations_synth_*.jsonl, eval/make_dialogues.py) has only the kinds it makes
+        profile = "none" if "synth" in path.name else "dev" if "dev" in path.name else "test" if "conversations" in path.name else "none"
     minimums = PROFILES[profile]
     if not path.is_file():
         return [f"conversation file not found: {path}"]
@@ -207,7 +218,7 @@ def validate(path, seeds_dir, profile: str | None = None) -> list[str]:
             if not isinstance(t, dict):
                 problems.append(f"{label}: not a JSON object")
                 continue
-            _check_turn(label, i, t, seeds, problems)
+            _check_turn(label, i, t, seeds, problems, len(turns))
             kinds[t.get("kind")] += 1
             refusals += expected(t) == "refuse"
     if n < minimums["dialogues"]:
@@ -224,7 +235,7 @@ def summary(path) -> str:
     dialogues = load(path)
     turns = [t for d in dialogues for t in d.get("turns", [])]
     kinds = Counter(t.get("kind") for t in turns)
-    exp = Counter(expected(t) for t in turns)
+    exp = Counter(expected(t) if t.get("scored") is not False else "not scored" for t in turns)
     lines = [f"{len(dialogues)} dialogues, {len(turns)} turns in {path}", "", f"{'kind':<18}turns", "-" * 23]
     lines += [f"{k:<18}{kinds[k]:>5}" for k in KINDS]
     lines += ["", "expected reply: " + ", ".join(f"{k} {v}" for k, v in sorted(exp.items()))]

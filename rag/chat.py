@@ -134,6 +134,9 @@ class ConversationalQA:
         The looser words are worked out here, only for a swap that was refused (``FollowUpResolver.looser``).
         """
         if ans.refused and not ans.clarification and not res.replacement:
+            ans2 = self._without_borrowed_year(ans, question, res, k, backend, t0, history)
+            if ans2 is not ans:
+                return ans2
             return self._without_borrowed_topic(ans, question, res, k, backend, t0)
         if not ans.refused or ans.clarification or not res.replacement:
             return ans
@@ -157,6 +160,33 @@ class ConversationalQA:
             ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose}"]
             return ans2
         return ans
+
+    def _without_borrowed_year(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float,
+                               history: list[Turn] | None = None) -> Answer:
+        """A refused new question about the same subject (``该县…？`` / a question naming no place) that borrowed the last
+        question's year asked again without it; kept unless every cited sentence names only other years.
+
+        The year is the conversation's guess, not the user's words: ``该市解决了多少人的用电问题？`` after a question about
+        2015 asks about the city, and the reports may give the figure for no year. A figure whose sentence names another
+        year, not the borrowed one, is that year's: the refusal stands.
+        """
+        if res.kind not in ("pronoun", "missing_subject"):
+            return ans
+        loose = self.resolver()._without_borrowed_time(question, res)
+        if not loose:
+            return ans
+        from dataclasses import replace
+
+        res2 = replace(res, rewritten=loose, notes=res.notes + ["relaxed"])
+        ans2 = not_the_last_figure_again(self._finish(self.assistant.ask(loose, k, backend), question, res2, t0), res2, history)
+        if ans2.refused or not ans2.citations:
+            return ans
+        borrowed = set(_YEAR_RX.findall(res.rewritten)) - set(_YEAR_RX.findall(loose))
+        years = [set(_YEAR_RX.findall(_sentence_of(c, _FULL_STOP))) for c in ans2.citations]
+        if borrowed and years and all(ys - borrowed and not ys & borrowed for ys in years):
+            return ans
+        ans2.warnings = ans2.warnings + [f"follow-up: nothing found for {res.rewritten}; asked {loose} (the year was taken from the conversation)"]
+        return ans2
 
     def _without_borrowed_topic(self, ans: Answer, question: str, res: Resolution, k, backend, t0: float) -> Answer:
         """A refused question that borrowed the last question's topic (``2020年安排了多少钱？`` → …饮水安全工程点2020年…) asked
@@ -375,6 +405,17 @@ def not_the_last_figure_again(ans: Answer, res: Resolution, history: list[Turn] 
     >>> h = [Turn("格桑县有多少个贫困村？", resolved="格桑县有多少个贫困村？", answer="55个[1]")]
     >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res, h).refused
     True
+
+    The same figure from a document that names the new place and never the old one is the new place's (the last
+    answer, about a place whose report lacks the measure, was the one that borrowed it):
+
+    >>> lex = Lexicon({"格桑县": "place", "白玛县": "place"}); lex.docs = {"格桑县": {"a.txt"}, "白玛县": {"b.txt"}}
+    >>> res2 = Resolution("格桑县呢？", "格桑县有多少个贫困村？", "entity_swap", replaced=["白玛县"], replacement=["格桑县"])
+    >>> h2 = [Turn("白玛县有多少个贫困村？", resolved="白玛县有多少个贫困村？", answer="55个[1]")]
+    >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res2, h2, lex).refused
+    False
+    >>> not_the_last_figure_again(Answer("q", "55个[1]", False, [c]), res2, h2).refused  # without the index's names: refused
+    True
     """
     if not history or ans.refused or not ans.citations or not history[-1].answer:
         return ans
@@ -385,6 +426,15 @@ def not_the_last_figure_again(ans: Answer, res: Resolution, history: list[Turn] 
     new = chinese_names(res.replacement, lexicon)
     if new and any(_names_in(n, _sentence_of(c, _FULL_STOP)) for n in new for c in ans.citations):
         return ans  # the new place's own sentence says the same figure
+    if lexicon is not None and new and res.replaced:
+        # the figure comes from a document that names the new place and never the one swapped out: it cannot be the old place's
+        # figure, so it was the last answer that borrowed it (a place whose report lacks the measure), not this one
+        old_docs = [lexicon.documents_naming(n) for n in chinese_names(res.replaced, lexicon)]
+        new_docs = [lexicon.documents_naming(n) for n in new]
+        if old_docs and new_docs and all(d is not None for d in old_docs + new_docs):
+            olds, news = set().union(*old_docs), set().union(*new_docs)
+            if all(c.doc in news and c.doc not in olds for c in ans.citations):
+                return ans
     return _refused(ans, res, "the figure found is the one just given for the place before", "找到的数字是上一个地方的",
                     f"follow-up: {ans.answer} is the last answer again, from a sentence that does not name {', '.join(res.replacement)}")
 

@@ -140,6 +140,10 @@ _NOUNISH = ("n", "vn", "an", "j", "l", "b", "nz", "ng")
 _MEASURE_CHARS = set("人户个名座所家条项亩位只头台辆套间处块张批次元吨米")
 # verbs of change: 地区生产总值较2014年增长多少 → 农村居民收入较2014年增长多少 keeps its frame
 _CHANGE_VERBS = {"增长", "下降", "提高", "增加", "减少", "降低", "上升", "达到", "占", "为", "是"}
+# X有多少 asks the amount of X: 有 is the frame of the question, not part of the thing (特色农产品有多少 → 贫困人口有多少)
+_HAVE_VERBS = {"有", "共有", "现有", "拥有", "还有", "一共有", "总共有"}
+# the last character of things not counted in 个: people, households, sums of money
+_NOT_BY_GE = set("人员户民力金款元资费")
 # verbs that say how much, not what: 安排了多少钱 / 增长了多少 ask about the last question's thing
 _GENERIC_VERBS = {"降到", "降至", "下降到", "下降至", "降低到", "减少到", "减至", "增加到", "增至", "增长到", "提高到", "提升到", "上升到",
                   "安排", "投入", "完成", "达到", "增长", "下降", "提高", "增加", "减少", "实现", "涉及", "惠及", "带动", "覆盖", "占", "用于",
@@ -1456,6 +1460,11 @@ class FollowUpResolver:
             if any(f[:1] == "v" for _, f, _, _ in gap):
                 # 投入多少亿元用于教育 → 医疗: the verb (and the sum before it) say how it is asked, they stay (多少亿元用于医疗)
                 return P.text[:i] + topic + P.text[j:]
+            if not clf and to_norm(P.text[head_end:i]) == "个" and topic not in _GENERIC_NOUNS and topic[-1:] not in _NOT_BY_GE \
+                    and not topic.endswith(tuple(_MEASURE_NOUNS) + ("人口",)) and (_cut(to_norm(topic)) or [("", "", 0, 0)])[-1][1] in ("n", "nz", "ng", "nt", "ns"):
+                # 个 is the general measure word, it counts any thing (多少个职能小组 → 多少个项目); people, households and sums
+                # are not counted in 个 (多少个村 → 多少贫困人口), nor is an activity (多少个医疗队 → 多少大病集中救治: its head is a verb)
+                clf = P.text[head_end:i]
             return P.text[:head_end] + clf + topic + P.text[j:]
         b = P.before
         if b:
@@ -1464,7 +1473,7 @@ class FollowUpResolver:
             measured = bool(re.match(r"^(?:多少|几)(?:[个名户人座所家条项亩位只头台辆套间处块张批]|" + _UNITS + ")", P.toks[P.qword][0] + _next_tok(P)))
             if measured and any(f.startswith("v") for _, f, _, _ in gap):
                 return None  # 贫困户 已脱贫 多少户: the question counts households, not the new thing
-            if any(f.startswith("v") and w not in _CHANGE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
+            if any(f.startswith("v") and w not in _CHANGE_VERBS | _HAVE_VERBS for w, f, _, _ in gap) or (_next_tok(P) and not measured and P.counted is None
                                                                                           and P.toks[P.qword + 1][1].startswith("n")):
                 return None  # 饮水工程点 2020年安排了 多少钱: the new thing was not what was paid for
             out = P.text[:i] + topic + P.text[j:]
@@ -1551,7 +1560,8 @@ class FollowUpResolver:
         return text[:i] + subj + glue + rest
 
     def _carry_year(self, text: str, prevq: _Q, keep: list[str]) -> tuple[str, list[str]]:
-        if not self.carry_year or not prevq.p.years:
+        # a year the last question only compared with (跟2014年相比, 比2014年, compared with 2014) was not its time: nothing to carry
+        if not self.carry_year or not prevq.p.years or not _own_years(prevq.p):
             return text, keep
         cur = _Q(text, self.lexicon)
         if cur.p.years:
@@ -1630,9 +1640,29 @@ def _entity_spans(p: Parsed) -> list[tuple[int, int]]:
     return out
 
 
+_WITH_BEFORE = re.compile(r"(?:跟|与|和|同)\s*$")
+_COMPARED_AFTER = re.compile(r"^\s*(?:相比|比较|对比|相较|比)")
+_EN_BASELINE = re.compile(r"\b(?:compared\s+(?:with|to)|than(?:\s+in)?|relative\s+to|versus|vs\.?|over)\s+$", re.I)
+
+
 def _own_years(p: Parsed) -> list:
-    """The years a question asks about; not one it compares with (这比2019年少了多少？ still asks about the last year)."""
-    return [y for y in p.years if not _BASELINE.search(p.norm[max(0, y.start - 3) : y.start])]
+    """The years a question asks about; not one it compares with (这比2019年少了多少？ still asks about the last year).
+
+    A year compared with is said 较/比/相比 2014年, 跟/与 2014年相比, *compared with 2014*, *than in 2014*:
+
+    >>> from rag.entities import parse
+    >>> [[y.text for y in _own_years(parse(q))] for q in ("跟2014年相比，格桑县旅游人次涨了多少？", "格桑县收入比2014年增长多少？",
+    ...                                                   "By how much did tourism grow compared with 2014?", "格桑县2019年收入多少？")]
+    [[], [], [], ['2019年']]
+    """
+    out = []
+    for y in p.years:
+        before, after = p.norm[max(0, y.start - 14) : y.start], p.norm[y.end : y.end + 3]
+        if _BASELINE.search(before[-3:]) or (_WITH_BEFORE.search(before[-2:]) and _COMPARED_AFTER.match(after)) \
+                or (p.lang == "en" and _EN_BASELINE.search(before)):
+            continue
+        out.append(y)
+    return out
 
 
 def _level(e: Entity) -> str:

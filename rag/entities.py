@@ -67,6 +67,7 @@ _YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)
 
 _SUFFIX_EN = {"county": "县", "city": "市", "prefecture": "州", "township": "乡", "town": "镇", "village": "村",
               "district": "区", "province": "省", "region": "区"}
+_EN_LEVEL_END = re.compile(r"\b(County|City|Prefecture|Township|Town|Village|District|Province|Region)$")
 _EN_WORD = r"[A-Z][a-z']+(?:-[A-Za-z][a-z']*)*"
 _EN_NAME = re.compile(rf"\b((?:{_EN_WORD})(?:\s+{_EN_WORD})*)(\s+(?:County|City|Prefecture|Township|Town|Village|District|Province|Region))?\b")
 _EN_NOT_NAMES = {"what", "how", "which", "who", "whom", "whose", "when", "where", "why", "is", "are", "was", "were", "do", "does", "did",
@@ -104,7 +105,13 @@ class Entity:
             return self.kind != "person"
         if need in ("place", "org", "person"):
             return self.kind == need or self.kind == "name"  # a proper name of unknown kind fits any
-        return self.kind == "place" and (self.norm or self.text).endswith(need)
+        if self.kind != "place":
+            return False
+        # an English place name says its level in a word of its own: Gesang County is what "the county" (县) stands for
+        m = _EN_LEVEL_END.search(self.text)
+        if m:
+            return _SUFFIX_EN[m.group(1).lower()] == need
+        return (self.norm or self.text).endswith(need)
 
 
 @dataclass
@@ -377,7 +384,8 @@ _ZH_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
     (re.compile(r"(?<![其吉])(?:他|她)(?!们)"), "person", False, False),
 ]
 _EN_PRONOUNS: list[tuple[re.Pattern, str | None, bool, bool]] = [
-    (re.compile(r"\b(?:this|that|the same|the said|the)\s+(county|city|prefecture|township|town|village|district|province|region)\b", re.I), None, False, False),
+    # not when a hyphen glues the level word to the next one: "the county-seat site" is a kind of site, "the county" is not there
+    (re.compile(r"\b(?:this|that|the same|the said|the)\s+(county|city|prefecture|township|town|village|district|province|region)\b(?!-)", re.I), None, False, False),
     (re.compile(r"\b(?:this|that|the)\s+(?:place|area|locality)\b(?!\s+of\b)", re.I), "place", False, False),  # not "the area of X"
     (re.compile(r"\b(?:this|that|the)\s+(?:company|organization|organisation|agency|bureau|department|office|committee)\b", re.I), "org", False, False),
     (re.compile(r"\b(?:both of them|they|them|their|these two|the two)\b", re.I), "any", True, False),
@@ -544,9 +552,12 @@ def _zh_entities(text: str, lexicon: Lexicon | None, pronoun_spans: list[tuple[i
             elif f == "ns" and len(w) >= 2 and w not in _GENERIC_WORDS and freq.get(w, 0) < _NS_MAX_FREQ and _good_stem(w):
                 ent = Entity(w, "place", i, j)
             elif f in ("nr", "nrfg") and 2 <= len(w) <= 3 and freq.get(w, 0) < _NS_MAX_FREQ and not (
-                    freq.get(w, 0) >= _NR_COMMON_FREQ and nxt is not None and nxt[2] == j and nxt[1][:1] in ("n", "v") and nxt[1] not in ("nr", "nrfg")
-                    and not nxt[0].endswith(_TITLES)):
-                # a common word jieba also knows as a name (林木 in 林木种苗基地) modifies the noun after it; 傅春城 + 书记 is a person
+                    nxt is not None and nxt[2] == j and nxt[1] not in ("nr", "nrfg", "ns", "nt") and not nxt[0].endswith(_TITLES)
+                    and ((freq.get(w, 0) >= _NR_COMMON_FREQ and nxt[1][:1] in ("n", "v"))
+                         or (nxt[1] in ("n", "vn", "nz") and len(nxt[0]) >= 2))):
+                # a common word jieba also knows as a name (林木 in 林木种苗基地) modifies the noun after it; so does any word
+                # jieba calls a name when a noun of two or more characters follows it with nothing between (扶志 + 模式, 续建 + 农村公路):
+                # a person's name is followed by a verb, a title (傅春城 + 书记), 的, a particle or a measure word (陆太忠 + 家)
                 ent = Entity(w, "person", i, j)
             elif f == "nrt" and len(w) >= 2 and freq.get(w, 0) < _NS_MAX_FREQ:
                 ent = Entity(w, "name", i, j)

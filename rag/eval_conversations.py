@@ -96,8 +96,13 @@ def reply_correct(t: dict, r: dict) -> bool:
     return answer_correct(t, r)
 
 
+def scored(t: dict) -> bool:
+    """A turn marked ``"scored": false`` is context only (a generated dialogue's opening turn): no metric judges its reply."""
+    return t.get("scored", True) is not False
+
+
 def _followup(t: dict) -> bool:
-    return t.get("turn", 1) > 1 and t.get("kind") not in ("first", "unresolvable")
+    return scored(t) and t.get("turn", 1) > 1 and t.get("kind") not in ("first", "unresolvable")
 
 
 # ---------------------------------------------------------------- metrics
@@ -116,19 +121,19 @@ def rewrite_accuracy(items: list[Item]) -> MetricResult:
 
 
 def clarification_rate(items: list[Item]) -> MetricResult:
-    return _agg("clarification_rate", [float(bool(r.get("clarification"))) if expected(t) == "clarify" else None for t, r in items])
+    return _agg("clarification_rate", [float(bool(r.get("clarification"))) if scored(t) and expected(t) == "clarify" else None for t, r in items])
 
 
 def false_clarification_rate(items: list[Item]) -> MetricResult:
-    return _agg("false_clarification_rate", [float(bool(r.get("clarification"))) if expected(t) != "clarify" else None for t, r in items])
+    return _agg("false_clarification_rate", [float(bool(r.get("clarification"))) if scored(t) and expected(t) != "clarify" else None for t, r in items])
 
 
 def first_turn_accuracy(items: list[Item]) -> MetricResult:
-    return _agg("first_turn_accuracy", [float(reply_correct(t, r)) if t.get("kind") == "first" else None for t, r in items])
+    return _agg("first_turn_accuracy", [float(reply_correct(t, r)) if scored(t) and t.get("kind") == "first" else None for t, r in items])
 
 
 def turn_accuracy(items: list[Item]) -> MetricResult:
-    return _agg("turn_accuracy", [float(reply_correct(t, r)) for t, r in items])
+    return _agg("turn_accuracy", [float(reply_correct(t, r)) if scored(t) else None for t, r in items])
 
 
 METRICS: list[Callable[[list[Item]], MetricResult]] = [
@@ -157,6 +162,15 @@ def compute_metrics(items: list[Item]) -> dict:
 
     metrics = block(items)
     metrics["by_kind"] = {k: block([x for x in items if x[0].get("kind") == k]) for k in KINDS if any(x[0].get("kind") == k for x in items)}
+    # generated dialogues carry a split (tune / held): each half reported on its own, by kind as well
+    splits = sorted({x[1].get("split") for x in items if x[1].get("split")})
+    if splits:
+        metrics["by_split"] = {}
+        for s in splits:
+            sub = [x for x in items if x[1].get("split") == s]
+            b = block(sub)
+            b["by_kind"] = {k: block([x for x in sub if x[0].get("kind") == k]) for k in KINDS if any(x[0].get("kind") == k for x in sub)}
+            metrics["by_split"][s] = b
     res_ms = [r["resolve_ms"] for _, r in items if r.get("resolve_ms") is not None]
     turn_ms = [r["seconds"] * 1000 for _, r in items if r.get("seconds") is not None and not r.get("clarification")]
     single_ms = [r["single"]["seconds"] * 1000 for _, r in items if r.get("single")]
@@ -190,6 +204,7 @@ def run_conversations(path: Path | str, out_dir: Path | str | None = None, assis
     engine = ConversationalQA(bot, resolver=resolver)
     bot.ask("warm-up", k=k)
     items: list[Item] = []
+    singles: dict[str, dict] = {}  # the same self-contained question asked once (generated sets end many dialogues on one gold question)
     it = dialogues
     if progress:
         from tqdm import tqdm
@@ -204,12 +219,19 @@ def run_conversations(path: Path | str, out_dir: Path | str | None = None, assis
             ans = engine.ask(t["question"], hist, k, backend, resolution=res)
             rec = {"id": d["id"], "turn": t["turn"], "kind": t.get("kind"), "question": t["question"], "gold_resolved": t.get("resolved"),
                    **_record(ans, k, time.perf_counter() - t0), "resolution": res.kind, "by": res.by}
+            if d.get("split"):
+                rec["split"] = d["split"]
+            if not scored(t):
+                rec["scored"] = False
             turns.append(ChatTurn(t["question"], res, ans))
             if _followup(t) and t.get("resolved"):
-                t1 = time.perf_counter()
-                single = bot.ask(t["resolved"], k, backend)
-                rec["single"] = {"answer": single.answer, "refused": single.refused, "clarification": None, "seconds": round(time.perf_counter() - t1, 4)}
-            rec["correct"] = reply_correct(t, rec)
+                if t["resolved"] not in singles:
+                    t1 = time.perf_counter()
+                    single = bot.ask(t["resolved"], k, backend)
+                    singles[t["resolved"]] = {"answer": single.answer, "refused": single.refused, "clarification": None,
+                                              "seconds": round(time.perf_counter() - t1, 4)}
+                rec["single"] = singles[t["resolved"]]
+            rec["correct"] = reply_correct(t, rec) if scored(t) else None
             rec["rewrite_ok"] = rewrite_ok(t, rec.get("rewritten")) if _followup(t) else None
             items.append((t, rec))
     metrics = compute_metrics(items)
@@ -245,8 +267,17 @@ def render_report(metrics: dict, items: list[Item]) -> str:
         inctx = b["turn_accuracy"] if kind in ("first", "unresolvable") else b["followup_accuracy"]
         lines.append(f"| {kind} | {b['n']} | {format_value(inctx)} | {format_value(b['selfcontained_accuracy'])} | "
                      f"{format_value(b['rewrite_accuracy'])} | {format_value(b['clarification_rate'])} |")
-    lines += ["", "## Turns that went wrong", ""]
+    for split, sb in (metrics.get("by_split") or {}).items():
+        lines += ["", f"## Split {split}: follow-ups {format_value(sb['followup_accuracy'])} · self-contained "
+                  f"{format_value(sb['selfcontained_accuracy'])} · ratio {format_value(sb['followup_ratio'])} · rewrite {format_value(sb['rewrite_accuracy'])}",
+                  "", "| kind | n | in context | self-contained | ratio | rewrite |", "|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {b['n_followup_accuracy']} | {format_value(b['followup_accuracy'])} | {format_value(b['selfcontained_accuracy'])} | "
+                  f"{format_value(b['followup_ratio'])} | {format_value(b['rewrite_accuracy'])} |" for k, b in sb["by_kind"].items() if b["n_followup_accuracy"]]
+    held = any(r.get("split") == "held" for _, r in items)
+    lines += ["", "## Turns that went wrong" + (" (tune half only: the held half's are not listed, do not tune on them)" if held else ""), ""]
     for t, r in items:
+        if not scored(t) or r.get("split") == "held":
+            continue
         if r["correct"] and r.get("rewrite_ok") is not False:
             continue
         lines.append(f"- **{r['id']}#{r['turn']}** ({t.get('kind')}) {t['question']} → {r.get('clarification') or r.get('rewritten')} "
@@ -257,7 +288,11 @@ def render_report(metrics: dict, items: list[Item]) -> str:
 
 
 def summary_lines(metrics: dict) -> list[str]:
-    return [f"{label:<58} {format_value(metrics.get(key))}" for key, label in HEADLINE] + [
+    out = [f"{label:<58} {format_value(metrics.get(key))}" for key, label in HEADLINE] + [
         f"  {k:<16} n={b['n']:<3} in context {format_value(b['turn_accuracy'] if k in ('first', 'unresolvable') else b['followup_accuracy'])}"
         f" · alone {format_value(b['selfcontained_accuracy'])} · rewrite {format_value(b['rewrite_accuracy'])}"
         for k, b in metrics.get("by_kind", {}).items()]
+    for split, sb in (metrics.get("by_split") or {}).items():
+        out.append(f"split {split:<6} follow-ups {format_value(sb['followup_accuracy'])} · alone {format_value(sb['selfcontained_accuracy'])}"
+                   f" · ratio {format_value(sb['followup_ratio'])} · rewrite {format_value(sb['rewrite_accuracy'])} (n={sb['n_followup_accuracy']})")
+    return out

@@ -19,7 +19,7 @@ Example::
     >>> get_set("seeds")
     Traceback (most recent call last):
     ...
-    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, conversations-dev, conversations, tables-dev, tables-test
+    ValueError: unknown eval set 'seeds'; known: dev, test, cmrc2018-dev, drcd-dev, conversations-dev, conversations-synth-dev, conversations, tables-dev, tables-test
 """
 from __future__ import annotations
 
@@ -90,6 +90,9 @@ _BUILTIN = [
             index="ext-drcd", docs="eval/external/drcd/docs"),
     EvalSet("conversations-dev", "eval/conversations_dev.jsonl", "dialogues over the seeds: follow-ups in context (tune on it)",
             kind="conversation", runner=_run_conversations),
+    EvalSet("conversations-synth-dev", "eval/conversations_synth_dev.jsonl",
+            "two-turn follow-ups generated from gold_dev (eval/make_dialogues.py), tune and held halves", kind="conversation",
+            runner=_run_conversations),
     EvalSet("conversations", "eval/conversations.jsonl", "dialogues over the seeds: follow-ups in context (frozen: report it)",
             kind="conversation", runner=_run_conversations),
     EvalSet("tables-dev", "eval/tables_dev.jsonl", "questions on tables, scans and web pages (generated documents; tune on it)",

@@ -258,3 +258,25 @@ def test_the_borrowed_topic_is_dropped_only_when_the_cited_sentence_still_names_
     refused = Answer("2020年投入了多少资金？", "文档中没有找到能回答这个问题的内容。", True, [])
     out = water_engine._without_borrowed_topic(refused, res.question, res, None, None, time.perf_counter())
     assert out.refused and "3.1" not in out.answer
+
+
+def test_a_new_question_that_finds_nothing_for_the_borrowed_year_is_asked_without_it(engine):
+    """该县… / a question naming no place, after a question about a year: the year is the conversation's guess, not the user's.
+    Nothing for it → the question without it (shown as what was understood); a sentence naming only another year still refuses."""
+    chat = ChatSession(engine)
+    chat.ask("白玛县2014年的贫困发生率是多少？")
+    t = chat.ask("该县辖几个镇？")
+    assert t.resolution.rewritten == "白玛县2014年辖几个镇？"
+    assert not t.answer.refused and "3" in t.answer.answer and t.answer.rewritten_question == "白玛县辖几个镇？"
+    chat.reset()
+    chat.ask("白玛县2014年的贫困发生率是多少？")
+    t = chat.ask("精准识别了多少个贫困村？")
+    assert "2014" in t.resolution.rewritten and "30" in t.answer.answer
+
+
+def test_the_borrowed_year_is_not_dropped_when_the_figure_is_another_years(engine):
+    chat = ChatSession(engine)
+    chat.ask("雅砻州2018年累计流转土地多少亩？")
+    t = chat.ask("该州统筹整合了多少资金进行危房改造？")  # the reports give it for 2019 only
+    assert "2018" in t.resolution.rewritten
+    assert "2.07" not in t.answer.answer

@@ -276,3 +276,44 @@ def test_an_english_demonstrative_stands_for_the_last_questions_thing():
         "How many households did road repair projects cover in Gesang County in 2020?"
     # a head the last question does not have is left alone
     assert "such schools" in rewritten([q, "How many such schools are there?"])[1]
+
+
+def test_the_county_after_an_english_county_name_is_that_county():
+    """An English level noun with “the” (the county, the prefecture) stands for the last place whose English name ends in that level."""
+    assert rewritten(["What is the area of Gesang County?", "How many townships does the county have?"])[1] == \
+        "How many townships does Gesang County have?"
+    assert rewritten(["What was the poverty rate of Baima Prefecture in 2018?", "What was the poverty rate of the prefecture in 2014?"])[1] == \
+        "What was the poverty rate of Baima Prefecture in 2014?"
+    # a county is not what "the prefecture" stands for
+    assert rewritten(["What is the area of Gesang County?", "How many counties does the prefecture have?"])[1] == "??"
+
+
+def test_a_question_whose_only_name_is_a_modifier_borrows_the_subject():
+    """扶志模式, 续建农村公路项目: words jieba tags as a name before a noun are no subject, so the question borrows the last one's."""
+    assert rewritten(["格桑县县城海拔多高？", "“1356”扶志模式由哪几部分组成？"])[1] == "格桑县“1356”扶志模式由哪几部分组成？"
+    r = play(["白玛县累计培训科技特派员多少人次？", "2017至2019年，实施了多少个新建和续建农村公路项目？"])[1]
+    assert r.kind == "missing_subject" and "白玛县" in r.rewritten
+
+
+def test_a_thing_swapped_in_keeps_the_general_measure_word():
+    """个 counts any thing: 多少个职能小组 → 项目呢？ is 多少个项目; people and sums are not counted in 个."""
+    assert rewritten(["格桑县2016年的专项方案安排了多少个职能小组？", "项目呢？"])[1] == "格桑县2016年的专项方案安排了多少个项目？"
+    assert rewritten(["格桑县有多少个场次通了公路？", "乡镇呢？"])[1] == "格桑县有多少个乡镇通了公路？"
+    assert "多少个" not in rewritten(["格桑县有多少个贫困村？", "贫困人口呢？"])[1]
+    # an activity is not counted in 个: its head is a verb
+    assert rewritten(["白玛市组建了多少个医疗队？", "大病集中救治呢？"])[1] == "白玛市组建了多少大病集中救治？"
+
+
+def test_the_have_frame_stays_when_the_asked_thing_is_swapped():
+    """X有多少？ → Y呢？ is Y有多少？ in the same question: 有 frames the question, it is not what was asked about."""
+    assert rewritten(["格桑县安置点的特色农产品有多少？", "贫困人口呢？"])[1] == "格桑县安置点的贫困人口有多少？"
+
+
+def test_a_year_only_compared_with_is_not_carried_into_the_next_question():
+    """跟2014年相比 / 比2014年 / compared with 2014 is the baseline of that question, not the time the conversation is about."""
+    assert rewritten(["格桑县旅游收入比2014年增长了多少？", "县城海拔多高？"])[1] == "格桑县的县城海拔多高？"
+    assert rewritten(["跟2014年相比，格桑县的旅游人次涨了多少？", "全县有多少个乡？"])[1] == "格桑县全县有多少个乡？"
+    assert "2014" not in rewritten(["By how much did tourism income in Gesang County grow compared with 2014?",
+                                    "How many townships are there?"])[1]
+    # a year asked about is still carried
+    assert rewritten(["格桑县2019年新建桥梁多少座？", "改造农村公路多少公里？"])[1] == "格桑县2019年改造农村公路多少公里？"

@@ -101,3 +101,21 @@ def test_an_english_description_of_a_place_is_one_place():
     assert names("What about the city described in the document?") == [("the city described in the document", "place")]
     # not the pronoun "the county" inside it
     assert parse("How many townships does the county in the traditional-Chinese report have?").pronouns == []
+
+
+def test_a_word_jieba_calls_a_name_right_before_a_noun_modifies_it():
+    """A person's name is followed by a verb, a title, 的 or a measure word; a 'name' glued to a two-character noun
+    (扶志 + 模式, 续建 + 农村公路) is a modifier of that noun, so the question names no person."""
+    assert names("“1356”扶志模式由哪几部分组成？") == []
+    assert names("实施了多少个新建和续建农村公路项目？") == []
+    assert ("傅春城", "person") in names("傅春城书记去了哪里？")  # a title after it: a person
+    assert names("陆太忠家有几口人？") == [("陆太忠", "person")]  # a measure word after it: a person
+
+
+def test_an_english_place_name_fits_the_level_its_last_word_says():
+    """“the county” stands for Gesang County, “the prefecture” for Baima Prefecture, not the other way round."""
+    county, pref = parse("What is the area of Gesang County?").entities[0], parse("What is the area of Baima Prefecture?").entities[0]
+    assert county.fits("县") and not county.fits("州") and pref.fits("州") and not pref.fits("县")
+    # "the county-seat site" names a kind of site: no pronoun in it
+    assert parse("How many workers at the county-seat relocation site were trained?").pronouns == []
+    assert [x.text for x in parse("How many townships does the county have?").pronouns] == ["the county"]
