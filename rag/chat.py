@@ -31,7 +31,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from .answering import question_script
@@ -144,8 +144,6 @@ class ConversationalQA:
             res.fallbacks = self.resolver().looser(question, res)
         if not res.fallbacks:
             return ans
-        from dataclasses import replace
-
         llm = (backend or self.assistant.llm) not in (None, "", "none")
         for loose in res.fallbacks[:1] if llm else res.fallbacks:  # an LLM answer takes seconds: one more try at most
             res2 = replace(res, rewritten=loose, years_replaced=[], years_now=[], fallbacks=[], notes=res.notes + ["relaxed"])
@@ -175,8 +173,6 @@ class ConversationalQA:
         loose = self.resolver()._without_borrowed_time(question, res)
         if not loose:
             return ans
-        from dataclasses import replace
-
         res2 = replace(res, rewritten=loose, notes=res.notes + ["relaxed"])
         ans2 = not_the_last_figure_again(self._finish(self.assistant.ask(loose, k, backend), question, res2, t0), res2, history)
         if ans2.refused or not ans2.citations:
@@ -201,8 +197,6 @@ class ConversationalQA:
         words = [w for w in _topic_words(topic) if w in res.rewritten]
         if not loose or not words or loose == res.rewritten:
             return ans
-        from dataclasses import replace
-
         res2 = replace(res, rewritten=loose, notes=res.notes + ["relaxed"])
         ans2 = self._finish(self.assistant.ask(loose, k, backend), question, res2, t0)
         if ans2.refused or not ans2.citations:
@@ -278,8 +272,6 @@ def _names_in(name: str, text: str) -> bool:
 
 
 def _refused(ans: Answer, res: Resolution, detail_en: str, detail_zh: str, warning: str) -> Answer:
-    from dataclasses import replace
-
     from .answering import question_script, refusal_text
 
     script = question_script(res.rewritten)

@@ -67,9 +67,10 @@ _YEAR_EN = re.compile(r"(?<![\d.,])((?:1[89]|20)\d{2})(?:\s*(?:-|–|to|through)
 
 _SUFFIX_EN = {"county": "县", "city": "市", "prefecture": "州", "township": "乡", "town": "镇", "village": "村",
               "district": "区", "province": "省", "region": "区"}
-_EN_LEVEL_END = re.compile(r"\b(County|City|Prefecture|Township|Town|Village|District|Province|Region)$")
+_EN_LEVELS = "County|City|Prefecture|Township|Town|Village|District|Province|Region"  # the level words of _SUFFIX_EN
+_EN_LEVEL_END = re.compile(rf"\b({_EN_LEVELS})$")
 _EN_WORD = r"[A-Z][a-z']+(?:-[A-Za-z][a-z']*)*"
-_EN_NAME = re.compile(rf"\b((?:{_EN_WORD})(?:\s+{_EN_WORD})*)(\s+(?:County|City|Prefecture|Township|Town|Village|District|Province|Region))?\b")
+_EN_NAME = re.compile(rf"\b((?:{_EN_WORD})(?:\s+{_EN_WORD})*)(\s+(?:{_EN_LEVELS}))?\b")
 _EN_NOT_NAMES = {"what", "how", "which", "who", "whom", "whose", "when", "where", "why", "is", "are", "was", "were", "do", "does", "did",
                  "can", "could", "and", "the", "a", "an", "in", "of", "for", "then", "so", "please", "tell", "me", "show", "give",
                  "list", "it", "its", "this", "that", "there", "they", "their", "he", "she", "his", "her", "i", "we", "you", "about",

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from ..lexical import PLACE_SUFFIX, find_places
 from ..types import Passage
-from .text import normalize
+from .text import clause_start, normalize
 
 _LEVEL_CHARS = set("省州市县区乡镇村")
 _SPELLED_LEVELS = set("乡镇村")
@@ -177,8 +177,7 @@ def title_level_problem(question: str, norm: str, start: int) -> str | None:
     if not m:
         return None
     level = _EN_LEVEL[m.group(3).lower()]
-    lo = max(norm.rfind(ch, 0, start) for ch in "，,；;。：:！!？?\n")
-    before = norm[lo + 1 : start][-14:]
+    before = norm[clause_start(norm, start, "，,；;。：:！!？?\n") : start][-14:]
     if re.search(level + _ZH_POST, before):
         return None
     return f"the person found holds no post of the {m.group(3).lower()} asked"

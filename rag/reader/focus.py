@@ -206,7 +206,7 @@ def quantity_slots(text: str) -> tuple[tuple[str, tuple[str, ...], float], ...]:
             if n == 2:
                 forms.append("两")
         zh = tuple(f"{f}{u}" for u in units for f in forms)
-        if all(find_figures(z) and find_figures(z)[0].unit for z in zh):
+        if all((f := find_figures(z)) and f[0].unit for z in zh):
             out.append((m.group(0), zh, REST_FACTOR))
     return tuple(out)
 
